@@ -1,0 +1,20 @@
+# medres — PGXS build.  `make && make install`, then `CREATE EXTENSION medres`.
+EXTENSION   = medres
+MODULE_big  = medres
+DATA        = src/sql/medres--0.1.0.sql
+OBJS        = src/medres.o src/numeric.o src/sort.o \
+              src/streaming.o src/gini.o src/decomposition.o
+
+PG_CONFIG  ?= pg_config
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+              -Wno-missing-field-initializers $(if $(WERROR),-Werror)
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: test demo
+test:
+	bash tools/test.sh
+demo:
+	bash tools/demo.sh

@@ -1,0 +1,788 @@
+/*
+ * gini.c — rank-based inequality measures: the Gini coefficient, the
+ * Lorenz curve and the concentration index.
+ *
+ * These need the rows in order of their value (or of the ranking
+ * variable), so the aggregate state keeps every row with a positive weight
+ * as a fixed-size record and sorts them once in the final function
+ * (sort.c).  A prefix that is already sorted is remembered: when the
+ * aggregate runs as a running window (ORDER BY year), later calls sort only
+ * the new rows and merge them in.  For parallel query each worker sorts
+ * its own rows before serializing, and the leader merges sorted runs.
+ *
+ * Every record type starts with its sort key (XW.x, RHW.r), so the merge
+ * and the state handling below are written once for both.
+ */
+#include "medres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+/* options fixed on the first row */
+#define OPT_UNSET			-1
+#define GINI_PLAIN			0
+#define GINI_CORRECT_N		1	/* n/(n-1) */
+#define GINI_CORRECT_W		2	/* 1/(1 - sum p^2) */
+#define CI_STANDARD			0
+#define CI_WAGSTAFF			1
+#define CI_ERREYGERS		2
+
+typedef struct RankState
+{
+	Size		n;				/* records stored (rows with positive weight) */
+	Size		cap;
+	Size		sorted;			/* items[0 .. sorted) are in ascending key order */
+	int64		nrows;			/* non-NULL rows seen, zero weights included */
+	int32		elemsize;		/* sizeof(XW) or sizeof(RHW) */
+	int32		option;			/* Gini correction or concentration-index variant */
+	double		lower;			/* bounds of h for Erreygers */
+	double		upper;
+	char	   *items;
+	MemoryContext cxt;
+} RankState;
+
+/* the serialized form: these fields, then n records */
+typedef struct RankStateHeader
+{
+	int64		n;
+	int64		nrows;
+	int32		elemsize;
+	int32		option;
+	double		lower;
+	double		upper;
+} RankStateHeader;
+
+#define ITEM(st, i) ((st)->items + (Size) (i) * (st)->elemsize)
+#define KEY(p) (*(const double *) (p))
+
+static RankState *
+rank_state_new(MemoryContext cxt, int elemsize)
+{
+	RankState  *st = MemoryContextAllocZero(cxt, sizeof(RankState));
+
+	st->elemsize = elemsize;
+	st->option = OPT_UNSET;
+	st->cxt = cxt;
+	return st;
+}
+
+static void
+rank_state_reserve(RankState *st, Size need)
+{
+	Size		newcap;
+
+	if (need <= st->cap)
+		return;
+	newcap = Max(Max(st->cap * 2, (Size) 1024), need);
+	if (st->items == NULL)
+		st->items = medres_alloc_huge(st->cxt, newcap, st->elemsize, "the aggregate state");
+	else
+	{
+		if (newcap > MaxAllocHugeSize / st->elemsize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many rows for one aggregate state")));
+		st->items = repalloc_huge(st->items, newcap * st->elemsize);
+	}
+	st->cap = newcap;
+}
+
+static inline void
+rank_state_append(RankState *st, const void *rec)
+{
+	if (unlikely(st->n == st->cap))
+		rank_state_reserve(st, st->n + 1);
+	memcpy(ITEM(st, st->n), rec, st->elemsize);
+	st->n++;
+}
+
+static void
+sort_records(RankState *st, char *base, Size n)
+{
+	if (st->elemsize == sizeof(XW))
+		medres_sort_xw((XW *) base, n);
+	else
+		medres_sort_rhw((RHW *) base, n);
+}
+
+/*
+ * Merge sorted runs a[0..na) and b[0..nb) into a[0..na+nb), working from
+ * the back so that a needs no scratch space (it must have room for nb more).
+ */
+static void
+merge_backward(char *a, Size na, const char *b, Size nb, int es)
+{
+	Size		i = na,
+				j = nb,
+				k = na + nb;
+
+	while (j > 0)
+	{
+		if (i > 0 && KEY(a + (i - 1) * es) > KEY(b + (j - 1) * es))
+		{
+			memcpy(a + (k - 1) * es, a + (i - 1) * es, es);
+			i--;
+		}
+		else
+		{
+			memcpy(a + (k - 1) * es, b + (j - 1) * es, es);
+			j--;
+		}
+		k--;
+		if ((k & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Bring the whole state into key order: sort the unsorted tail, merge it in. */
+static void
+rank_state_sort(RankState *st)
+{
+	Size		tail = st->n - st->sorted;
+
+	if (tail == 0)
+		return;
+	sort_records(st, ITEM(st, st->sorted), tail);
+	if (st->sorted > 0)
+	{
+		char	   *tmp = medres_alloc_huge(CurrentMemoryContext, tail, st->elemsize, "the merge buffer");
+
+		memcpy(tmp, ITEM(st, st->sorted), tail * st->elemsize);
+		merge_backward(st->items, st->sorted, tmp, tail, st->elemsize);
+		pfree(tmp);
+	}
+	st->sorted = st->n;
+}
+
+static RankState *
+get_state(FunctionCallInfo fcinfo, int elemsize)
+{
+	MemoryContext aggcxt;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "medres aggregate transition called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+		return rank_state_new(aggcxt, elemsize);
+	return (RankState *) PG_GETARG_POINTER(0);
+}
+
+/* ---- option parsing ---- */
+
+static int
+parse_gini_correction(text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (strcmp(s, "none") == 0)
+		return GINI_PLAIN;
+	if (strcmp(s, "n") == 0)
+		return GINI_CORRECT_N;
+	if (strcmp(s, "weights") == 0)
+		return GINI_CORRECT_W;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for correction: \"%s\"", s),
+			 errhint("Valid values are \"none\", \"n\" (n/(n-1)) and \"weights\" (1/(1 - sum of squared population shares)).")));
+	return GINI_PLAIN;
+}
+
+static int
+parse_ci_variant(text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (strcmp(s, "standard") == 0)
+		return CI_STANDARD;
+	if (strcmp(s, "wagstaff") == 0)
+		return CI_WAGSTAFF;
+	if (strcmp(s, "erreygers") == 0)
+		return CI_ERREYGERS;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for variant: \"%s\"", s),
+			 errhint("Valid values are \"standard\", \"wagstaff\" and \"erreygers\".")));
+	return CI_STANDARD;
+}
+
+static void
+set_option(RankState *st, int option, const char *argname)
+{
+	if (st->option == OPT_UNSET)
+		st->option = option;
+	else if (st->option != option)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be the same for every row of a group", argname)));
+}
+
+/* ---- transition functions ---- */
+
+/* gini(x [, w [, correction]]) and lorenz(x [, w]) */
+PG_FUNCTION_INFO_V1(medres_gini_trans);
+Datum
+medres_gini_trans(PG_FUNCTION_ARGS)
+{
+	RankState  *st = get_state(fcinfo, sizeof(XW));
+	int			nargs = PG_NARGS();
+	XW			rec;
+
+	for (int i = 1; i < nargs; i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_POINTER(st);
+	rec.x = PG_GETARG_FLOAT8(1);
+	rec.w = nargs > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
+	if (nargs > 3)
+		set_option(st, parse_gini_correction(PG_GETARG_TEXT_PP(3)), "correction");
+	else if (st->option == OPT_UNSET)
+		st->option = GINI_PLAIN;
+	medres_check_nonnegative("value", rec.x);
+	medres_check_weight(rec.w);
+	st->nrows++;
+	if (rec.w > 0.0)
+	{
+		rec.x += 0.0;			/* -0.0 sorts as +0.0 */
+		rank_state_append(st, &rec);
+	}
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * gini_totals(resource, population): the population Gini of the rate
+ * resource/population, for callers who hold totals rather than rates.
+ */
+PG_FUNCTION_INFO_V1(medres_gini_totals_trans);
+Datum
+medres_gini_totals_trans(PG_FUNCTION_ARGS)
+{
+	RankState  *st = get_state(fcinfo, sizeof(XW));
+	double		resource,
+				population;
+	XW			rec;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	resource = PG_GETARG_FLOAT8(1);
+	population = PG_GETARG_FLOAT8(2);
+	st->option = GINI_PLAIN;
+	medres_check_nonnegative("resource", resource);
+	medres_check_nonnegative("population", population);
+	st->nrows++;
+	if (population == 0.0)
+	{
+		if (resource > 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for population: \"0\""),
+					 errdetail("A resource of \"%s\" has no population to be shared by.",
+							   medres_float_text(resource))));
+		PG_RETURN_POINTER(st);
+	}
+	rec.x = resource / population + 0.0;
+	rec.w = population;
+	if (isinf(rec.x))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("resource per population overflows for resource \"%s\" and population \"%s\"",
+						medres_float_text(resource), medres_float_text(population))));
+	rank_state_append(st, &rec);
+	PG_RETURN_POINTER(st);
+}
+
+/* concentration_index(h, r [, w [, variant [, lower, upper]]]) */
+PG_FUNCTION_INFO_V1(medres_ci_trans);
+Datum
+medres_ci_trans(PG_FUNCTION_ARGS)
+{
+	RankState  *st = get_state(fcinfo, sizeof(RHW));
+	int			nargs = PG_NARGS();
+	RHW			rec;
+
+	for (int i = 1; i < nargs; i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_POINTER(st);
+	rec.h = PG_GETARG_FLOAT8(1);
+	rec.r = PG_GETARG_FLOAT8(2);
+	rec.w = nargs > 3 ? PG_GETARG_FLOAT8(3) : 1.0;
+	if (st->option == OPT_UNSET || nargs > 4)
+	{
+		int			variant = nargs > 4 ? parse_ci_variant(PG_GETARG_TEXT_PP(4)) : CI_STANDARD;
+		double		lower = nargs > 6 ? PG_GETARG_FLOAT8(5) : 0.0;
+		double		upper = nargs > 6 ? PG_GETARG_FLOAT8(6) : 1.0;
+
+		if (nargs > 6 && variant != CI_ERREYGERS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("bounds apply only to the \"erreygers\" variant")));
+		medres_check_finite("lower", lower);
+		medres_check_finite("upper", upper);
+		if (!(lower < upper))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid bounds: lower \"%s\" is not below upper \"%s\"",
+							medres_float_text(lower), medres_float_text(upper))));
+		if (st->option != OPT_UNSET && (st->lower != lower || st->upper != upper))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("bounds must be the same for every row of a group")));
+		set_option(st, variant, "variant");
+		st->lower = lower;
+		st->upper = upper;
+	}
+	medres_check_finite("health", rec.h);
+	medres_check_finite("rank_by", rec.r);
+	medres_check_weight(rec.w);
+	if (st->option != CI_STANDARD && (rec.h < st->lower || rec.h > st->upper))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for health: \"%s\"", medres_float_text(rec.h)),
+				 errdetail("The %s variant needs health values within [%s, %s].",
+						   st->option == CI_WAGSTAFF ? "wagstaff" : "erreygers",
+						   medres_float_text(st->lower), medres_float_text(st->upper))));
+	st->nrows++;
+	if (rec.w > 0.0)
+	{
+		rec.r += 0.0;
+		rank_state_append(st, &rec);
+	}
+	PG_RETURN_POINTER(st);
+}
+
+/* ---- parallel support ---- */
+
+PG_FUNCTION_INFO_V1(medres_rank_combine);
+Datum
+medres_rank_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	RankState  *a,
+			   *b;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "medres combine function called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	b = (RankState *) PG_GETARG_POINTER(1);
+	if (PG_ARGISNULL(0))
+	{
+		a = rank_state_new(aggcxt, b->elemsize);
+		a->option = b->option;
+		a->lower = b->lower;
+		a->upper = b->upper;
+	}
+	else
+		a = (RankState *) PG_GETARG_POINTER(0);
+
+	if (b->option != OPT_UNSET)
+	{
+		if (a->option == OPT_UNSET)
+		{
+			a->option = b->option;
+			a->lower = b->lower;
+			a->upper = b->upper;
+		}
+		else if (a->option != b->option || a->lower != b->lower || a->upper != b->upper)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("options must be the same for every row of a group")));
+	}
+	a->nrows += b->nrows;
+	if (b->n == 0)
+		PG_RETURN_POINTER(a);
+	rank_state_reserve(a, a->n + b->n);
+	if (a->sorted == a->n && b->sorted == b->n)
+	{
+		/* both runs sorted (the parallel case): merge, and stay sorted */
+		merge_backward(a->items, a->n, b->items, b->n, a->elemsize);
+		a->n += b->n;
+		a->sorted = a->n;
+	}
+	else
+	{
+		memcpy(ITEM(a, a->n), b->items, b->n * a->elemsize);
+		a->n += b->n;
+	}
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * Serialize after sorting: the sort, the costly part, then runs in the
+ * workers, and the leader only merges.
+ */
+PG_FUNCTION_INFO_V1(medres_rank_serialize);
+Datum
+medres_rank_serialize(PG_FUNCTION_ARGS)
+{
+	RankState  *st = (RankState *) PG_GETARG_POINTER(0);
+	RankStateHeader hdr;
+	Size		payload = st->n * st->elemsize;
+	bytea	   *out;
+
+	if (payload > MaxAllocSize - VARHDRSZ - sizeof(hdr))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("aggregate state of %zu rows is too large to pass between parallel processes",
+						(size_t) st->n),
+				 errhint("Run the query without parallel workers: SET max_parallel_workers_per_gather = 0.")));
+	rank_state_sort(st);
+	hdr.n = st->n;
+	hdr.nrows = st->nrows;
+	hdr.elemsize = st->elemsize;
+	hdr.option = st->option;
+	hdr.lower = st->lower;
+	hdr.upper = st->upper;
+	out = palloc(VARHDRSZ + sizeof(hdr) + payload);
+	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
+	memcpy(VARDATA(out), &hdr, sizeof(hdr));
+	if (payload > 0)
+		memcpy(VARDATA(out) + sizeof(hdr), st->items, payload);
+	PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(medres_rank_deserialize);
+Datum
+medres_rank_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	RankStateHeader hdr;
+	RankState  *st;
+	MemoryContext aggcxt;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		aggcxt = CurrentMemoryContext;
+	if (VARSIZE_ANY_EXHDR(in) < sizeof(hdr))
+		elog(ERROR, "invalid medres aggregate state");
+	memcpy(&hdr, VARDATA_ANY(in), sizeof(hdr));
+	if ((hdr.elemsize != sizeof(XW) && hdr.elemsize != sizeof(RHW)) || hdr.n < 0 ||
+		VARSIZE_ANY_EXHDR(in) != sizeof(hdr) + (Size) hdr.n * hdr.elemsize)
+		elog(ERROR, "invalid medres aggregate state");
+	st = rank_state_new(aggcxt, hdr.elemsize);
+	st->nrows = hdr.nrows;
+	st->option = hdr.option;
+	st->lower = hdr.lower;
+	st->upper = hdr.upper;
+	if (hdr.n > 0)
+	{
+		rank_state_reserve(st, hdr.n);
+		memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
+	}
+	st->n = st->sorted = hdr.n;
+	PG_RETURN_POINTER(st);
+}
+
+/* ---- the measures on sorted records ---- */
+
+/*
+ * Gini coefficient of n records sorted by x, all with w > 0.
+ *
+ * G = sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mu).  Summed over the gaps
+ * between consecutive sorted values, each gap g_k = x_k - x_{k-1} is
+ * crossed by (weight below) * (weight above) pairs, so
+ *     G = sum_k g_k C_k (W - C_k) / (W * sum w x),   C_k = sum_{j<k} w_j.
+ * Every term is non-negative, so there is no cancellation even when the
+ * values are nearly equal (the textbook 2 cov / mu - 1 form loses all its
+ * digits there).  Ties contribute g = 0 and the result does not depend on
+ * their order.  C_k is taken from a forward running sum while it is below
+ * W/2 and W - C_k from a backward one after that, so neither factor is
+ * ever a difference of nearly equal numbers.  Values are divided by the
+ * largest and weights by their total, so nothing overflows for values or
+ * weights up to the double range.
+ */
+static double
+gini_of_sorted(const XW *a, Size n, double *sum_p2)
+{
+	double		xmax = a[n - 1].x;
+	double		W = 0.0,
+				Wc = 0.0,
+				inv,
+				M = 0.0,
+				Mc = 0.0,
+				P2 = 0.0,
+				P2c = 0.0,
+				A = 0.0,
+				Ac = 0.0,
+				C = 0.0,
+				Cc = 0.0,
+				U = 0.0,
+				Uc = 0.0;
+	Size		split;
+	int64		k;
+
+	for (Size i = 0; i < n; i++)
+		neumaier_add(&W, &Wc, a[i].w);
+	W += Wc;
+	if (xmax <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all values are zero"),
+				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
+	inv = 1.0 / W;
+	for (Size i = 0; i < n; i++)
+	{
+		double		q = a[i].w * inv;
+
+		neumaier_add(&M, &Mc, q * (a[i].x / xmax));
+		neumaier_add(&P2, &P2c, q * q);
+	}
+	M += Mc;
+	*sum_p2 = P2 + P2c;
+
+	/* forward over the lower half of the weight */
+	neumaier_add(&C, &Cc, a[0].w * inv);
+	for (split = 1; split < n; split++)
+	{
+		double		Ck = C + Cc;
+		double		g;
+
+		if (Ck >= 0.5)
+			break;
+		g = a[split].x / xmax - a[split - 1].x / xmax;
+		if (g != 0.0)
+			neumaier_add(&A, &Ac, g * Ck * (1.0 - Ck));
+		neumaier_add(&C, &Cc, a[split].w * inv);
+		if ((split & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	/* backward over the upper half */
+	for (k = (int64) n - 1; k >= (int64) split; k--)
+	{
+		double		Uk,
+					g;
+
+		neumaier_add(&U, &Uc, a[k].w * inv);
+		Uk = U + Uc;
+		g = a[k].x / xmax - a[k - 1].x / xmax;
+		if (g != 0.0)
+			neumaier_add(&A, &Ac, g * (1.0 - Uk) * Uk);
+		if ((k & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return (A + Ac) / M;
+}
+
+static RankState *
+final_state(FunctionCallInfo fcinfo)
+{
+	RankState  *st;
+
+	if (PG_ARGISNULL(0))
+		return NULL;
+	st = (RankState *) PG_GETARG_POINTER(0);
+	if (st->nrows == 0)
+		return NULL;
+	if (st->n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all weights are zero"),
+				 errdetail("An inequality index needs a positive total weight.")));
+	rank_state_sort(st);
+	return st;
+}
+
+PG_FUNCTION_INFO_V1(medres_gini_final);
+Datum
+medres_gini_final(PG_FUNCTION_ARGS)
+{
+	RankState  *st = final_state(fcinfo);
+	double		g,
+				sum_p2;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	g = gini_of_sorted((XW *) st->items, st->n, &sum_p2);
+	switch (st->option)
+	{
+		case GINI_CORRECT_N:
+			if (st->n < 2)
+				PG_RETURN_NULL();
+			g *= (double) st->n / (double) (st->n - 1);
+			break;
+		case GINI_CORRECT_W:
+			if (1.0 - sum_p2 <= 0.0)
+				PG_RETURN_NULL();
+			g /= 1.0 - sum_p2;
+			break;
+	}
+	PG_RETURN_FLOAT8(g);
+}
+
+/*
+ * Lorenz curve: one point per distinct value, (cumulative population
+ * share, cumulative resource share), from (0, 0) to (1, 1).  Tied rows lie
+ * on one straight segment, so merging them loses nothing and makes the
+ * points independent of the order of ties.
+ */
+PG_FUNCTION_INFO_V1(medres_lorenz_final);
+Datum
+medres_lorenz_final(PG_FUNCTION_ARGS)
+{
+	RankState  *st = final_state(fcinfo);
+	const XW   *a;
+	Oid			arraytype,
+				elemtype;
+	TupleDesc	tupdesc;
+	Datum	   *points;
+	Size		npoints = 0;
+	double		xmax,
+				W = 0.0,
+				Wc = 0.0,
+				R = 0.0,
+				Rc = 0.0,
+				cw = 0.0,
+				cwc = 0.0,
+				cr = 0.0,
+				crc = 0.0;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	a = (const XW *) st->items;
+	arraytype = get_fn_expr_rettype(fcinfo->flinfo);
+	elemtype = OidIsValid(arraytype) ? get_element_type(arraytype) : InvalidOid;
+	if (!OidIsValid(elemtype))
+		elog(ERROR, "could not determine the result type of lorenz");
+	tupdesc = lookup_rowtype_tupdesc_copy(elemtype, -1);
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	xmax = a[st->n - 1].x;
+	if (xmax <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all values are zero"),
+				 errdetail("The Lorenz curve is undefined when the total resource is zero.")));
+	for (Size i = 0; i < st->n; i++)
+	{
+		neumaier_add(&W, &Wc, a[i].w);
+		neumaier_add(&R, &Rc, a[i].w * (a[i].x / xmax));
+	}
+	W += Wc;
+	R += Rc;
+
+	if (st->n + 1 > MaxAllocSize / sizeof(Datum))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct values for a Lorenz curve: %zu", (size_t) st->n)));
+	points = palloc((st->n + 1) * sizeof(Datum));
+	values[0] = Float8GetDatum(0.0);
+	values[1] = Float8GetDatum(0.0);
+	points[npoints++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	for (Size i = 0; i < st->n; i++)
+	{
+		neumaier_add(&cw, &cwc, a[i].w);
+		neumaier_add(&cr, &crc, a[i].w * (a[i].x / xmax));
+		if (i + 1 < st->n && a[i + 1].x == a[i].x)
+			continue;
+		values[0] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cw + cwc) / W);
+		values[1] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cr + crc) / R);
+		points[npoints++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	}
+	PG_RETURN_ARRAYTYPE_P(construct_array(points, (int) npoints, elemtype, -1, false, TYPALIGN_DOUBLE));
+}
+
+/*
+ * Concentration index of h ranked by r (METHODS.md):
+ *     C = 2 cov_w(h, F) / mu_h = 2 sum p_i h_i (F_i - 1/2) / mu_h,
+ * F_i the weighted fractional rank of r_i, the mid-point of its tie group
+ * (rows with equal r share one rank, as in Stata's conindex).
+ */
+static double
+concentration_of_sorted(const RHW *a, Size n, double *mean_h)
+{
+	double		hmax = 0.0,
+				W = 0.0,
+				Wc = 0.0,
+				inv,
+				H = 0.0,
+				Hc = 0.0,
+				S = 0.0,
+				Sc = 0.0,
+				below = 0.0,
+				belowc = 0.0;
+	Size		i = 0;
+
+	for (Size k = 0; k < n; k++)
+	{
+		neumaier_add(&W, &Wc, a[k].w);
+		hmax = Max(hmax, fabs(a[k].h));
+	}
+	W += Wc;
+	if (hmax == 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the mean of health is zero"),
+				 errdetail("The concentration index is undefined when the health variable averages zero.")));
+	inv = 1.0 / W;
+	while (i < n)
+	{
+		Size		j = i;
+		double		Wg = 0.0,
+					Wgc = 0.0,
+					Hg = 0.0,
+					Hgc = 0.0,
+					below_now,
+					centred;
+
+		/* one tie group of r: rows i .. j-1 */
+		while (j < n && a[j].r == a[i].r)
+		{
+			neumaier_add(&Wg, &Wgc, a[j].w * inv);
+			neumaier_add(&Hg, &Hgc, a[j].w * inv * (a[j].h / hmax));
+			j++;
+		}
+		Wg += Wgc;
+		Hg += Hgc;
+		below_now = below + belowc;
+		/* F - 1/2 with F = below + Wg/2: computed as (2 below + Wg - 1)/2 */
+		centred = (2.0 * below_now + Wg - 1.0) / 2.0;
+		neumaier_add(&S, &Sc, Hg * centred);
+		neumaier_add(&H, &Hc, Hg);
+		neumaier_add(&below, &belowc, Wg);
+		i = j;
+		if ((i & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	H += Hc;
+	if (H == 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the mean of health is zero"),
+				 errdetail("The concentration index is undefined when the health variable averages zero.")));
+	*mean_h = H * hmax;
+	return 2.0 * (S + Sc) / H;
+}
+
+PG_FUNCTION_INFO_V1(medres_ci_final);
+Datum
+medres_ci_final(PG_FUNCTION_ARGS)
+{
+	RankState  *st = final_state(fcinfo);
+	double		c,
+				mu;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	c = concentration_of_sorted((RHW *) st->items, st->n, &mu);
+	switch (st->option)
+	{
+		case CI_WAGSTAFF:
+			if (mu >= 1.0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the Wagstaff index is undefined when every health value is 1")));
+			c /= 1.0 - mu;
+			break;
+		case CI_ERREYGERS:
+			c *= 4.0 * mu / (st->upper - st->lower);
+			break;
+	}
+	PG_RETURN_FLOAT8(c);
+}

@@ -1,0 +1,198 @@
+-- medres 0.1.0 — health-equity statistics as SQL aggregates.
+-- Every object lives in schema @extschema@ (medres); see doc/ for the reference.
+
+\echo Use "CREATE EXTENSION medres" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- Result types
+------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.lorenz_point AS (
+    population_share float8,
+    resource_share   float8
+);
+
+CREATE TYPE @extschema@.decomposition_group AS (
+    grp                text,
+    n                  bigint,
+    population_share   float8,
+    resource_share     float8,
+    mean               float8,
+    index              float8,
+    contribution       float8,
+    contribution_share float8
+);
+
+CREATE TYPE @extschema@.decomposition AS (
+    alpha         float8,
+    total         float8,
+    between       float8,
+    within        float8,
+    between_share float8,
+    within_share  float8,
+    groups        @extschema@.decomposition_group[]
+);
+
+------------------------------------------------------------------------------
+-- Streaming measures: float8[] states updated in place (like avg(float8)),
+-- combinable without serialization.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._theil_t_trans(float8[], float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_theil_t_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._theil_t_trans(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_theil_t_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._theil_l_trans(float8[], float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_theil_l_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._theil_l_trans(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_theil_l_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ge_trans(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_ge_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ge_trans(float8[], float8, float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_ge_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._atkinson_trans(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_atkinson_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._atkinson_trans(float8[], float8, float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_atkinson_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._pf_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_pf_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ge_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_ge_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._atkinson_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_atkinson_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@._cv_trans(float8[], float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_cv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._cv_trans(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_cv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._cv_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_cv_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._cv_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_cv_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@._hoover_trans(float8[], float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_hoover_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._hoover_trans(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_hoover_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._hoover_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_hoover_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._hoover_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_hoover_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- state: {rows, alpha, mode, K, W, Wc, S1, S1c, S2, S2c}
+CREATE AGGREGATE @extschema@.theil_t(value float8) (
+    SFUNC = @extschema@._theil_t_trans, STYPE = float8[], INITCOND = '{0,1,1,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.theil_t(value float8, weight float8) (
+    SFUNC = @extschema@._theil_t_trans, STYPE = float8[], INITCOND = '{0,1,1,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.theil_l(value float8) (
+    SFUNC = @extschema@._theil_l_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.theil_l(value float8, weight float8) (
+    SFUNC = @extschema@._theil_l_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge(value float8, alpha float8) (
+    SFUNC = @extschema@._ge_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge(value float8, alpha float8, weight float8) (
+    SFUNC = @extschema@._ge_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.atkinson(value float8, epsilon float8) (
+    SFUNC = @extschema@._atkinson_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._atkinson_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.atkinson(value float8, epsilon float8, weight float8) (
+    SFUNC = @extschema@._atkinson_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._atkinson_final, PARALLEL = SAFE);
+
+-- state: {rows, K, W, Wc, mean, M2}
+CREATE AGGREGATE @extschema@.cv(value float8) (
+    SFUNC = @extschema@._cv_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._cv_combine, FINALFUNC = @extschema@._cv_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.cv(value float8, weight float8) (
+    SFUNC = @extschema@._cv_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0}',
+    COMBINEFUNC = @extschema@._cv_combine, FINALFUNC = @extschema@._cv_final, PARALLEL = SAFE);
+
+-- state: {pairs, x1, w1, x2, w2, ...} with spare capacity
+CREATE AGGREGATE @extschema@.hoover(value float8) (
+    SFUNC = @extschema@._hoover_trans, STYPE = float8[], INITCOND = '{0}',
+    COMBINEFUNC = @extschema@._hoover_combine, FINALFUNC = @extschema@._hoover_final, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.hoover(value float8, weight float8) (
+    SFUNC = @extschema@._hoover_trans, STYPE = float8[], INITCOND = '{0}',
+    COMBINEFUNC = @extschema@._hoover_combine, FINALFUNC = @extschema@._hoover_final, PARALLEL = SAFE);
+
+------------------------------------------------------------------------------
+-- Rank-based measures: internal state of (value, weight) records, sorted once.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._gini_trans(internal, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_trans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_trans(internal, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_totals_trans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_totals_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_trans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_trans(internal, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_trans(internal, float8, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_trans(internal, float8, float8, float8, text, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rank_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_rank_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rank_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'medres_rank_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rank_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_rank_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_final(internal) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_gini_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._lorenz_final(internal) RETURNS @extschema@.lorenz_point[]
+    AS 'MODULE_PATHNAME', 'medres_lorenz_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_final(internal) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_ci_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.gini(value float8) (
+    SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.gini(value float8, weight float8) (
+    SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.gini(value float8, weight float8, correction text) (
+    SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.gini_totals(resource float8, population float8) (
+    SFUNC = @extschema@._gini_totals_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.lorenz(value float8) (
+    SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._lorenz_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.lorenz(value float8, weight float8) (
+    SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._lorenz_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8) (
+    SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8, weight float8) (
+    SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8, weight float8,
+                                                 variant text) (
+    SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8, weight float8,
+                                                 variant text, lower float8, upper float8) (
+    SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
+    COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
