@@ -1,0 +1,503 @@
+/*
+ * decomposition.c — between/within decomposition of generalized entropy
+ * by group (METHODS.md, "Decomposition"): the table Stata's ineqdeco and
+ * the regional health-resource papers print.
+ *
+ *   total   = GE(alpha) over all rows
+ *   between = GE(alpha) of the group means mu_g with weights P_g
+ *   within  = sum_g S_g^alpha P_g^(1-alpha) GE_g
+ * with P_g the group's population (weight) share and S_g its resource
+ * share; total = between + within exactly for every alpha.  alpha = 1 is
+ * Theil T (within = sum S_g T_g), alpha = 0 the mean log deviation
+ * (within = sum P_g L_g).
+ *
+ * The state keeps one set of power sums (see medres.h) per group, all in
+ * units of one reference scale K, in a small open-addressing hash table
+ * keyed by the group text; the group of the previous row is tried first,
+ * which makes input clustered by group (ORDER BY region) nearly free.
+ */
+#include "medres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+typedef struct DecGroup
+{
+	char	   *key;
+	int			keylen;
+	uint32		hash;
+	int64		n;				/* rows with positive weight */
+	PowerSums	s;
+} DecGroup;
+
+typedef struct DecState
+{
+	MemoryContext cxt;
+	int64		nrows;			/* non-NULL rows seen, zero weights included */
+	int			mode;			/* PHI_* */
+	double		alpha;
+	double		K;				/* reference scale, 0 while only zeros were seen */
+	int			ngroups;
+	int			capgroups;
+	DecGroup   *groups;
+	int			tablesize;		/* power of two; slots hold group index or -1 */
+	int		   *table;
+	int			last;			/* group of the previous row, or -1 */
+} DecState;
+
+static DecState *
+dec_new(MemoryContext cxt, double alpha)
+{
+	DecState   *st = MemoryContextAllocZero(cxt, sizeof(DecState));
+
+	st->cxt = cxt;
+	st->alpha = alpha;
+	st->mode = alpha == 0.0 ? PHI_LOG : alpha == 1.0 ? PHI_XLOGX : PHI_POW;
+	st->last = -1;
+	st->tablesize = 64;
+	st->table = MemoryContextAlloc(cxt, st->tablesize * sizeof(int));
+	memset(st->table, -1, st->tablesize * sizeof(int));
+	return st;
+}
+
+static void
+dec_rehash(DecState *st)
+{
+	int			size = st->tablesize * 2;
+
+	pfree(st->table);
+	st->table = MemoryContextAlloc(st->cxt, size * sizeof(int));
+	memset(st->table, -1, size * sizeof(int));
+	st->tablesize = size;
+	for (int g = 0; g < st->ngroups; g++)
+	{
+		int			slot = st->groups[g].hash & (size - 1);
+
+		while (st->table[slot] >= 0)
+			slot = (slot + 1) & (size - 1);
+		st->table[slot] = g;
+	}
+}
+
+/* Find the group with this key, creating it if needed. */
+static DecGroup *
+dec_group(DecState *st, const char *key, int keylen)
+{
+	uint32		h;
+	int			slot;
+	DecGroup   *g;
+
+	if (st->last >= 0)
+	{
+		g = &st->groups[st->last];
+		if (g->keylen == keylen && memcmp(g->key, key, keylen) == 0)
+			return g;
+	}
+	h = hash_bytes((const unsigned char *) key, keylen);
+	slot = h & (st->tablesize - 1);
+	while (st->table[slot] >= 0)
+	{
+		g = &st->groups[st->table[slot]];
+		if (g->hash == h && g->keylen == keylen && memcmp(g->key, key, keylen) == 0)
+		{
+			st->last = st->table[slot];
+			return g;
+		}
+		slot = (slot + 1) & (st->tablesize - 1);
+	}
+	if (st->ngroups == st->capgroups)
+	{
+		st->capgroups = Max(16, st->capgroups * 2);
+		if (st->groups == NULL)
+			st->groups = MemoryContextAlloc(st->cxt, st->capgroups * sizeof(DecGroup));
+		else
+			st->groups = repalloc(st->groups, st->capgroups * sizeof(DecGroup));
+	}
+	g = &st->groups[st->ngroups];
+	memset(g, 0, sizeof(DecGroup));
+	g->key = MemoryContextAlloc(st->cxt, keylen + 1);
+	memcpy(g->key, key, keylen);
+	g->key[keylen] = '\0';
+	g->keylen = keylen;
+	g->hash = h;
+	st->table[slot] = st->ngroups;
+	st->last = st->ngroups;
+	st->ngroups++;
+	if (st->ngroups * 2 > st->tablesize)
+		dec_rehash(st);
+	return &st->groups[st->last];
+}
+
+/* Re-express every group's sums in units of newK (rare: see medres.h). */
+static void
+dec_rescale(DecState *st, double newK)
+{
+	double		r = st->K / newK;
+	double		lr = log(st->K) - log(newK);
+
+	for (int g = 0; g < st->ngroups; g++)
+		power_sums_rescale(&st->groups[g].s, st->mode, st->alpha, r, lr);
+	st->K = newK;
+}
+
+static void
+sums_add(PowerSums *a, const PowerSums *b)
+{
+	neumaier_add(&a->W, &a->Wc, b->W);
+	a->Wc += b->Wc;
+	neumaier_add(&a->S1, &a->S1c, b->S1);
+	a->S1c += b->S1c;
+	neumaier_add(&a->S2, &a->S2c, b->S2);
+	a->S2c += b->S2c;
+}
+
+/* ge_decomposition(value, weight, grp, alpha) */
+PG_FUNCTION_INFO_V1(medres_dec_trans);
+Datum
+medres_dec_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	DecState   *st;
+	double		x,
+				w,
+				alpha,
+				y,
+				phi;
+	text	   *grp;
+	DecGroup   *g;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "medres aggregate transition called in non-aggregate context");
+	st = PG_ARGISNULL(0) ? NULL : (DecState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	x = PG_GETARG_FLOAT8(1);
+	w = PG_GETARG_FLOAT8(2);
+	alpha = PG_GETARG_FLOAT8(4);
+	if (st == NULL)
+	{
+		medres_check_finite("alpha", alpha);
+		st = dec_new(aggcxt, alpha);
+	}
+	else
+		medres_check_param_constant("alpha", st->alpha, alpha);
+	medres_check_nonnegative("value", x);
+	medres_check_weight(w);
+	st->nrows++;
+	if (w == 0.0)
+		PG_RETURN_POINTER(st);
+	if (x == 0.0 && (st->mode == PHI_LOG || (st->mode == PHI_POW && st->alpha <= 0.0)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for value: \"0\""),
+				 errdetail("Generalized entropy with alpha \"%s\" is undefined when a value is zero.",
+						   medres_float_text(st->alpha)),
+				 errhint("Use alpha > 0 (alpha = 1 is Theil T), or exclude the zero rows.")));
+
+	grp = PG_GETARG_TEXT_PP(3);
+	g = dec_group(st, VARDATA_ANY(grp), VARSIZE_ANY_EXHDR(grp));
+	g->n++;
+	if (x == 0.0)
+	{
+		neumaier_add(&g->s.W, &g->s.Wc, w);
+		PG_RETURN_POINTER(st);
+	}
+	if (st->K == 0.0)
+		st->K = x;
+	y = x / st->K;
+	if (unlikely(y > RESCALE_ABOVE))
+	{
+		dec_rescale(st, x);
+		y = 1.0;
+	}
+	if (st->mode == PHI_LOG && unlikely(y < 1.0 / RESCALE_ABOVE))
+		phi = log(x) - log(st->K);
+	else
+		phi = power_phi(st->mode, st->alpha, y);
+	if (unlikely(isinf(phi)))
+	{
+		dec_rescale(st, x);
+		y = 1.0;
+		phi = power_phi(st->mode, st->alpha, y);
+	}
+	neumaier_add(&g->s.W, &g->s.Wc, w);
+	neumaier_add(&g->s.S1, &g->s.S1c, w * y);
+	neumaier_add(&g->s.S2, &g->s.S2c, w * phi);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(medres_dec_combine);
+Datum
+medres_dec_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	DecState   *a,
+			   *b;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "medres combine function called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	b = (DecState *) PG_GETARG_POINTER(1);
+	a = PG_ARGISNULL(0) ? dec_new(aggcxt, b->alpha) : (DecState *) PG_GETARG_POINTER(0);
+	medres_check_param_constant("alpha", a->alpha, b->alpha);
+	a->nrows += b->nrows;
+	if (b->ngroups == 0)
+		PG_RETURN_POINTER(a);
+	/* bring both to the larger scale; rescaling b's sums in place would change b */
+	if (a->K == 0.0)
+		a->K = b->K;
+	else if (b->K > a->K)
+		dec_rescale(a, b->K);
+	for (int i = 0; i < b->ngroups; i++)
+	{
+		DecGroup   *src = &b->groups[i];
+		DecGroup   *dst = dec_group(a, src->key, src->keylen);
+		PowerSums	s = src->s;
+
+		if (b->K != 0.0 && b->K != a->K)
+			power_sums_rescale(&s, a->mode, a->alpha, b->K / a->K, log(b->K) - log(a->K));
+		dst->n += src->n;
+		sums_add(&dst->s, &s);
+	}
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * Serialized form: nrows, mode, alpha, K, ngroups, then for each group its
+ * key length, key bytes, n and power sums.
+ */
+PG_FUNCTION_INFO_V1(medres_dec_serialize);
+Datum
+medres_dec_serialize(PG_FUNCTION_ARGS)
+{
+	DecState   *st = (DecState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	bytea	   *out;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, (char *) &st->nrows, sizeof(int64));
+	appendBinaryStringInfo(&buf, (char *) &st->mode, sizeof(int));
+	appendBinaryStringInfo(&buf, (char *) &st->alpha, sizeof(double));
+	appendBinaryStringInfo(&buf, (char *) &st->K, sizeof(double));
+	appendBinaryStringInfo(&buf, (char *) &st->ngroups, sizeof(int));
+	for (int i = 0; i < st->ngroups; i++)
+	{
+		DecGroup   *g = &st->groups[i];
+
+		appendBinaryStringInfo(&buf, (char *) &g->keylen, sizeof(int));
+		appendBinaryStringInfo(&buf, g->key, g->keylen);
+		appendBinaryStringInfo(&buf, (char *) &g->n, sizeof(int64));
+		appendBinaryStringInfo(&buf, (char *) &g->s, sizeof(PowerSums));
+	}
+	out = palloc(VARHDRSZ + buf.len);
+	SET_VARSIZE(out, VARHDRSZ + buf.len);
+	memcpy(VARDATA(out), buf.data, buf.len);
+	pfree(buf.data);
+	PG_RETURN_BYTEA_P(out);
+}
+
+static void
+read_bytes(const char **p, const char *end, void *dst, Size len)
+{
+	if (end - *p < (ptrdiff_t) len)
+		elog(ERROR, "invalid medres decomposition state");
+	memcpy(dst, *p, len);
+	*p += len;
+}
+
+PG_FUNCTION_INFO_V1(medres_dec_deserialize);
+Datum
+medres_dec_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const char *p = VARDATA_ANY(in);
+	const char *end = p + VARSIZE_ANY_EXHDR(in);
+	MemoryContext aggcxt;
+	DecState   *st;
+	int64		nrows;
+	int			mode,
+				ngroups;
+	double		alpha,
+				K;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		aggcxt = CurrentMemoryContext;
+	read_bytes(&p, end, &nrows, sizeof(int64));
+	read_bytes(&p, end, &mode, sizeof(int));
+	read_bytes(&p, end, &alpha, sizeof(double));
+	read_bytes(&p, end, &K, sizeof(double));
+	read_bytes(&p, end, &ngroups, sizeof(int));
+	st = dec_new(aggcxt, alpha);
+	st->nrows = nrows;
+	st->K = K;
+	for (int i = 0; i < ngroups; i++)
+	{
+		int			keylen;
+		DecGroup   *g;
+
+		read_bytes(&p, end, &keylen, sizeof(int));
+		if (keylen < 0 || end - p < keylen)
+			elog(ERROR, "invalid medres decomposition state");
+		g = dec_group(st, p, keylen);
+		p += keylen;
+		read_bytes(&p, end, &g->n, sizeof(int64));
+		read_bytes(&p, end, &g->s, sizeof(PowerSums));
+	}
+	PG_RETURN_POINTER(st);
+}
+
+static int
+group_key_cmp(const void *a, const void *b)
+{
+	const DecGroup *ga = *(const DecGroup *const *) a;
+	const DecGroup *gb = *(const DecGroup *const *) b;
+	int			c = memcmp(ga->key, gb->key, Min(ga->keylen, gb->keylen));
+
+	if (c != 0)
+		return c;
+	return (ga->keylen > gb->keylen) - (ga->keylen < gb->keylen);
+}
+
+/* between-group GE(alpha) term of one group with population share P and resource share S */
+static double
+between_term(int mode, double alpha, double P, double S)
+{
+	switch (mode)
+	{
+		case PHI_LOG:
+			return P * log(P / S);
+		case PHI_XLOGX:
+			return S > 0.0 ? S * log(S / P) : 0.0;
+		default:
+			return P * pow(S / P, alpha);
+	}
+}
+
+PG_FUNCTION_INFO_V1(medres_dec_final);
+Datum
+medres_dec_final(PG_FUNCTION_ARGS)
+{
+	DecState   *st;
+	TupleDesc	tupdesc,
+				gdesc;
+	Oid			garraytype,
+				gtype;
+	PowerSums	tot = {0};
+	DecGroup  **order;
+	Datum	   *gdatums;
+	Datum		values[7];
+	bool		nulls[7] = {false};
+	double		W,
+				S1,
+				total,
+				between = 0.0,
+				betweenc = 0.0,
+				within = 0.0,
+				withinc = 0.0;
+	int			mode;
+	double		alpha;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (DecState *) PG_GETARG_POINTER(0);
+	if (st->nrows == 0)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != 7)
+		elog(ERROR, "ge_decomposition must return medres.decomposition");
+	tupdesc = BlessTupleDesc(tupdesc);
+	garraytype = TupleDescAttr(tupdesc, 6)->atttypid;
+	gtype = get_element_type(garraytype);
+	gdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(gtype, -1));
+
+	mode = st->mode;
+	alpha = st->alpha;
+	for (int i = 0; i < st->ngroups; i++)
+		sums_add(&tot, &st->groups[i].s);
+	W = tot.W + tot.Wc;
+	S1 = tot.S1 + tot.S1c;
+	if (W <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all weights are zero")));
+	if (S1 <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all values are zero"),
+				 errdetail("Generalized entropy is undefined when the mean is zero.")));
+	total = power_ge(mode, alpha, W, S1, tot.S2 + tot.S2c);
+
+	order = palloc(Max(st->ngroups, 1) * sizeof(DecGroup *));
+	for (int i = 0; i < st->ngroups; i++)
+		order[i] = &st->groups[i];
+	qsort(order, st->ngroups, sizeof(DecGroup *), group_key_cmp);
+	gdatums = palloc(Max(st->ngroups, 1) * sizeof(Datum));
+
+	for (int i = 0; i < st->ngroups; i++)
+	{
+		DecGroup   *g = order[i];
+		double		Wg = g->s.W + g->s.Wc;
+		double		S1g = g->s.S1 + g->s.S1c;
+		double		P = Wg / W;
+		double		S = S1g / S1;
+		double		contrib;
+		Datum		gv[8];
+		bool		gn[8] = {false};
+
+		neumaier_add(&between, &betweenc, between_term(mode, alpha, P, S));
+		gv[0] = PointerGetDatum(cstring_to_text_with_len(g->key, g->keylen));
+		gv[1] = Int64GetDatum(g->n);
+		gv[2] = Float8GetDatum(P);
+		gv[3] = Float8GetDatum(S);
+		gv[4] = Float8GetDatum(S1g / Wg * st->K);
+		if (S1g > 0.0)
+		{
+			double		ge_g = power_ge(mode, alpha, Wg, S1g, g->s.S2 + g->s.S2c);
+
+			/* S_g^a P_g^(1-a) GE_g; a = 1 and a = 0 spelled out to stay exact */
+			contrib = mode == PHI_XLOGX ? S * ge_g :
+				mode == PHI_LOG ? P * ge_g : pow(S, alpha) * pow(P, 1.0 - alpha) * ge_g;
+			gv[5] = Float8GetDatum(ge_g);
+		}
+		else
+		{
+			/* a group whose values are all zero has no index of its own and adds nothing within */
+			contrib = 0.0;
+			gn[5] = true;
+		}
+		neumaier_add(&within, &withinc, contrib);
+		gv[6] = Float8GetDatum(contrib);
+		gv[7] = Float8GetDatum(total > 0.0 ? contrib / total : 0.0);
+		gn[7] = !(total > 0.0);
+		gdatums[i] = HeapTupleGetDatum(heap_form_tuple(gdesc, gv, gn));
+	}
+	between += betweenc;
+	if (mode == PHI_POW)
+		between = (between - 1.0) / (alpha * (alpha - 1.0));
+	within += withinc;
+	medres_check_result("generalized entropy", total);
+	medres_check_result("between-group generalized entropy", between);
+	medres_check_result("within-group generalized entropy", within);
+
+	values[0] = Float8GetDatum(alpha);
+	values[1] = Float8GetDatum(total);
+	values[2] = Float8GetDatum(between);
+	values[3] = Float8GetDatum(within);
+	values[4] = Float8GetDatum(total > 0.0 ? between / total : 0.0);
+	nulls[4] = !(total > 0.0);
+	values[5] = Float8GetDatum(total > 0.0 ? within / total : 0.0);
+	nulls[5] = !(total > 0.0);
+	values[6] = PointerGetDatum(construct_array(gdatums, st->ngroups, gtype, -1, false, TYPALIGN_DOUBLE));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

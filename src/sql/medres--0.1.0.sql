@@ -196,3 +196,24 @@ CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8, 
     SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
     DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+
+------------------------------------------------------------------------------
+-- Group decomposition of generalized entropy: internal state, one set of
+-- power sums per group.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._dec_trans(internal, float8, float8, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_dec_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_dec_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'medres_dec_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_dec_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_final(internal) RETURNS @extschema@.decomposition
+    AS 'MODULE_PATHNAME', 'medres_dec_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.ge_decomposition(value float8, weight float8, grp text, alpha float8) (
+    SFUNC = @extschema@._dec_trans, STYPE = internal, FINALFUNC = @extschema@._dec_final,
+    COMBINEFUNC = @extschema@._dec_combine, SERIALFUNC = @extschema@._dec_serialize,
+    DESERIALFUNC = @extschema@._dec_deserialize, PARALLEL = SAFE);
