@@ -12,7 +12,7 @@
  * (within = sum P_g L_g).
  *
  * The state keeps one set of power sums (see medres.h) per group, all in
- * units of one reference scale K, in a small open-addressing hash table
+ * units of the same two scales, in a small open-addressing hash table
  * keyed by the group text; the group of the previous row is tried first,
  * which makes input clustered by group (ORDER BY region) nearly free.
  */
@@ -43,7 +43,8 @@ typedef struct DecState
 	int64		nrows;			/* non-NULL rows seen, zero weights included */
 	int			mode;			/* PHI_* */
 	double		alpha;
-	double		K;				/* reference scale, 0 while only zeros were seen */
+	double		K;				/* scale K1 of the means, 0 while only zeros were seen */
+	double		K2;				/* scale of the power sums (PHI_POW) */
 	int			ngroups;
 	int			capgroups;
 	DecGroup   *groups;
@@ -135,16 +136,15 @@ dec_group(DecState *st, const char *key, int keylen)
 	return &st->groups[st->last];
 }
 
-/* Re-express every group's sums in units of newK (rare: see medres.h). */
+/* Move one of the scales for every group (rare: see medres.h). */
 static void
-dec_rescale(DecState *st, double newK)
+dec_rescale(DecState *st, int which, double newK)
 {
-	double		r = st->K / newK;
-	double		lr = log(st->K) - log(newK);
+	double	   *K = which == SCALE_MEAN ? &st->K : &st->K2;
 
 	for (int g = 0; g < st->ngroups; g++)
-		power_sums_rescale(&st->groups[g].s, st->mode, st->alpha, r, lr);
-	st->K = newK;
+		power_sums_rescale(&st->groups[g].s, st->mode, st->alpha, which, *K, newK);
+	*K = newK;
 }
 
 static void
@@ -172,6 +172,7 @@ medres_dec_trans(PG_FUNCTION_ARGS)
 				phi;
 	text	   *grp;
 	DecGroup   *g;
+	int			move;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "medres aggregate transition called in non-aggregate context");
@@ -214,23 +215,9 @@ medres_dec_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	}
 	if (st->K == 0.0)
-		st->K = x;
-	y = x / st->K;
-	if (unlikely(y > RESCALE_ABOVE))
-	{
-		dec_rescale(st, x);
-		y = 1.0;
-	}
-	if (st->mode == PHI_LOG && unlikely(y < 1.0 / RESCALE_ABOVE))
-		phi = log(x) - log(st->K);
-	else
-		phi = power_phi(st->mode, st->alpha, y);
-	if (unlikely(isinf(phi)))
-	{
-		dec_rescale(st, x);
-		y = 1.0;
-		phi = power_phi(st->mode, st->alpha, y);
-	}
+		st->K = st->K2 = pow2_scale(x);
+	while ((move = power_terms(st->mode, st->alpha, st->K, st->K2, x, &y, &phi)) != 0)
+		dec_rescale(st, move, pow2_scale(x));
 	neumaier_add(&g->s.W, &g->s.Wc, w);
 	neumaier_add(&g->s.S1, &g->s.S1c, w * y);
 	neumaier_add(&g->s.S2, &g->s.S2c, w * phi);
@@ -255,11 +242,20 @@ medres_dec_combine(PG_FUNCTION_ARGS)
 	a->nrows += b->nrows;
 	if (b->ngroups == 0)
 		PG_RETURN_POINTER(a);
-	/* bring both to the larger scale; rescaling b's sums in place would change b */
-	if (a->K == 0.0)
-		a->K = b->K;
-	else if (b->K > a->K)
-		dec_rescale(a, b->K);
+	/* agree on both scales; b's sums are rescaled in a copy, never in place */
+	for (int which = SCALE_MEAN; which <= SCALE_POWER; which++)
+	{
+		double	   *Ka = which == SCALE_MEAN ? &a->K : &a->K2;
+		double		Kb = which == SCALE_MEAN ? b->K : b->K2;
+
+		if (power_common_scale(a->mode, a->alpha, which, *Ka, Kb) == 1)
+		{
+			if (*Ka == 0.0)
+				*Ka = Kb;
+			else
+				dec_rescale(a, which, Kb);
+		}
+	}
 	for (int i = 0; i < b->ngroups; i++)
 	{
 		DecGroup   *src = &b->groups[i];
@@ -267,7 +263,9 @@ medres_dec_combine(PG_FUNCTION_ARGS)
 		PowerSums	s = src->s;
 
 		if (b->K != 0.0 && b->K != a->K)
-			power_sums_rescale(&s, a->mode, a->alpha, b->K / a->K, log(b->K) - log(a->K));
+			power_sums_rescale(&s, a->mode, a->alpha, SCALE_MEAN, b->K, a->K);
+		if (b->K2 != 0.0 && b->K2 != a->K2)
+			power_sums_rescale(&s, a->mode, a->alpha, SCALE_POWER, b->K2, a->K2);
 		dst->n += src->n;
 		sums_add(&dst->s, &s);
 	}
@@ -291,6 +289,7 @@ medres_dec_serialize(PG_FUNCTION_ARGS)
 	appendBinaryStringInfo(&buf, (char *) &st->mode, sizeof(int));
 	appendBinaryStringInfo(&buf, (char *) &st->alpha, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->K, sizeof(double));
+	appendBinaryStringInfo(&buf, (char *) &st->K2, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->ngroups, sizeof(int));
 	for (int i = 0; i < st->ngroups; i++)
 	{
@@ -330,7 +329,8 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 	int			mode,
 				ngroups;
 	double		alpha,
-				K;
+				K,
+				K2;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = CurrentMemoryContext;
@@ -338,10 +338,12 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 	read_bytes(&p, end, &mode, sizeof(int));
 	read_bytes(&p, end, &alpha, sizeof(double));
 	read_bytes(&p, end, &K, sizeof(double));
+	read_bytes(&p, end, &K2, sizeof(double));
 	read_bytes(&p, end, &ngroups, sizeof(int));
 	st = dec_new(aggcxt, alpha);
 	st->nrows = nrows;
 	st->K = K;
+	st->K2 = K2;
 	for (int i = 0; i < ngroups; i++)
 	{
 		int			keylen;
@@ -436,7 +438,7 @@ medres_dec_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("Generalized entropy is undefined when the mean is zero.")));
-	total = power_ge(mode, alpha, W, S1, tot.S2 + tot.S2c);
+	total = power_ge(mode, alpha, &tot, st->K, st->K2);
 
 	order = palloc(Max(st->ngroups, 1) * sizeof(DecGroup *));
 	for (int i = 0; i < st->ngroups; i++)
@@ -463,7 +465,7 @@ medres_dec_final(PG_FUNCTION_ARGS)
 		gv[4] = Float8GetDatum(S1g / Wg * st->K);
 		if (S1g > 0.0)
 		{
-			double		ge_g = power_ge(mode, alpha, Wg, S1g, g->s.S2 + g->s.S2c);
+			double		ge_g = power_ge(mode, alpha, &g->s, st->K, st->K2);
 
 			/* S_g^a P_g^(1-a) GE_g; a = 1 and a = 0 spelled out to stay exact */
 			contrib = mode == PHI_XLOGX ? S * ge_g :

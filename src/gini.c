@@ -492,17 +492,18 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
  * digits there).  Ties contribute g = 0 and the result does not depend on
  * their order.  C_k is taken from a forward running sum while it is below
  * W/2 and W - C_k from a backward one after that, so neither factor is
- * ever a difference of nearly equal numbers.  Values are divided by the
- * largest and weights by their total, so nothing overflows for values or
- * weights up to the double range.
+ * ever a difference of nearly equal numbers.  Values and weights are
+ * divided by powers of two (exactly) that bring the largest value and the
+ * total weight near 1, so nothing overflows anywhere in the double range.
  */
 static double
 gini_of_sorted(const XW *a, Size n, double *sum_p2)
 {
-	double		xmax = a[n - 1].x;
-	double		W = 0.0,
+	double		xs,
+				ws,
+				Ws,
+				W = 0.0,
 				Wc = 0.0,
-				inv,
 				M = 0.0,
 				Mc = 0.0,
 				P2 = 0.0,
@@ -516,38 +517,40 @@ gini_of_sorted(const XW *a, Size n, double *sum_p2)
 	Size		split;
 	int64		k;
 
-	for (Size i = 0; i < n; i++)
-		neumaier_add(&W, &Wc, a[i].w);
-	W += Wc;
-	if (xmax <= 0.0)
+	if (a[n - 1].x <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
-	inv = 1.0 / W;
+	for (Size i = 0; i < n; i++)
+		neumaier_add(&W, &Wc, a[i].w);
+	/* exact power-of-two scales: values and the total weight near 1 */
+	xs = pow2_scale(a[n - 1].x);
+	ws = pow2_scale(W + Wc);
+	Ws = (W + Wc) / ws;
 	for (Size i = 0; i < n; i++)
 	{
-		double		q = a[i].w * inv;
+		double		q = a[i].w / ws;
 
-		neumaier_add(&M, &Mc, q * (a[i].x / xmax));
+		neumaier_add(&M, &Mc, q * (a[i].x / xs));
 		neumaier_add(&P2, &P2c, q * q);
 	}
 	M += Mc;
-	*sum_p2 = P2 + P2c;
+	*sum_p2 = (P2 + P2c) / (Ws * Ws);
 
 	/* forward over the lower half of the weight */
-	neumaier_add(&C, &Cc, a[0].w * inv);
+	neumaier_add(&C, &Cc, a[0].w / ws);
 	for (split = 1; split < n; split++)
 	{
 		double		Ck = C + Cc;
 		double		g;
 
-		if (Ck >= 0.5)
+		if (Ck >= 0.5 * Ws)
 			break;
-		g = a[split].x / xmax - a[split - 1].x / xmax;
+		g = a[split].x / xs - a[split - 1].x / xs;
 		if (g != 0.0)
-			neumaier_add(&A, &Ac, g * Ck * (1.0 - Ck));
-		neumaier_add(&C, &Cc, a[split].w * inv);
+			neumaier_add(&A, &Ac, g * Ck * (Ws - Ck));
+		neumaier_add(&C, &Cc, a[split].w / ws);
 		if ((split & 0xFFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -557,15 +560,15 @@ gini_of_sorted(const XW *a, Size n, double *sum_p2)
 		double		Uk,
 					g;
 
-		neumaier_add(&U, &Uc, a[k].w * inv);
+		neumaier_add(&U, &Uc, a[k].w / ws);
 		Uk = U + Uc;
-		g = a[k].x / xmax - a[k - 1].x / xmax;
+		g = a[k].x / xs - a[k - 1].x / xs;
 		if (g != 0.0)
-			neumaier_add(&A, &Ac, g * (1.0 - Uk) * Uk);
+			neumaier_add(&A, &Ac, g * (Ws - Uk) * Uk);
 		if ((k & 0xFFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	return (A + Ac) / M;
+	return (A + Ac) / (Ws * M);
 }
 
 static RankState *
@@ -654,6 +657,8 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	xmax = a[st->n - 1].x;
+	if (xmax > 0.0)
+		xmax = pow2_scale(xmax);
 	if (xmax <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -698,9 +703,11 @@ static double
 concentration_of_sorted(const RHW *a, Size n, double *mean_h)
 {
 	double		hmax = 0.0,
+				hs,
+				ws,
+				Ws,
 				W = 0.0,
 				Wc = 0.0,
-				inv,
 				H = 0.0,
 				Hc = 0.0,
 				S = 0.0,
@@ -714,13 +721,14 @@ concentration_of_sorted(const RHW *a, Size n, double *mean_h)
 		neumaier_add(&W, &Wc, a[k].w);
 		hmax = Max(hmax, fabs(a[k].h));
 	}
-	W += Wc;
 	if (hmax == 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the mean of health is zero"),
 				 errdetail("The concentration index is undefined when the health variable averages zero.")));
-	inv = 1.0 / W;
+	hs = pow2_scale(hmax);
+	ws = pow2_scale(W + Wc);
+	Ws = (W + Wc) / ws;
 	while (i < n)
 	{
 		Size		j = i;
@@ -728,21 +736,19 @@ concentration_of_sorted(const RHW *a, Size n, double *mean_h)
 					Wgc = 0.0,
 					Hg = 0.0,
 					Hgc = 0.0,
-					below_now,
 					centred;
 
 		/* one tie group of r: rows i .. j-1 */
 		while (j < n && a[j].r == a[i].r)
 		{
-			neumaier_add(&Wg, &Wgc, a[j].w * inv);
-			neumaier_add(&Hg, &Hgc, a[j].w * inv * (a[j].h / hmax));
+			neumaier_add(&Wg, &Wgc, a[j].w / ws);
+			neumaier_add(&Hg, &Hgc, (a[j].w / ws) * (a[j].h / hs));
 			j++;
 		}
 		Wg += Wgc;
 		Hg += Hgc;
-		below_now = below + belowc;
-		/* F - 1/2 with F = below + Wg/2: computed as (2 below + Wg - 1)/2 */
-		centred = (2.0 * below_now + Wg - 1.0) / 2.0;
+		/* F - 1/2 = (below + Wg/2)/Ws - 1/2 = (2 below + Wg - Ws) / (2 Ws) */
+		centred = (2.0 * (below + belowc) + Wg - Ws) / (2.0 * Ws);
 		neumaier_add(&S, &Sc, Hg * centred);
 		neumaier_add(&H, &Hc, Hg);
 		neumaier_add(&below, &belowc, Wg);
@@ -756,7 +762,7 @@ concentration_of_sorted(const RHW *a, Size n, double *mean_h)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the mean of health is zero"),
 				 errdetail("The concentration index is undefined when the health variable averages zero.")));
-	*mean_h = H * hmax;
+	*mean_h = H / Ws * hs;
 	return 2.0 * (S + Sc) / H;
 }
 

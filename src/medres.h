@@ -34,6 +34,20 @@ neumaier_add(double *sum, double *comp, double x)
 	*sum = t;
 }
 
+/*
+ * The power of two nearest below |v| (v != 0).  Dividing by it is exact, so
+ * values can be brought near 1 to keep sums and squares far from overflow
+ * without adding a rounding error of their own.
+ */
+static inline double
+pow2_scale(double v)
+{
+	int			e;
+
+	(void) frexp(v, &e);
+	return ldexp(1.0, e - 1);
+}
+
 /* Map a double to an unsigned key whose unsigned order is the numeric order. */
 static inline uint64
 double_sort_key(double d)
@@ -61,9 +75,15 @@ typedef struct RHW
 
 /*
  * The sums behind every generalized-entropy index (streaming.c and the
- * group decomposition): for y = x/K with a reference scale K,
- * W = sum w, S1 = sum w y, S2 = sum w phi(y), each with its Neumaier
- * compensation.  phi is ln y (GE(0)), y ln y (GE(1)) or y^alpha.
+ * group decomposition): W = sum w, S1 = sum w x/K1 and S2 = sum w phi(x),
+ * each with its Neumaier compensation, where phi is ln(x/K1) (GE(0)),
+ * (x/K1) ln(x/K1) (GE(1)) or (x/K2)^alpha (any other GE, Atkinson).
+ * K1 and K2 are powers of two (so x/K is exact) taken from the first
+ * positive value; a scale moves only when a term would exceed 1e100, so
+ * for real data it never moves, while data spanning 1e-300..1e300 still
+ * neither overflows nor loses its small terms' share of the mean.  The
+ * power sum has its own scale because for alpha < 0 the smallest values
+ * dominate it while the largest dominate the mean.
  */
 #define PHI_LOG		0
 #define PHI_XLOGX	1
@@ -80,28 +100,51 @@ typedef struct PowerSums
 				S2c;
 } PowerSums;
 
-static inline double
-power_phi(int mode, double alpha, double y)
+/* which scale a rescaling moves */
+#define SCALE_MEAN	1			/* K1 */
+#define SCALE_POWER 2			/* K2 */
+
+/*
+ * The terms of one positive value x: y = x/K1 for S1 and phi for S2.
+ * Returns 0, or the SCALE_* that must move to pow2_scale(x) first.
+ */
+static inline int
+power_terms(int mode, double alpha, double K1, double K2, double x, double *y, double *phi)
 {
+	*y = x / K1;
+	if (unlikely(*y > RESCALE_ABOVE))
+		return SCALE_MEAN;
 	switch (mode)
 	{
 		case PHI_LOG:
-			return log(y);
+			/* x/K1 may underflow for tiny x: take the difference of logs then */
+			*phi = *y > 1.0 / RESCALE_ABOVE ? log(*y) : log(x) - log(K1);
+			return 0;
 		case PHI_XLOGX:
-			return y > 0.0 ? y * log(y) : 0.0;
+			*phi = *y > 0.0 ? *y * log(*y) : 0.0;	/* an underflowed y adds nothing */
+			return 0;
 		default:
-			if (alpha == 2.0)
-				return y * y;
-			if (alpha == 0.5)
-				return sqrt(y);
-			if (alpha == -1.0)
-				return 1.0 / y;
-			return pow(y, alpha);
+			{
+				double		y2 = x / K2;
+
+				if (alpha == 2.0)
+					*phi = y2 * y2;
+				else if (alpha == 0.5)
+					*phi = sqrt(y2);
+				else if (alpha == -1.0)
+					*phi = 1.0 / y2;
+				else
+					*phi = pow(y2, alpha);
+				return unlikely(!(*phi <= RESCALE_ABOVE)) ? SCALE_POWER : 0;
+			}
 	}
 }
 
-extern void power_sums_rescale(PowerSums *s, int mode, double alpha, double r, double log_r);
-extern double power_ge(int mode, double alpha, double W, double S1, double S2);
+extern void power_sums_rescale(PowerSums *s, int mode, double alpha, int which,
+							   double oldK, double newK);
+extern int	power_common_scale(int mode, double alpha, int which, double Ka, double Kb);
+extern double power_ge(int mode, double alpha, const PowerSums *s, double K1, double K2);
+extern double power_atkinson(int mode, double alpha, const PowerSums *s, double K1, double K2);
 
 /* sort.c */
 extern void medres_sort_xw(XW *a, Size n);

@@ -24,7 +24,7 @@ medres_check_finite(const char *argname, double v)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
-				 errdetail("The %s must be a finite number.", argname)));
+				 errdetail("Argument %s must be a finite number.", argname)));
 }
 
 void
@@ -34,7 +34,7 @@ medres_check_nonnegative(const char *argname, double v)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
-				 errdetail("The %s must be a finite, non-negative number.", argname)));
+				 errdetail("Argument %s must be a finite, non-negative number.", argname)));
 }
 
 void
@@ -90,44 +90,72 @@ medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what)
 }
 
 /*
- * Re-express power sums in y' = r y (r = K/newK, log_r = ln r):
- * sum w y' = r S1;  sum w y'^a = r^a S2;  sum w y' ln y' = r (S2 + ln r S1);
- * sum w ln y' = S2 + W ln r.  Compensation terms scale the same way.
+ * Re-express power sums after one scale moves from oldK to newK; with
+ * r = oldK/newK:  sum w y' = r S1;  sum w y' ln y' = r (S2 + ln r S1);
+ * sum w ln y' = S2 + W ln r;  sum w (x/K2')^a = r^a S2.
+ * Compensation terms scale the same way.
  */
 void
-power_sums_rescale(PowerSums *s, int mode, double alpha, double r, double log_r)
+power_sums_rescale(PowerSums *s, int mode, double alpha, int which, double oldK, double newK)
 {
-	switch (mode)
-	{
-		case PHI_LOG:
-			s->S2 += s->W * log_r;
-			s->S2c += s->Wc * log_r;
-			break;
-		case PHI_XLOGX:
-			s->S2 = r * (s->S2 + log_r * s->S1);
-			s->S2c = r * (s->S2c + log_r * s->S1c);
-			break;
-		default:
-			{
-				double		ra = exp(alpha * log_r);
+	double		r = oldK / newK;
+	double		lr = log(oldK) - log(newK);
 
-				s->S2 *= ra;
-				s->S2c *= ra;
-			}
+	if (which == SCALE_POWER)
+	{
+		double		ra = exp(alpha * lr);
+
+		s->S2 *= ra;
+		s->S2c *= ra;
+		return;
+	}
+	if (mode == PHI_LOG)
+	{
+		s->S2 += s->W * lr;
+		s->S2c += s->Wc * lr;
+	}
+	else if (mode == PHI_XLOGX)
+	{
+		s->S2 = r * (s->S2 + lr * s->S1);
+		s->S2c = r * (s->S2c + lr * s->S1c);
 	}
 	s->S1 *= r;
 	s->S1c *= r;
 }
 
 /*
- * GE(alpha) from power sums (the scale K cancels):
- *   GE(0) = ln mu - mean ln y;  GE(1) = S2/S1 - ln mu;
- *   GE(a) = (mean y^a / mu^a - 1) / (a (a - 1)).
+ * When two states meet (combine), the one whose sums shrink under the
+ * move is brought to the other's scale.  Returns which state (1 = a, 2 = b)
+ * must be rescaled to the other's K, or 0 if they agree.
+ */
+int
+power_common_scale(int mode, double alpha, int which, double Ka, double Kb)
+{
+	bool		larger_wins = (which == SCALE_MEAN) || alpha > 0.0;
+
+	if (Ka == Kb || Kb == 0.0)
+		return 0;
+	if (Ka == 0.0)
+		return 1;
+	if (larger_wins)
+		return Kb > Ka ? 1 : 2;
+	return Kb < Ka ? 1 : 2;
+}
+
+/*
+ * GE(alpha) from power sums:
+ *   GE(0) = ln mu - mean ln y;  GE(1) = S2/S1 - ln mu  (y = x/K1, K1 cancels);
+ *   GE(a) = (mean (x/mu)^a - 1) / (a (a - 1)),  mean (x/mu)^a = (S2/W) (K2/K1)^a / (S1/W)^a,
+ * taken through logarithms only when the scales differ, where it could overflow.
  */
 double
-power_ge(int mode, double alpha, double W, double S1, double S2)
+power_ge(int mode, double alpha, const PowerSums *s, double K1, double K2)
 {
+	double		W = s->W + s->Wc;
+	double		S1 = s->S1 + s->S1c;
+	double		S2 = s->S2 + s->S2c;
 	double		mu = S1 / W;
+	double		m;
 
 	switch (mode)
 	{
@@ -136,6 +164,30 @@ power_ge(int mode, double alpha, double W, double S1, double S2)
 		case PHI_XLOGX:
 			return S2 / S1 - log(mu);
 		default:
-			return (S2 / W / pow(mu, alpha) - 1.0) / (alpha * (alpha - 1.0));
+			if (K1 == K2)
+				m = S2 / W / pow(mu, alpha);
+			else
+				m = exp(log(S2 / W) + alpha * (log(K2) - log(K1)) - alpha * log(mu));
+			return (m - 1.0) / (alpha * (alpha - 1.0));
 	}
+}
+
+/*
+ * Atkinson(e) = 1 - M / mu with M the power mean of order 1 - e (the
+ * geometric mean for e = 1); alpha here is 1 - e.  It lies in [0, 1] even
+ * where GE(alpha) overflows, so the ratio is taken through logarithms
+ * when the scales differ.
+ */
+double
+power_atkinson(int mode, double alpha, const PowerSums *s, double K1, double K2)
+{
+	double		W = s->W + s->Wc;
+	double		mu = (s->S1 + s->S1c) / W;
+	double		S2 = s->S2 + s->S2c;
+
+	if (mode == PHI_LOG)
+		return 1.0 - exp(S2 / W) / mu;
+	if (K1 == K2)
+		return 1.0 - pow(S2 / W, 1.0 / alpha) / mu;
+	return 1.0 - exp(log(S2 / W) / alpha + log(K2) - log(K1) - log(mu));
 }

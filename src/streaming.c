@@ -13,13 +13,11 @@
  *   L, MLD = GE(0) = sum p_i ln(p_i/s_i)      (undefined for a zero value)
  *   A(e)   = 1 - [sum p_i (x_i/mu)^(1-e)]^(1/(1-e)),  A(1) = 1 - exp(sum p_i ln x_i)/mu
  *
- * The "power family" state keeps, for y = x/K with a reference scale K,
- * W, S1 = sum w y and S2 = sum w phi(y), where phi is ln y, y ln y or y^a.
- * Working in y rather than x keeps sum w x^a finite for x near 1e300 and
- * removes most of the cancellation in ln(mu) - mean(ln x) when the values
- * are close together.  K is the first positive value seen; it is moved
- * (an O(1) rescaling of the sums) only when a value is more than 1e100
- * times larger, so for real data it never moves.
+ * The "power family" state keeps W, S1 = sum w x/K1 and S2 = sum w phi(x)
+ * with phi = ln(x/K1), (x/K1) ln(x/K1) or (x/K2)^a (medres.h explains the
+ * two power-of-two scales).  Working near 1 keeps sum w x^a finite for x
+ * near 1e300 and removes most of the cancellation in ln(mu) - mean(ln x)
+ * when the values are close together.
  */
 #include "medres.h"
 
@@ -33,11 +31,12 @@
 #define PF_N		0			/* rows seen, including zero weights */
 #define PF_ALPHA	1			/* exponent of phi for PF_POW */
 #define PF_MODE		2			/* which phi */
-#define PF_K		3			/* reference scale, 0 while only zeros were seen */
+#define PF_K		3			/* scale K1 of the mean, 0 while only zeros were seen */
 #define PF_W		4			/* PowerSums from here: sum w (+ compensation) */
 #define PF_S1		6			/* sum w y */
 #define PF_S2		8			/* sum w phi(y) */
-#define PF_LEN		10
+#define PF_K2		10			/* scale K2 of the power sum (PF_POW only) */
+#define PF_LEN		11
 
 #define PF_LOG		PHI_LOG
 #define PF_XLOGX	PHI_XLOGX
@@ -84,13 +83,21 @@ pf_sum(const double *st, int slot)
 	return st[slot] + st[slot + 1];
 }
 
-/* Express the state's sums in units of newK instead of its current K. */
-static void
-pf_rescale(double *st, double newK)
+#define PF_SUMS(st) ((PowerSums *) &(st)[PF_W])
+
+static inline double *
+pf_scale(double *st, int which)
 {
-	power_sums_rescale((PowerSums *) &st[PF_W], (int) st[PF_MODE], st[PF_ALPHA],
-					   st[PF_K] / newK, log(st[PF_K]) - log(newK));
-	st[PF_K] = newK;
+	return which == SCALE_MEAN ? &st[PF_K] : &st[PF_K2];
+}
+
+static void
+pf_rescale(double *st, int which, double newK)
+{
+	double	   *K = pf_scale(st, which);
+
+	power_sums_rescale(PF_SUMS(st), (int) st[PF_MODE], st[PF_ALPHA], which, *K, newK);
+	*K = newK;
 }
 
 /*
@@ -104,6 +111,7 @@ pf_add(double *st, double x, double w, const char *measure)
 	double		alpha = st[PF_ALPHA];
 	double		y,
 				phi;
+	int			move;
 
 	medres_check_nonnegative("value", x);
 	medres_check_weight(w);
@@ -118,42 +126,17 @@ pf_add(double *st, double x, double w, const char *measure)
 					 errmsg("invalid value for value: \"0\""),
 					 errdetail("%s is undefined when a value is zero.", measure),
 					 errhint("Use theil_t or ge with alpha > 0, or exclude the zero rows.")));
-		/* y = 0 adds w to W and nothing to S1, S2 (0 ln 0 = 0, 0^a = 0) */
+		/* x = 0 adds w to W and nothing to S1, S2 (0 ln 0 = 0, 0^a = 0) */
 		neumaier_add(&st[PF_W], &st[PF_W + 1], w);
 		return;
 	}
 	if (st[PF_K] == 0.0)
-		st[PF_K] = x;
-	y = x / st[PF_K];
-	if (unlikely(y > RESCALE_ABOVE))
-	{
-		pf_rescale(st, x);
-		y = 1.0;
-	}
-	if (mode == PF_LOG && unlikely(y < 1.0 / RESCALE_ABOVE))
-		phi = log(x) - log(st[PF_K]);	/* y may have underflowed */
-	else
-		phi = power_phi(mode, alpha, y);
-	if (unlikely(isinf(phi)))
-	{
-		pf_rescale(st, x);
-		y = 1.0;
-		phi = power_phi(mode, alpha, y);
-	}
+		st[PF_K] = st[PF_K2] = pow2_scale(x);
+	while ((move = power_terms(mode, alpha, st[PF_K], st[PF_K2], x, &y, &phi)) != 0)
+		pf_rescale(st, move, pow2_scale(x));
 	neumaier_add(&st[PF_W], &st[PF_W + 1], w);
 	neumaier_add(&st[PF_S1], &st[PF_S1 + 1], w * y);
 	neumaier_add(&st[PF_S2], &st[PF_S2 + 1], w * phi);
-}
-
-/* Atkinson(e) from a state whose phi is ln y (e = 1) or y^(1-e). */
-static double
-pf_atkinson(int mode, double alpha, double W, double S1, double S2)
-{
-	double		mu = S1 / W;
-
-	if (mode == PF_LOG)
-		return 1.0 - exp(S2 / W) / mu;
-	return 1.0 - pow(S2 / W, 1.0 / alpha) / mu;
 }
 
 /* Empty input gives NULL; rows with nothing to measure are an error. */
@@ -281,14 +264,23 @@ medres_pf_combine(PG_FUNCTION_ARGS)
 	if (a[PF_MODE] != b[PF_MODE])
 		medres_check_param_constant("alpha", a[PF_MODE], b[PF_MODE]);
 	medres_check_param_constant("alpha", a[PF_ALPHA], b[PF_ALPHA]);
-	if (a[PF_K] == 0.0)
-		a[PF_K] = b[PF_K];		/* a has seen only zeros: its S1, S2 are 0 */
-	else if (b[PF_K] != 0.0 && b[PF_K] != a[PF_K])
+	for (int which = SCALE_MEAN; which <= SCALE_POWER; which++)
 	{
-		if (b[PF_K] > a[PF_K])
-			pf_rescale(a, b[PF_K]);
-		else
-			pf_rescale(b, a[PF_K]);
+		double		Ka = *pf_scale(a, which),
+					Kb = *pf_scale(b, which);
+
+		switch (power_common_scale((int) a[PF_MODE], a[PF_ALPHA], which, Ka, Kb))
+		{
+			case 1:
+				if (Ka == 0.0)
+					*pf_scale(a, which) = Kb;	/* a has seen only zeros */
+				else
+					pf_rescale(a, which, Kb);
+				break;
+			case 2:
+				pf_rescale(b, which, Ka);
+				break;
+		}
 	}
 	a[PF_N] += b[PF_N];
 	for (int s = PF_W; s <= PF_S2; s += 2)
@@ -308,7 +300,7 @@ medres_ge_final(PG_FUNCTION_ARGS)
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();
-	v = power_ge((int) st[PF_MODE], st[PF_ALPHA], pf_sum(st, PF_W), pf_sum(st, PF_S1), pf_sum(st, PF_S2));
+	v = power_ge((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("generalized entropy", v);
 	PG_RETURN_FLOAT8(v);
 }
@@ -322,7 +314,7 @@ medres_atkinson_final(PG_FUNCTION_ARGS)
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();
-	v = pf_atkinson((int) st[PF_MODE], st[PF_ALPHA], pf_sum(st, PF_W), pf_sum(st, PF_S1), pf_sum(st, PF_S2));
+	v = power_atkinson((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("Atkinson index", v);
 	PG_RETURN_FLOAT8(v);
 }
@@ -369,11 +361,11 @@ medres_cv_trans(PG_FUNCTION_ARGS)
 	if (w == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
 	if (st[CV_K] == 0.0 && x != 0.0)
-		st[CV_K] = fabs(x);
+		st[CV_K] = pow2_scale(x);
 	y = st[CV_K] == 0.0 ? 0.0 : x / st[CV_K];
 	if (unlikely(fabs(y) > RESCALE_ABOVE))
 	{
-		cv_rescale(st, fabs(x));
+		cv_rescale(st, pow2_scale(x));
 		y = x / st[CV_K];
 	}
 	neumaier_add(&st[CV_W], &st[CV_W + 1], w);
@@ -558,6 +550,8 @@ hoover_index(const double *pairs, Size n)
 	for (Size i = 0; i < n; i++)
 		if (pairs[2 * i + 1] > 0.0 && pairs[2 * i] > xmax)
 			xmax = pairs[2 * i];
+	if (xmax > 0.0)
+		xmax = pow2_scale(xmax);
 	for (Size i = 0; i < n; i++)
 	{
 		neumaier_add(&W, &Wc, pairs[2 * i + 1]);

@@ -79,30 +79,30 @@ CREATE FUNCTION @extschema@._hoover_combine(float8[], float8[]) RETURNS float8[]
 CREATE FUNCTION @extschema@._hoover_final(float8[]) RETURNS float8
     AS 'MODULE_PATHNAME', 'medres_hoover_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- state: {rows, alpha, mode, K, W, Wc, S1, S1c, S2, S2c}
+-- state: {rows, alpha, mode, K1, W, Wc, S1, S1c, S2, S2c, K2}
 CREATE AGGREGATE @extschema@.theil_t(value float8) (
-    SFUNC = @extschema@._theil_t_trans, STYPE = float8[], INITCOND = '{0,1,1,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._theil_t_trans, STYPE = float8[], INITCOND = '{0,1,1,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.theil_t(value float8, weight float8) (
-    SFUNC = @extschema@._theil_t_trans, STYPE = float8[], INITCOND = '{0,1,1,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._theil_t_trans, STYPE = float8[], INITCOND = '{0,1,1,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.theil_l(value float8) (
-    SFUNC = @extschema@._theil_l_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._theil_l_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.theil_l(value float8, weight float8) (
-    SFUNC = @extschema@._theil_l_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._theil_l_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.ge(value float8, alpha float8) (
-    SFUNC = @extschema@._ge_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._ge_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.ge(value float8, alpha float8, weight float8) (
-    SFUNC = @extschema@._ge_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._ge_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._ge_final, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.atkinson(value float8, epsilon float8) (
-    SFUNC = @extschema@._atkinson_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._atkinson_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._atkinson_final, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.atkinson(value float8, epsilon float8, weight float8) (
-    SFUNC = @extschema@._atkinson_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0}',
+    SFUNC = @extschema@._atkinson_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._pf_combine, FINALFUNC = @extschema@._atkinson_final, PARALLEL = SAFE);
 
 -- state: {rows, K, W, Wc, mean, M2}

@@ -1,0 +1,591 @@
+#!/usr/bin/python3
+"""medres benchmark driver.
+
+Run through bench/run.sh, which starts a throwaway PostgreSQL 15 cluster with
+pg_virtualenv and calls this script inside it (PGHOST/PGPORT/PGUSER/PGPASSWORD
+are set by pg_virtualenv).  Everything talks to the server through psql, so no
+Python database driver is needed; numpy is only used for the export baseline.
+
+    /usr/bin/python3 bench/bench.py --rows N [--json FILE]
+    /usr/bin/python3 bench/bench.py --big [--json FILE]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+PSQL = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]
+
+SERIAL = "SET max_parallel_workers_per_gather = 0;\n"
+PARALLEL = ("SET max_parallel_workers_per_gather = 2;\n"
+            "SET parallel_setup_cost = 0;\n"
+            "SET parallel_tuple_cost = 0;\n")
+
+RUNS = 3          # timed runs per query (median reported), after one warm-up
+BIG_ROWS = 100_000_000
+SEED = 0.4242
+
+TIME_RE = re.compile(r"^Time: ([0-9.]+) ms")
+
+
+class PsqlError(RuntimeError):
+    pass
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def psql(script):
+    """Run a psql script; return stdout.  Raises PsqlError on any error."""
+    p = subprocess.run(PSQL + ["-f", "-"], input=script, text=True,
+                       capture_output=True)
+    if p.returncode != 0:
+        raise PsqlError(p.stderr.strip() or "psql exited %d" % p.returncode)
+    return p.stdout
+
+
+def psql_value(sql):
+    return psql(sql + "\n").strip()
+
+
+# ---------------------------------------------------------------------------
+# setup
+# ---------------------------------------------------------------------------
+
+def setup_extension():
+    try:
+        psql("CREATE EXTENSION medres;")
+    except PsqlError as e:
+        log("CREATE EXTENSION medres failed:\n  %s\n"
+            "Build and install it first: (cd /work/main && make && make install)" % e)
+        sys.exit(2)
+    try:
+        psql("CREATE EXTENSION pg_prewarm;")
+        return True
+    except PsqlError as e:
+        log("note: pg_prewarm not available (%s); warming with count(*) only" % e)
+        return False
+
+
+def create_table(rows):
+    # x lognormal via Box-Muller, w uniform in (0,1], g = 1 + i % 31.
+    t0 = time.time()
+    psql(f"""
+SELECT setseed({SEED});
+CREATE TABLE t AS
+SELECT exp(sqrt(-2*ln(1-random()))*cos(2*pi()*random()))::float8 AS x,
+       (1 - random())::float8 AS w,
+       (1 + (i % 31))::int AS g
+FROM generate_series(1, {rows}) AS i;
+VACUUM ANALYZE t;
+""")
+    return time.time() - t0
+
+
+def create_big_table(rows):
+    # x, w only; a cross join of two small generate_series avoids a
+    # 100M-row function-scan tuplestore.
+    a = 10_000
+    assert rows % a == 0
+    b = rows // a
+    t0 = time.time()
+    psql(f"""
+SELECT setseed({SEED});
+CREATE TABLE t AS
+SELECT exp(sqrt(-2*ln(1-random()))*cos(2*pi()*random()))::float8 AS x,
+       (1 - random())::float8 AS w
+FROM generate_series(1, {b}) AS i, generate_series(1, {a}) AS j;
+VACUUM ANALYZE t;
+""")
+    return time.time() - t0
+
+
+def warm(prewarm):
+    t0 = time.time()
+    script = ""
+    if prewarm:
+        script += "SELECT pg_prewarm('t');\n"
+    script += "SELECT count(*) FROM t;\nSELECT count(*) FROM t;\n"
+    psql(script)
+    return time.time() - t0
+
+
+# ---------------------------------------------------------------------------
+# timing
+# ---------------------------------------------------------------------------
+
+def find_workers(plan):
+    """(planned, launched) summed over Gather nodes of an EXPLAIN JSON plan."""
+    planned = launched = 0
+    found = False
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        if "Workers Planned" in node:
+            found = True
+            planned += node.get("Workers Planned", 0)
+            launched += node.get("Workers Launched", 0)
+        stack.extend(node.get("Plans", []))
+    return (planned, launched) if found else (0, 0)
+
+
+def time_query(sql, settings, runs=None):
+    """One psql session: settings, a warm-up SELECT (its result is the value),
+    then `runs` EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) runs and `runs`
+    plain SELECT runs timed by psql's \\timing (client-side cross-check)."""
+    runs = runs or RUNS
+    explain = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) "
+    script = settings + "\\timing on\n"
+    script += "\\echo @@VALUE\n" + sql + ";\n"
+    for _ in range(runs):
+        script += "\\echo @@EXPLAIN\n" + explain + sql + ";\n"
+    for _ in range(runs):
+        script += "\\echo @@SELECT\n" + sql + ";\n"
+    out = psql(script)
+
+    sections = []
+    for line in out.splitlines():
+        if line.startswith("@@"):
+            sections.append((line[2:], []))
+        elif sections:
+            sections[-1][1].append(line)
+
+    value = None
+    exec_ms, client_ms, workers = [], [], []
+    for kind, lines in sections:
+        body = [l for l in lines if not TIME_RE.match(l)]
+        tms = [float(TIME_RE.match(l).group(1)) for l in lines if TIME_RE.match(l)]
+        if kind == "VALUE":
+            value = body[0] if body else None
+        elif kind == "EXPLAIN":
+            doc = json.loads("\n".join(body))[0]
+            exec_ms.append(doc["Execution Time"])
+            workers.append(find_workers(doc["Plan"]))
+        elif kind == "SELECT":
+            client_ms.append(tms[-1])
+    return {
+        "sql": sql,
+        "value": value,
+        "ms": statistics.median(exec_ms),
+        "ms_runs": exec_ms,
+        "client_ms": statistics.median(client_ms),
+        "client_ms_runs": client_ms,
+        "workers_planned": max(p for p, _ in workers),
+        "workers_launched": min(l for _, l in workers),
+    }
+
+
+# ---------------------------------------------------------------------------
+# export + numpy baseline
+# ---------------------------------------------------------------------------
+
+# binary COPY: 19-byte header, then per row int16 nfields, int32 len, float8,
+# int32 len, float8 (all big-endian), then an int16 -1 trailer.
+COPY_DTYPE = np.dtype([("nf", ">i2"), ("lx", ">i4"), ("x", ">f8"),
+                       ("lw", ">i4"), ("w", ">f8")])
+COPY_HEADER = 19
+
+
+def load_numpy():
+    p = subprocess.run(["psql", "-X", "-q", "-c",
+                        "COPY (SELECT x, w FROM t) TO STDOUT (FORMAT binary)"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        raise PsqlError(p.stderr.decode())
+    buf = p.stdout
+    if buf[:11] != b"PGCOPY\n\xff\r\n\x00":
+        raise RuntimeError("unexpected COPY binary signature")
+    ext = int.from_bytes(buf[15:19], "big")
+    start = COPY_HEADER + ext
+    n = (len(buf) - start - 2) // COPY_DTYPE.itemsize
+    rec = np.frombuffer(buf, dtype=COPY_DTYPE, count=n, offset=start)
+    if n and (rec["lx"] != 8).any() | (rec["lw"] != 8).any():
+        raise RuntimeError("NULLs in export (not expected)")
+    x = rec["x"].astype(np.float64)     # byte swap to native, contiguous
+    w = rec["w"].astype(np.float64)
+    return x, w
+
+
+def numpy_gini(x, w):
+    o = np.argsort(x)
+    xs, ws = x[o], w[o]
+    cw = np.cumsum(ws)
+    wx = ws * xs
+    return 2.0 * np.sum(wx * (cw - ws / 2)) / (cw[-1] * np.sum(wx)) - 1.0
+
+
+def numpy_theil(x, w):
+    wx = w * x
+    swx = wx.sum()
+    return np.sum(wx * np.log(x)) / swx - np.log(swx / w.sum())
+
+
+def time_export(runs=None):
+    runs = runs or RUNS
+    loads, ginis, theils = [], [], []
+    g = th = None
+    for i in range(runs + 1):                     # first pass is the warm-up
+        t0 = time.perf_counter()
+        x, w = load_numpy()
+        t1 = time.perf_counter()
+        g = numpy_gini(x, w)
+        t2 = time.perf_counter()
+        th = numpy_theil(x, w)
+        t3 = time.perf_counter()
+        del x, w
+        if i:
+            loads.append((t1 - t0) * 1e3)
+            ginis.append((t2 - t1) * 1e3)
+            theils.append((t3 - t2) * 1e3)
+    med = statistics.median
+    return {"load_ms": med(loads), "gini_ms": med(ginis), "theil_ms": med(theils),
+            "load_ms_runs": loads, "gini_ms_runs": ginis, "theil_ms_runs": theils,
+            "gini": float(g), "theil": float(th)}
+
+
+# ---------------------------------------------------------------------------
+# peak memory of medres.gini
+# ---------------------------------------------------------------------------
+
+MEM_CMD = ("\\! awk -v tag=%s '/^(VmHWM|VmRSS):/{v[$1]=$2} "
+           "END{print \"@@MEM\", tag, v[\"VmHWM:\"], v[\"VmRSS:\"]}' /proc/$BPID/status\n")
+
+
+def measure_memory(gini_sql):
+    """In one session: count(*) to map the table's shared buffers into the
+    backend's RSS, reset VmHWM (clear_refs 5, needs root), then run the gini
+    query alone and read VmHWM.  Returns kB figures and the query time."""
+    script = SERIAL
+    script += "SELECT pg_backend_pid() AS pid \\gset\n"
+    script += "\\setenv BPID :pid\n"
+    script += "SELECT count(*) FROM t;\nSELECT count(*) FROM t;\n"
+    # load the library and its catalog entries before measuring
+    script += "SELECT medres.gini(x, w) FROM (VALUES (1.0::float8, 1.0::float8)) v(x, w);\n"
+    script += MEM_CMD % "start"
+    script += "\\! echo 5 > /proc/$BPID/clear_refs && echo @@CLEARED\n"
+    script += MEM_CMD % "before"
+    script += "\\timing on\n"
+    script += "SELECT '@@VAL', (" + gini_sql + ")::text;\n"
+    script += "\\timing off\n"
+    script += MEM_CMD % "after"
+    out = psql(script)
+    mem, value, ms, cleared = {}, None, None, False
+    for line in out.splitlines():
+        if line.startswith("@@MEM"):
+            _, tag, hwm, rss = line.split()
+            mem[tag] = (int(hwm), int(rss))
+        elif line.startswith("@@VAL|"):
+            value = line.split("|", 1)[1]
+        elif line.startswith("@@CLEARED"):
+            cleared = True
+        elif TIME_RE.match(line):
+            ms = float(TIME_RE.match(line).group(1))
+    return {"start_hwm_kb": mem["start"][0], "start_rss_kb": mem["start"][1],
+            "before_hwm_kb": mem["before"][0], "before_rss_kb": mem["before"][1],
+            "after_hwm_kb": mem["after"][0], "after_rss_kb": mem["after"][1],
+            "hwm_reset": cleared, "value": value, "ms": ms}
+
+
+# ---------------------------------------------------------------------------
+# report
+# ---------------------------------------------------------------------------
+
+def rel_diff(a, b):
+    a, b = float(a), float(b)
+    return abs(a - b) / max(abs(a), abs(b), 1e-300)
+
+
+def fmt_ms(ms):
+    return "%10.1f" % ms
+
+
+def loadavg():
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def provenance():
+    """Which medres build was measured (others may be reinstalling it)."""
+    info = {}
+    try:
+        libdir = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True,
+                                text=True).stdout.strip()
+        so = os.path.join(libdir, "medres.so")
+        info["medres_so"] = so
+        info["medres_so_mtime"] = datetime.datetime.fromtimestamp(
+            os.path.getmtime(so)).isoformat(timespec="seconds")
+    except Exception:
+        pass
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "--", "src"],
+                               capture_output=True, text=True).stdout.strip()
+        info["git"] = head + ("+dirty src" if dirty else "")
+    except Exception:
+        pass
+    return info
+
+
+def machine_info():
+    try:
+        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                     if l.startswith("model name"))
+    except Exception:
+        model = platform.processor() or "?"
+    return {"cpus": os.cpu_count(), "cpu_model": model,
+            "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+def run_default(rows, args):
+    res = {"mode": "default", "rows": rows,
+           "date": datetime.datetime.now().isoformat(timespec="seconds"),
+           "machine": machine_info()}
+    res["server"] = psql_value("SELECT version()")
+    res["provenance"] = provenance()
+    res["loadavg_start"] = loadavg()
+    res["settings"] = dict(
+        l.split("|") for l in psql(
+            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
+            "('shared_buffers','work_mem','jit','max_parallel_workers_per_gather',"
+            "'max_worker_processes','max_parallel_workers')").splitlines())
+    log("== medres benchmark: %d rows, %s" % (rows, res["server"].split(" on ")[0]))
+    prewarm = setup_extension()
+    log("creating table t ...")
+    res["create_s"] = create_table(rows)
+    res["table_mb"] = int(psql_value("SELECT pg_table_size('t')")) / 2**20
+    log("  %.1f s, %.0f MB" % (res["create_s"], res["table_mb"]))
+    res["warm_s"] = warm(prewarm)
+
+    q = {
+        "avg": ("avg(x)", "SELECT avg(x) FROM t", SERIAL),
+        "pct": ("percentile_disc(0.5)",
+                "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x) FROM t", SERIAL),
+        "sql_gini": ("plain-SQL window Gini",
+                     "WITH s AS (SELECT x, w, sum(w) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING) AS cw "
+                     "FROM t) SELECT 2*sum(w*x*(cw - w/2))/(sum(w)*sum(w*x)) - 1 FROM s", SERIAL),
+        "gini": ("medres.gini(x,w)", "SELECT medres.gini(x, w) FROM t", SERIAL),
+        "theil": ("medres.theil_t(x,w)", "SELECT medres.theil_t(x, w) FROM t", SERIAL),
+        "sql_theil": ("plain-SQL Theil T",
+                      "SELECT sum(w*x*ln(x))/sum(w*x) - ln(sum(w*x)/sum(w)) FROM t", SERIAL),
+        "ge": ("medres.ge_decomposition 31g",
+               "SELECT (medres.ge_decomposition(x, w, g::text, 1)).total FROM t", SERIAL),
+        "theil_par": ("medres.theil_t(x,w) parallel",
+                      "SELECT medres.theil_t(x, w) FROM t", PARALLEL),
+        "gini_par": ("medres.gini(x,w) parallel", "SELECT medres.gini(x, w) FROM t", PARALLEL),
+        "avg_par": ("avg(x) parallel", "SELECT avg(x) FROM t", PARALLEL),
+    }
+    timings, notes = {}, []
+    for key, (label, sql, settings) in q.items():
+        log("timing %-32s ..." % label)
+        t0 = time.time()
+        try:
+            timings[key] = time_query(sql, settings)
+            timings[key]["label"] = label
+            timings[key]["parallel"] = settings is PARALLEL
+            log("  median %.1f ms (runs %s)  [%.0f s]" % (
+                timings[key]["ms"], ", ".join("%.1f" % v for v in timings[key]["ms_runs"]),
+                time.time() - t0))
+        except PsqlError as e:
+            first = str(e).splitlines()[0]
+            notes.append("%s skipped: %s" % (label, first))
+            log("  SKIPPED: " + first)
+    res["timings"] = timings
+
+    log("timing COPY binary export + numpy ...")
+    res["export"] = time_export()
+    log("  load %.1f ms, numpy gini %.1f ms, numpy theil %.1f ms" % (
+        res["export"]["load_ms"], res["export"]["gini_ms"], res["export"]["theil_ms"]))
+
+    log("measuring peak memory of medres.gini ...")
+    res["memory"] = measure_memory("SELECT medres.gini(x, w) FROM t")
+    m = res["memory"]
+    m["bytes_per_row"] = (m["after_hwm_kb"] - m["before_rss_kb"]) * 1024 / rows
+    res["notes"] = notes
+    res["loadavg_end"] = loadavg()
+    report_default(res)
+    return res
+
+
+def report_default(res):
+    T, E, M = res["timings"], res["export"], res["memory"]
+    rows = res["rows"]
+    print()
+    print("medres benchmark — %d rows, %s, %d CPUs, %s GiB RAM, %s" % (
+        rows, res["server"].split(" on ")[0], res["machine"]["cpus"],
+        res["machine"]["mem_gib"], res["date"]))
+    print("settings: " + ", ".join("%s=%s" % kv for kv in sorted(res["settings"].items())))
+    print("table t: %.0f MB, created in %.1f s" % (res["table_mb"], res["create_s"]))
+    pv = res.get("provenance", {})
+    print("medres: git %s, %s built %s" % (pv.get("git", "?"), pv.get("medres_so", "?"),
+                                          pv.get("medres_so_mtime", "?")))
+    print("load average at start: %s, at end: %s" % (res["loadavg_start"], res["loadavg_end"]))
+    print()
+    print("%-34s %10s %10s %8s  %s" % ("query", "exec ms", "client ms", "workers", "value"))
+    print("-" * 90)
+    for key, t in T.items():
+        w = "%d/%d" % (t["workers_launched"], t["workers_planned"]) if t["parallel"] else "-"
+        print("%-34s %s %s %8s  %s" % (t["label"], fmt_ms(t["ms"]), fmt_ms(t["client_ms"]),
+                                        w, t["value"]))
+    print("%-34s %s %10s %8s" % ("COPY binary -> numpy (load)", fmt_ms(E["load_ms"]), "", "-"))
+    print("%-34s %s %10s %8s  %.17g" % ("numpy weighted Gini (compute)", fmt_ms(E["gini_ms"]), "", "-", E["gini"]))
+    print("%-34s %s %10s %8s  %.17g" % ("numpy Theil T (compute)", fmt_ms(E["theil_ms"]), "", "-", E["theil"]))
+    print("%-34s %s" % ("export + numpy Gini (total)", fmt_ms(E["load_ms"] + E["gini_ms"])))
+    print("%-34s %s" % ("export + numpy Gini + Theil", fmt_ms(E["load_ms"] + E["gini_ms"] + E["theil_ms"])))
+    print("exec ms = median Execution Time of %d EXPLAIN (ANALYZE, TIMING OFF) runs after a warm-up;"
+          % RUNS)
+    print("client ms = median psql \\timing of %d plain SELECT runs; workers = launched/planned." % RUNS)
+    print()
+    print("peak memory of medres.gini(x, w) (serial, one backend):")
+    print("  VmRSS before %d kB, VmHWM after %d kB (HWM reset before query: %s), query %.1f ms"
+          % (M["before_rss_kb"], M["after_hwm_kb"], "yes" if M["hwm_reset"] else "NO", M["ms"] or -1))
+    print("  (VmHWM_after - VmRSS_before) / rows = %.2f bytes/row" % M["bytes_per_row"])
+    for n in res["notes"]:
+        print("NOTE: " + n)
+    print()
+
+    def ms(k):
+        return T[k]["ms"] if k in T else None
+
+    checks = []
+
+    def ratio(name, num, den, op, target):
+        if num is None or den is None:
+            checks.append((name, None, op, target, "SKIP"))
+            return
+        r = num / den
+        if op == ">=":
+            ok = r >= target
+        elif op == "<=":
+            ok = r <= target
+        elif op == ">":
+            ok = r > target
+        else:
+            ok = None
+        checks.append((name, r, op, target, "info" if ok is None else ("PASS" if ok else "FAIL")))
+
+    ratio("plain-SQL window Gini / medres.gini", ms("sql_gini"), ms("gini"), ">=", 10)
+    ratio("medres.gini / percentile_disc", ms("gini"), ms("pct"), "<=", 0.6)
+    ratio("medres.theil_t / avg(x)", ms("theil"), ms("avg"), "<=", 1.5)
+    ratio("plain-SQL Theil / medres.theil_t", ms("sql_theil"), ms("theil"), ">", 1)
+    ratio("ge_decomposition(31 groups) / theil_t", ms("ge"), ms("theil"), "<=", 2)
+    ratio("theil_t serial / parallel", ms("theil"), ms("theil_par"), ">=", 1.4)
+    ratio("gini serial / parallel", ms("gini"), ms("gini_par"), ">=", 1.2)
+    ratio("avg(x) serial / parallel", ms("avg"), ms("avg_par"), "", None)
+    checks.append(("gini peak bytes per row", M["bytes_per_row"], "<=", 32,
+                   "PASS" if M["bytes_per_row"] <= 32 else "FAIL"))
+    ratio("(export + numpy Gini) / medres.gini", E["load_ms"] + E["gini_ms"], ms("gini"), "", None)
+    ratio("(export + numpy Theil) / medres.theil_t", E["load_ms"] + E["theil_ms"], ms("theil"), "", None)
+
+    print("%-42s %10s %10s  %s" % ("ratio", "measured", "target", "result"))
+    print("-" * 75)
+    for name, r, op, target, verdict in checks:
+        tgt = ("%s %g" % (op, target)) if target is not None else "(info)"
+        val = "%10.2f" % r if r is not None else "%10s" % "n/a"
+        print("%-42s %s %10s  %s" % (name, val, tgt, verdict))
+    res["checks"] = [dict(name=c[0], value=c[1], op=c[2], target=c[3], result=c[4]) for c in checks]
+    print()
+
+    # sanity: agreement of the results
+    print("sanity checks (relative difference, target <= 1e-9):")
+    agree = []
+
+    def cmp(name, a, b, tol=1e-9):
+        if a is None or b is None:
+            agree.append((name, None, "SKIP"))
+            return
+        d = rel_diff(a, b)
+        agree.append((name, d, "PASS" if d <= tol else "FAIL"))
+
+    val = lambda k: T[k]["value"] if k in T else None
+    cmp("medres.gini vs plain-SQL window Gini", val("gini"), val("sql_gini"))
+    cmp("medres.theil_t vs plain-SQL Theil", val("theil"), val("sql_theil"))
+    cmp("medres.gini vs numpy", val("gini"), E["gini"])
+    cmp("medres.theil_t vs numpy", val("theil"), E["theil"])
+    cmp("medres.gini serial vs parallel", val("gini"), val("gini_par"))
+    cmp("medres.theil_t serial vs parallel", val("theil"), val("theil_par"))
+    cmp("ge_decomposition total vs theil_t", val("ge"), val("theil"))
+    cmp("gini in memory session vs timed run", M["value"], val("gini"))
+    for name, d, verdict in agree:
+        print("  %-42s %12s  %s" % (name, "%.2e" % d if d is not None else "n/a", verdict))
+    res["agreement"] = [dict(name=a[0], rel_diff=a[1], result=a[2]) for a in agree]
+
+    odd = []
+    for key in ("theil_par", "gini_par", "avg_par"):
+        if key in T and T[key]["workers_launched"] < 2:
+            odd.append("%s launched %d of %d planned workers" % (
+                T[key]["label"], T[key]["workers_launched"], T[key]["workers_planned"]))
+    for n in odd:
+        print("WARNING: " + n)
+    res["warnings"] = odd
+    fails = [c[0] for c in checks if c[4] == "FAIL"] + [a[0] for a in agree if a[2] == "FAIL"]
+    print()
+    print("FAILED: " + "; ".join(fails) if fails else "all targets met")
+
+
+def run_big(args):
+    rows = BIG_ROWS
+    res = {"mode": "big", "rows": rows,
+           "date": datetime.datetime.now().isoformat(timespec="seconds"),
+           "machine": machine_info()}
+    res["server"] = psql_value("SELECT version()")
+    res["provenance"] = provenance()
+    res["loadavg_start"] = loadavg()
+    setup_extension()
+    log("creating table t with %d rows (x, w) ..." % rows)
+    res["create_s"] = create_big_table(rows)
+    res["table_mb"] = int(psql_value("SELECT pg_table_size('t')")) / 2**20
+    log("  %.1f s, %.0f MB" % (res["create_s"], res["table_mb"]))
+    warm(False)
+    log("running medres.gini(x, w) serially once, measuring memory ...")
+    try:
+        m = measure_memory("SELECT medres.gini(x, w) FROM t")
+    except PsqlError as e:
+        print("medres.gini on %d rows FAILED: %s" % (rows, e))
+        res["error"] = str(e)
+        return res
+    m["bytes_per_row"] = (m["after_hwm_kb"] - m["before_rss_kb"]) * 1024 / rows
+    res["memory"] = m
+    print()
+    print("medres big run — %d rows (x, w), table %.0f MB, created in %.0f s, %s, %d CPUs"
+          % (rows, res["table_mb"], res["create_s"], res["date"], res["machine"]["cpus"]))
+    print("  medres.gini(x, w) serial: %.1f ms (psql \\timing, single run), value %s"
+          % (m["ms"], m["value"]))
+    print("  VmRSS before %d kB, VmHWM after %d kB (HWM reset: %s)"
+          % (m["before_rss_kb"], m["after_hwm_kb"], "yes" if m["hwm_reset"] else "NO"))
+    print("  peak (VmHWM_after - VmRSS_before) = %.0f MB = %.2f bytes/row  (target <= 32: %s)"
+          % ((m["after_hwm_kb"] - m["before_rss_kb"]) / 1024, m["bytes_per_row"],
+             "PASS" if m["bytes_per_row"] <= 32 else "FAIL"))
+    return res
+
+
+def main():
+    global RUNS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--big", action="store_true")
+    ap.add_argument("--json", help="also write all measurements to this JSON file")
+    ap.add_argument("--runs", type=int, default=RUNS, help="timed runs per query (median)")
+    args = ap.parse_args()
+    RUNS = max(1, args.runs)
+    res = run_big(args) if args.big else run_default(args.rows, args)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=2)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

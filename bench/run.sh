@@ -1,0 +1,78 @@
+#!/bin/bash
+# medres benchmark.  See bench/README.md.
+#
+#   bash bench/run.sh [rows]            default 10000000 rows (~5 min on 2 cores)
+#   bash bench/run.sh 1000000           quick check
+#   bash bench/run.sh --big             100M rows (x, w), one serial medres.gini
+#   add --json FILE to keep every measurement as JSON, --runs N for N timed
+#   runs per query (default 3, median reported)
+#
+# Runs in a throwaway PostgreSQL 15 cluster made by pg_virtualenv -t (a temp
+# directory, deleted afterwards); no other cluster is touched.  medres must be
+# installed (make && make install as root).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3          # Debian's python3 with python3-numpy, not pyenv's
+PGVER=15
+
+rows=10000000
+big=0
+json=
+runs=3
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --big) big=1 ;;
+        --json) json=$(realpath -m "$2"); shift ;;
+        --json=*) json=$(realpath -m "${1#--json=}") ;;
+        --runs) runs=$2; shift ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        ''|*[!0-9]*) echo "usage: bash bench/run.sh [rows] [--big] [--json FILE]" >&2; exit 2 ;;
+        *) rows=$1 ;;
+    esac
+    shift
+done
+[ "$rows" -ge 1000 ] || { echo "rows must be >= 1000" >&2; exit 2; }
+
+command -v pg_virtualenv >/dev/null || { echo "pg_virtualenv missing (apt-get install postgresql-common)" >&2; exit 2; }
+[ -x /usr/lib/postgresql/$PGVER/bin/postgres ] || { echo "PostgreSQL $PGVER server missing" >&2; exit 2; }
+$PY -c 'import numpy' 2>/dev/null || { echo "$PY has no numpy (apt-get install python3-numpy)" >&2; exit 2; }
+[ -f "$(/usr/lib/postgresql/$PGVER/bin/pg_config --sharedir)/extension/medres.control" ] || {
+    echo "medres is not installed: run 'make && make install' in the repository first" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || echo "warning: not root: reading/resetting /proc/<backend>/ for the memory figure may fail" >&2
+
+# the cluster lives in a mktemp directory under $TMPDIR (pg_virtualenv -t)
+tmp=${TMPDIR:-/tmp}
+avail_kb=$(df -Pk "$tmp" | awk 'NR==2 {print $4}')
+if [ "$big" = 1 ]; then
+    need_kb=$((12 * 1024 * 1024))            # ~4.5 GB table + slack
+else
+    need_kb=$(( rows / 1000 * 200 + 1024 * 1024 ))   # ~52 B/row table + temp/slack
+fi
+if [ "$avail_kb" -lt "$need_kb" ]; then
+    echo "not enough free disk in $tmp: $((avail_kb/1024)) MB free, need ~$((need_kb/1024)) MB" >&2
+    exit 2
+fi
+
+args=()
+if [ "$big" = 1 ]; then args+=(--big); else args+=(--rows "$rows"); fi
+[ -n "$json" ] && args+=(--json "$json")
+args+=(--runs "$runs")
+
+# a free port away from 5432.. so the temp cluster never takes the port of a
+# (possibly stopped) regular cluster; pg_virtualenv honours PGPORT
+port=55432
+while ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$" \
+      || [ -e /var/run/postgresql/.s.PGSQL.$port ]; do
+    port=$((port + 1))
+done
+export PGPORT=$port
+
+cd "$tmp"     # the postgres user must be able to stat the cwd
+exec pg_virtualenv -t -v $PGVER \
+    -o shared_buffers=2GB \
+    -o work_mem=1GB \
+    -o jit=off \
+    -o autovacuum=off \
+    -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
+    $PY "$HERE/bench.py" "${args[@]}"

@@ -1,0 +1,106 @@
+-- Bad input: NULL rows are skipped, empty input gives NULL, and every
+-- invalid value raises SQLSTATE 22023 naming the argument and the value.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+CREATE TABLE nums (x float8, w float8, g text);
+INSERT INTO nums VALUES (1, 1, 'a'), (2, NULL, 'a'), (NULL, 3, 'b'), (3, 1, NULL), (5, 2, 'b');
+
+-- NULL value or weight: the row is skipped (so these equal the two-/three-row answers)
+SELECT medres.gini(x, w) = medres.gini(x, w) FILTER (WHERE x IS NOT NULL AND w IS NOT NULL) AS gini_skips,
+       medres.theil_t(x, w) = medres.theil_t(x, w) FILTER (WHERE x IS NOT NULL AND w IS NOT NULL) AS theil_skips,
+       medres.hoover(x, w) = medres.hoover(x, w) FILTER (WHERE x IS NOT NULL AND w IS NOT NULL) AS hoover_skips
+FROM nums;
+-- a NULL group is skipped too
+SELECT array_length((medres.ge_decomposition(x, w, g, 1)).groups, 1) AS groups FROM nums;
+
+-- empty and all-NULL input: NULL
+SELECT medres.gini(x) IS NULL AS gini, medres.gini_totals(x, x) IS NULL AS gini_totals,
+       medres.lorenz(x) IS NULL AS lorenz, medres.theil_t(x) IS NULL AS theil_t,
+       medres.theil_l(x) IS NULL AS theil_l, medres.ge(x, 2) IS NULL AS ge,
+       medres.atkinson(x, 0.5) IS NULL AS atkinson, medres.cv(x) IS NULL AS cv,
+       medres.hoover(x) IS NULL AS hoover, medres.concentration_index(x, x) IS NULL AS ci,
+       medres.ge_decomposition(x, x, 'g', 1) IS NULL AS decomposition
+FROM nums WHERE false;
+SELECT medres.gini(x) IS NULL AS all_null, medres.theil_t(x) IS NULL AS theil_all_null
+FROM (VALUES (NULL::float8), (NULL)) t(x);
+
+-- negative weight
+SELECT medres.gini(1, -1);
+SELECT medres.theil_t(1, -0.5);
+SELECT medres.cv(1, -2);
+SELECT medres.hoover(1, -2);
+SELECT medres.ge_decomposition(1, -1, 'a', 1);
+SELECT medres.concentration_index(1, 1, -1);
+-- NaN and infinities in values and weights
+SELECT medres.gini('NaN'::float8);
+SELECT medres.gini(1, 'Infinity');
+SELECT medres.theil_t('Infinity'::float8);
+SELECT medres.theil_l('-Infinity'::float8);
+SELECT medres.ge(1, 2, 'NaN');
+SELECT medres.atkinson('NaN'::float8, 0.5);
+SELECT medres.cv('Infinity'::float8);
+SELECT medres.hoover('NaN'::float8);
+SELECT medres.lorenz('NaN'::float8);
+SELECT medres.concentration_index('NaN'::float8, 1);
+SELECT medres.concentration_index(1, 'Infinity'::float8);
+SELECT medres.ge_decomposition('NaN', 1, 'a', 1);
+-- negative values
+SELECT medres.gini(-1::float8);
+SELECT medres.gini_totals(-5, 10);
+SELECT medres.gini_totals(5, -10);
+SELECT medres.theil_t(-1::float8);
+SELECT medres.hoover(-1::float8);
+-- a zero where a logarithm or negative power needs a positive value
+SELECT medres.theil_l(x) FROM (VALUES (1::float8), (0)) t(x);
+SELECT medres.ge(x, 0) FROM (VALUES (1::float8), (0)) t(x);
+SELECT medres.ge(x, -1) FROM (VALUES (1::float8), (0)) t(x);
+SELECT medres.atkinson(x, 1) FROM (VALUES (1::float8), (0)) t(x);
+SELECT medres.atkinson(x, 2) FROM (VALUES (1::float8), (0)) t(x);
+SELECT medres.ge_decomposition(x, 1, 'a', 0) FROM (VALUES (1::float8), (0)) t(x);
+-- ... but Theil T, GE(alpha > 0) and Atkinson(epsilon < 1) accept zeros (0 ln 0 = 0)
+SELECT round(medres.theil_t(x)::numeric, 12) AS theil_t, round(medres.ge(x, 2)::numeric, 12) AS ge2,
+       round(medres.atkinson(x, 0.5)::numeric, 12) AS atk
+FROM (VALUES (1::float8), (0)) t(x);
+-- all-zero weights
+SELECT medres.gini(x, 0) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.theil_t(x, 0) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.cv(x, 0) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.hoover(x, 0) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.ge_decomposition(x, 0, 'a', 1) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.concentration_index(x, x, 0) FROM (VALUES (1::float8), (2)) t(x);
+-- all-zero values
+SELECT medres.gini(x) FROM (VALUES (0::float8), (0)) t(x);
+SELECT medres.lorenz(x) FROM (VALUES (0::float8), (0)) t(x);
+SELECT medres.theil_t(x) FROM (VALUES (0::float8), (0)) t(x);
+SELECT medres.ge(x, 2) FROM (VALUES (0::float8), (0)) t(x);
+SELECT medres.cv(x) FROM (VALUES (0::float8), (0)) t(x);
+SELECT medres.hoover(x) FROM (VALUES (0::float8), (0)) t(x);
+SELECT medres.ge_decomposition(x, 1, 'a', 1) FROM (VALUES (0::float8), (0)) t(x);
+SELECT medres.concentration_index(x, 1) FROM (VALUES (0::float8), (0)) t(x);
+-- alpha and epsilon out of range, or changing within a group
+SELECT medres.ge(1, 'NaN');
+SELECT medres.ge(1, 'Infinity');
+SELECT medres.ge_decomposition(1, 1, 'a', 'NaN');
+SELECT medres.atkinson(1, -0.5);
+SELECT medres.atkinson(1, 'Infinity');
+SELECT medres.ge(x, x) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.atkinson(x, x) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.ge_decomposition(x, 1, 'a', x) FROM (VALUES (1::float8), (2)) t(x);
+-- unknown option names
+SELECT medres.gini(1, 1, 'bessel');
+SELECT medres.concentration_index(1, 1, 1, 'kakwani');
+-- variant constraints
+SELECT medres.concentration_index(2, 1, 1, 'wagstaff');
+SELECT medres.concentration_index(5, 1, 1, 'erreygers', 0, 4);
+SELECT medres.concentration_index(1, 1, 1, 'erreygers', 4, 0);
+SELECT medres.concentration_index(1, 1, 1, 'standard', 0, 4);
+SELECT medres.concentration_index(1, r, 1, 'wagstaff') FROM (VALUES (1::float8), (2)) t(r);
+-- a resource with no population
+SELECT medres.gini_totals(5, 0);
+-- ... while an empty unit (0 resource, 0 population) takes no part
+SELECT medres.gini_totals(r, p) FROM (VALUES (0::float8, 0::float8), (1, 1), (3, 1)) t(r, p);
+-- small-sample correction of a single row is undefined: NULL
+SELECT medres.gini(1, 1, 'n') IS NULL AS n_correction, medres.gini(1, 1, 'weights') IS NULL AS w_correction;
+-- the GE overflow guard: a finite index that double precision cannot hold is an error
+SELECT medres.ge(x, -1) FROM (VALUES (1e-300::float8), (1e300)) t(x);

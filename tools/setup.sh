@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install what medres needs on a Debian bookworm machine (when run as root and
+# something is missing), then build with -Werror and install the extension.
+#   bash tools/setup.sh          build deps only (demo)
+#   bash tools/setup.sh --test   also pgTAP, pg_prove and the oracles' tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(postgresql-15 postgresql-server-dev-15 make gcc)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+         python3-numpy python3-scipy python3-mpmath r-base-core r-cran-laeken)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing packages: ${missing[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+make -s WERROR=1 PG_CONFIG=$PG_CONFIG >/dev/null
+make -s install PG_CONFIG=$PG_CONFIG >/dev/null
+echo "setup: medres built and installed into $($PG_CONFIG --sharedir)/extension"

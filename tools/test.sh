@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Run every medres test on a throwaway PostgreSQL 15 cluster, twice:
+# serially, and with parallel plans forced so that the combine, serialize
+# and deserialize functions run.  Usage: bash tools/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh --test
+exec pg_virtualenv -v 15 -o max_worker_processes=8 -o max_parallel_workers=8 bash tools/suite.sh
