@@ -105,6 +105,9 @@ power_sums_rescale(PowerSums *s, int mode, double alpha, int which, double oldK,
 	{
 		double		ra = exp(alpha * lr);
 
+		if (mode != PHI_POW)
+			return;				/* only the power sum has a scale of its own */
+
 		s->S2 *= ra;
 		s->S2c *= ra;
 		return;
@@ -133,7 +136,7 @@ power_common_scale(int mode, double alpha, int which, double Ka, double Kb)
 {
 	bool		larger_wins = (which == SCALE_MEAN) || alpha > 0.0;
 
-	if (Ka == Kb || Kb == 0.0)
+	if (Ka == Kb || Kb == 0.0 || (which == SCALE_POWER && mode != PHI_POW))
 		return 0;
 	if (Ka == 0.0)
 		return 1;
