@@ -1,0 +1,45 @@
+-- The equity report printed by tools/demo.sh.
+CREATE EXTENSION medres;
+CREATE TABLE province (
+    province text, region text, institutions int, personnel_10k float8, beds_10k float8,
+    health_expense_per_capita_yuan float8, population_million float8);
+\copy province FROM 'data/province_resources_2020.csv' CSV HEADER
+
+\echo
+\echo 'Health-resource equity across China''s 31 provinces, 2020'
+\echo '========================================================='
+\echo
+\echo 'Population Gini coefficients (0 = every person has the same share):'
+SELECT resource,
+       round(medres.gini_totals(amount, population_million)::numeric, 4) AS gini,
+       round(medres.gini_totals(amount, population_million) FILTER (WHERE region = 'east')::numeric, 4) AS east,
+       round(medres.gini_totals(amount, population_million) FILTER (WHERE region = 'middle')::numeric, 4) AS middle,
+       round(medres.gini_totals(amount, population_million) FILTER (WHERE region = 'west')::numeric, 4) AS west
+FROM province,
+     LATERAL (VALUES ('beds', beds_10k), ('health personnel', personnel_10k),
+                     ('institutions', institutions::float8)) AS r(resource, amount)
+GROUP BY resource ORDER BY resource;
+
+\echo 'Theil indices of per-capita resources, decomposed by East/Middle/West:'
+SELECT resource,
+       round((t).total::numeric, 5) AS theil_t, round((t).between::numeric, 5) AS between,
+       round((t).within::numeric, 5) AS within,
+       round(100 * (t).between_share::numeric, 1) AS "between %",
+       round((l).total::numeric, 5) AS theil_l, round(100 * (l).between_share::numeric, 1) AS "L between %"
+FROM (SELECT resource,
+             medres.ge_decomposition(amount / population_million, population_million, region, 1) AS t,
+             medres.ge_decomposition(amount / population_million, population_million, region, 0) AS l
+      FROM province,
+           LATERAL (VALUES ('beds', beds_10k), ('health personnel', personnel_10k),
+                           ('institutions', institutions::float8)) AS r(resource, amount)
+      GROUP BY resource) s
+ORDER BY resource;
+
+\echo 'Where the within-region inequality of beds comes from (Theil T):'
+SELECT g.grp AS region, g.n AS provinces,
+       round(100 * g.population_share::numeric, 1) AS "population %",
+       round(100 * g.resource_share::numeric, 1) AS "beds %",
+       round(g.index::numeric, 5) AS theil_t,
+       round(100 * g.contribution_share::numeric, 1) AS "share of total %"
+FROM (SELECT medres.ge_decomposition(beds_10k / population_million, population_million, region, 1) AS d
+      FROM province) s, unnest((d).groups) AS g;
