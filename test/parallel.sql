@@ -5,7 +5,7 @@
 \set QUIET 1
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(21);
+SELECT plan(22);
 
 SELECT setseed(0.42);
 CREATE TABLE par AS
@@ -53,6 +53,17 @@ SELECT matches(pg_temp.plan_of('SELECT medres.theil_t(x, w) FROM par'), 'Partial
                'theil_t runs as a partial aggregate in parallel workers');
 SELECT matches(pg_temp.plan_of('SELECT medres.ge_decomposition(x, w, grp, 1) FROM par'), 'Partial Aggregate',
                'ge_decomposition runs as a partial aggregate in parallel workers');
+
+CREATE FUNCTION pg_temp.analyze_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text; out text := '';
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    out := out || line || E'\n';
+  END LOOP;
+  RETURN out;
+END $$;
+SELECT matches(pg_temp.analyze_of('SELECT medres.gini(x, w), medres.theil_t(x, w), medres.hoover(x, w) FROM par'),
+               'Workers Launched: [12]', 'parallel workers really run the partial aggregates');
 
 CREATE TEMP TABLE parallel AS
 SELECT medres.gini(x, w) AS gini, medres.gini(x) AS gini_u, medres.theil_t(x, w) AS theil_t,
