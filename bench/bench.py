@@ -138,18 +138,17 @@ def find_workers(plan):
     return (planned, launched) if found else (0, 0)
 
 
-def time_query(sql, settings, runs=None):
-    """One psql session: settings, a warm-up SELECT (its result is the value),
-    then `runs` EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) runs and `runs`
-    plain SELECT runs timed by psql's \\timing (client-side cross-check)."""
-    runs = runs or RUNS
+def time_session(sql, settings):
+    """One timed run in its own psql session (so its own backend): settings,
+    a warm-up SELECT (its result is the value), then one
+    EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) whose Execution Time is the
+    figure used, then one plain SELECT timed by psql's \\timing (client-side
+    cross-check, includes planning and the round trip)."""
     explain = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) "
     script = settings + "\\timing on\n"
     script += "\\echo @@VALUE\n" + sql + ";\n"
-    for _ in range(runs):
-        script += "\\echo @@EXPLAIN\n" + explain + sql + ";\n"
-    for _ in range(runs):
-        script += "\\echo @@SELECT\n" + sql + ";\n"
+    script += "\\echo @@EXPLAIN\n" + explain + sql + ";\n"
+    script += "\\echo @@SELECT\n" + sql + ";\n"
     out = psql(script)
 
     sections = []
@@ -158,30 +157,80 @@ def time_query(sql, settings, runs=None):
             sections.append((line[2:], []))
         elif sections:
             sections[-1][1].append(line)
-
-    value = None
-    exec_ms, client_ms, workers = [], [], []
+    r = {}
     for kind, lines in sections:
         body = [l for l in lines if not TIME_RE.match(l)]
         tms = [float(TIME_RE.match(l).group(1)) for l in lines if TIME_RE.match(l)]
         if kind == "VALUE":
-            value = body[0] if body else None
+            r["value"] = body[0] if body else None
         elif kind == "EXPLAIN":
             doc = json.loads("\n".join(body))[0]
-            exec_ms.append(doc["Execution Time"])
-            workers.append(find_workers(doc["Plan"]))
+            r["exec_ms"] = doc["Execution Time"]
+            r["workers"] = find_workers(doc["Plan"])
         elif kind == "SELECT":
-            client_ms.append(tms[-1])
-    return {
-        "sql": sql,
-        "value": value,
-        "ms": statistics.median(exec_ms),
-        "ms_runs": exec_ms,
-        "client_ms": statistics.median(client_ms),
-        "client_ms_runs": client_ms,
-        "workers_planned": max(p for p, _ in workers),
-        "workers_launched": min(l for _, l in workers),
-    }
+            r["client_ms"] = tms[-1]
+    return r
+
+
+def time_queries(queries, runs):
+    """Round-robin: `runs` rounds, each running every query once in a fresh
+    session (time_session).  On this VM a backend is sometimes uniformly
+    slow for its whole life (30-60 %), so the runs of one query are spread
+    over separate backends and separate moments; the median is reported."""
+    per = {k: [] for k in queries}
+    notes = []
+    for rnd in range(runs):
+        for key, (label, sql, settings) in queries.items():
+            if per[key] is None:
+                continue
+            t0 = time.time()
+            try:
+                per[key].append(time_session(sql, settings))
+            except PsqlError as e:
+                first = str(e).splitlines()[0]
+                notes.append("%s skipped: %s" % (label, first))
+                log("  %-32s SKIPPED: %s" % (label, first))
+                per[key] = None
+                continue
+            log("  round %d %-32s %9.1f ms  [%.1f s]" % (
+                rnd + 1, label, per[key][-1]["exec_ms"], time.time() - t0))
+    timings = {}
+    for key, (label, sql, settings) in queries.items():
+        runs_ = per[key]
+        if not runs_:
+            continue
+        ex = [r["exec_ms"] for r in runs_]
+        cl = [r["client_ms"] for r in runs_]
+        values = sorted(set(r["value"] for r in runs_))
+        timings[key] = {
+            "label": label, "sql": sql, "parallel": settings is PARALLEL,
+            "value": runs_[0]["value"], "distinct_values": values,
+            "ms": statistics.median(ex), "ms_runs": ex,
+            "client_ms": statistics.median(cl), "client_ms_runs": cl,
+            "workers_planned": max(r["workers"][0] for r in runs_),
+            "workers_launched": min(r["workers"][1] for r in runs_),
+        }
+    return timings, notes
+
+
+def parallel_breakdown(sql):
+    """One EXPLAIN (ANALYZE, TIMING ON) of a parallel aggregate: how long the
+    workers' partial aggregation took (Gather finished) and how long the leader
+    then spent combining + finalizing (Finalize Aggregate minus Gather).
+    Per-node timing adds overhead; these are for diagnosis, not the ratios."""
+    out = psql(PARALLEL + "EXPLAIN (ANALYZE, TIMING ON, FORMAT JSON) " + sql + ";\n")
+    doc = json.loads(out)[0]
+    top = doc["Plan"]
+    gather = next((n for n in top.get("Plans", []) if n["Node Type"] == "Gather"), None)
+    if gather is None:
+        return None
+    partial = gather["Plans"][0]
+    return {"total_ms": doc["Execution Time"],
+            "gather_done_ms": gather["Actual Total Time"],
+            "partial_agg_ms": partial["Actual Total Time"],
+            "scan_ms": partial["Plans"][0]["Actual Total Time"] if partial.get("Plans") else None,
+            "finalize_ms": top["Actual Total Time"] - gather["Actual Total Time"],
+            "workers_launched": gather.get("Workers Launched")}
 
 
 # ---------------------------------------------------------------------------
@@ -387,22 +436,15 @@ def run_default(rows, args):
         "gini_par": ("medres.gini(x,w) parallel", "SELECT medres.gini(x, w) FROM t", PARALLEL),
         "avg_par": ("avg(x) parallel", "SELECT avg(x) FROM t", PARALLEL),
     }
-    timings, notes = {}, []
-    for key, (label, sql, settings) in q.items():
-        log("timing %-32s ..." % label)
-        t0 = time.time()
-        try:
-            timings[key] = time_query(sql, settings)
-            timings[key]["label"] = label
-            timings[key]["parallel"] = settings is PARALLEL
-            log("  median %.1f ms (runs %s)  [%.0f s]" % (
-                timings[key]["ms"], ", ".join("%.1f" % v for v in timings[key]["ms_runs"]),
-                time.time() - t0))
-        except PsqlError as e:
-            first = str(e).splitlines()[0]
-            notes.append("%s skipped: %s" % (label, first))
-            log("  SKIPPED: " + first)
+    log("timing %d queries x %d rounds ..." % (len(q), RUNS))
+    timings, notes = time_queries(q, RUNS)
     res["timings"] = timings
+
+    if "gini_par" in timings:
+        try:
+            res["gini_par_breakdown"] = parallel_breakdown("SELECT medres.gini(x, w) FROM t")
+        except PsqlError as e:
+            log("  parallel breakdown failed: %s" % e)
 
     log("timing COPY binary export + numpy ...")
     res["export"] = time_export()
@@ -444,9 +486,16 @@ def report_default(res):
     print("%-34s %s %10s %8s  %.17g" % ("numpy Theil T (compute)", fmt_ms(E["theil_ms"]), "", "-", E["theil"]))
     print("%-34s %s" % ("export + numpy Gini (total)", fmt_ms(E["load_ms"] + E["gini_ms"])))
     print("%-34s %s" % ("export + numpy Gini + Theil", fmt_ms(E["load_ms"] + E["gini_ms"] + E["theil_ms"])))
-    print("exec ms = median Execution Time of %d EXPLAIN (ANALYZE, TIMING OFF) runs after a warm-up;"
+    B = res.get("gini_par_breakdown")
+    if B:
+        print("%-34s %s   (one EXPLAIN ANALYZE with per-node timing: partial aggregates done"
+              % ("  par. gini: Gather done (workers)", fmt_ms(B["gather_done_ms"])))
+        print("%-34s %s    at Gather end; the leader then combines + finalizes alone)"
+              % ("  par. gini: leader combine+final", fmt_ms(B["finalize_ms"])))
+    print("exec ms = median over %d sessions of EXPLAIN (ANALYZE, TIMING OFF) Execution Time, each"
           % RUNS)
-    print("client ms = median psql \\timing of %d plain SELECT runs; workers = launched/planned." % RUNS)
+    print("  after a warm-up SELECT in that session; client ms = psql \\timing of a plain SELECT")
+    print("  in the same sessions (median); workers = launched/planned (min over runs).")
     print()
     print("peak memory of medres.gini(x, w) (serial, one backend):")
     print("  VmRSS before %d kB, VmHWM after %d kB (HWM reset before query: %s), query %.1f ms"
@@ -561,6 +610,11 @@ def run_big(args):
     print()
     print("medres big run — %d rows (x, w), table %.0f MB, created in %.0f s, %s, %d CPUs"
           % (rows, res["table_mb"], res["create_s"], res["date"], res["machine"]["cpus"]))
+    res["loadavg_end"] = loadavg()
+    print("  load average at start: %s, at end: %s" % (res["loadavg_start"], res["loadavg_end"]))
+    pv = res["provenance"]
+    print("  medres: git %s, %s built %s" % (pv.get("git", "?"), pv.get("medres_so", "?"),
+                                            pv.get("medres_so_mtime", "?")))
     print("  medres.gini(x, w) serial: %.1f ms (psql \\timing, single run), value %s"
           % (m["ms"], m["value"]))
     print("  VmRSS before %d kB, VmHWM after %d kB (HWM reset: %s)"

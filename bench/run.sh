@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
         --json=*) json=$(realpath -m "${1#--json=}") ;;
         --runs) runs=$2; shift ;;
         -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-        ''|*[!0-9]*) echo "usage: bash bench/run.sh [rows] [--big] [--json FILE]" >&2; exit 2 ;;
+        ''|*[!0-9]*) echo "usage: bash bench/run.sh [rows] [--big] [--runs N] [--json FILE]" >&2; exit 2 ;;
         *) rows=$1 ;;
     esac
     shift
