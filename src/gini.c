@@ -46,6 +46,7 @@ typedef struct RankState
 	int32		option;			/* Gini correction or concentration-index variant */
 	double		lower;			/* bounds of h for Erreygers */
 	double		upper;
+	bool		own_items;		/* items came from our deserialize: combine may adopt them */
 	char	   *items;
 	MemoryContext cxt;
 } RankState;
@@ -96,69 +97,34 @@ rank_state_reserve(RankState *st, Size need)
 	st->cap = newcap;
 }
 
-static inline void
-rank_state_append(RankState *st, const void *rec)
-{
-	if (unlikely(st->n == st->cap))
-		rank_state_reserve(st, st->n + 1);
-	memcpy(ITEM(st, st->n), rec, st->elemsize);
-	st->n++;
-}
-
-static void
-sort_records(RankState *st, char *base, Size n)
-{
-	if (st->elemsize == sizeof(XW))
-		medres_sort_xw((XW *) base, n);
-	else
-		medres_sort_rhw((RHW *) base, n);
-}
+/* Append one record; the record types are fixed-size, so the copy is inlined. */
+#define RANK_STATE_APPEND(st, TYPE, rec) \
+	do { \
+		if (unlikely((st)->n == (st)->cap)) \
+			rank_state_reserve((st), (st)->n + 1); \
+		((TYPE *) (st)->items)[(st)->n++] = (rec); \
+	} while (0)
 
 /*
- * Merge sorted runs a[0..na) and b[0..nb) into a[0..na+nb), working from
- * the back so that a needs no scratch space (it must have room for nb more).
+ * Bring the whole state into key order: sort the unsorted tail and merge it
+ * with the sorted prefix (left by an earlier call of a running window).
  */
-static void
-merge_backward(char *a, Size na, const char *b, Size nb, int es)
-{
-	Size		i = na,
-				j = nb,
-				k = na + nb;
-
-	while (j > 0)
-	{
-		if (i > 0 && KEY(a + (i - 1) * es) > KEY(b + (j - 1) * es))
-		{
-			memcpy(a + (k - 1) * es, a + (i - 1) * es, es);
-			i--;
-		}
-		else
-		{
-			memcpy(a + (k - 1) * es, b + (j - 1) * es, es);
-			j--;
-		}
-		k--;
-		if ((k & 0xFFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-}
-
-/* Bring the whole state into key order: sort the unsorted tail, merge it in. */
 static void
 rank_state_sort(RankState *st)
 {
 	Size		tail = st->n - st->sorted;
+	char	   *merged;
 
 	if (tail == 0)
 		return;
-	sort_records(st, ITEM(st, st->sorted), tail);
+	medres_sort_records(ITEM(st, st->sorted), tail, st->elemsize);
 	if (st->sorted > 0)
 	{
-		char	   *tmp = medres_alloc_huge(CurrentMemoryContext, tail, st->elemsize, "the merge buffer");
-
-		memcpy(tmp, ITEM(st, st->sorted), tail * st->elemsize);
-		merge_backward(st->items, st->sorted, tmp, tail, st->elemsize);
-		pfree(tmp);
+		merged = medres_alloc_huge(st->cxt, st->n, st->elemsize, "the aggregate state");
+		medres_merge_records(merged, st->items, st->sorted, ITEM(st, st->sorted), tail, st->elemsize);
+		pfree(st->items);
+		st->items = merged;
+		st->cap = st->n;
 	}
 	st->sorted = st->n;
 }
@@ -250,7 +216,7 @@ medres_gini_trans(PG_FUNCTION_ARGS)
 	if (rec.w > 0.0)
 	{
 		rec.x += 0.0;			/* -0.0 sorts as +0.0 */
-		rank_state_append(st, &rec);
+		RANK_STATE_APPEND(st, XW, rec);
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -293,7 +259,7 @@ medres_gini_totals_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("resource per population overflows for resource \"%s\" and population \"%s\"",
 						medres_float_text(resource), medres_float_text(population))));
-	rank_state_append(st, &rec);
+	RANK_STATE_APPEND(st, XW, rec);
 	PG_RETURN_POINTER(st);
 }
 
@@ -351,7 +317,7 @@ medres_ci_trans(PG_FUNCTION_ARGS)
 	if (rec.w > 0.0)
 	{
 		rec.r += 0.0;
-		rank_state_append(st, &rec);
+		RANK_STATE_APPEND(st, RHW, rec);
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -365,6 +331,7 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	RankState  *a,
 			   *b;
+	Size		total;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "medres combine function called in non-aggregate context");
@@ -397,19 +364,36 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 	a->nrows += b->nrows;
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
-	rank_state_reserve(a, a->n + b->n);
-	if (a->sorted == a->n && b->sorted == b->n)
+	/* both runs sorted (in parallel query the workers did it): merge them */
+	rank_state_sort(a);
+	rank_state_sort(b);
+	total = a->n + b->n;
+	if (a->n == 0 && b->own_items)
 	{
-		/* both runs sorted (the parallel case): merge, and stay sorted */
-		merge_backward(a->items, a->n, b->items, b->n, a->elemsize);
-		a->n += b->n;
-		a->sorted = a->n;
+		/* the first worker's rows: take its array rather than copy it */
+		if (a->items)
+			pfree(a->items);
+		a->items = b->items;
+		a->cap = b->cap;
 	}
 	else
 	{
-		memcpy(ITEM(a, a->n), b->items, b->n * a->elemsize);
-		a->n += b->n;
+		char	   *merged = medres_alloc_huge(a->cxt, total, a->elemsize, "the aggregate state");
+
+		medres_merge_records(merged, a->items, a->n, b->items, b->n, a->elemsize);
+		if (a->items)
+			pfree(a->items);
+		if (b->own_items)
+			pfree(b->items);
+		a->items = merged;
+		a->cap = total;
 	}
+	if (b->own_items)
+	{
+		b->items = NULL;
+		b->n = b->cap = b->sorted = 0;
+	}
+	a->n = a->sorted = total;
 	PG_RETURN_POINTER(a);
 }
 
@@ -475,6 +459,7 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 		memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
 	}
 	st->n = st->sorted = hdr.n;
+	st->own_items = true;
 	PG_RETURN_POINTER(st);
 }
 
@@ -486,22 +471,22 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
  * G = sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mu).  Summed over the gaps
  * between consecutive sorted values, each gap g_k = x_k - x_{k-1} is
  * crossed by (weight below) * (weight above) pairs, so
- *     G = sum_k g_k C_k (W - C_k) / (W * sum w x),   C_k = sum_{j<k} w_j.
- * Every term is non-negative, so there is no cancellation even when the
- * values are nearly equal (the textbook 2 cov / mu - 1 form loses all its
- * digits there).  Ties contribute g = 0 and the result does not depend on
- * their order.  C_k is taken from a forward running sum while it is below
- * W/2 and W - C_k from a backward one after that, so neither factor is
- * ever a difference of nearly equal numbers.  Values and weights are
- * divided by powers of two (exactly) that bring the largest value and the
- * total weight near 1, so nothing overflows anywhere in the double range.
+ *     G = sum_k g_k C_k U_k / (W * sum w x),
+ * C_k = sum_{j<k} w_j and U_k = sum_{j>=k} w_j.  Every term is
+ * non-negative, so nothing cancels even when the values are nearly equal
+ * (the textbook 2 cov / mu - 1 form loses all its digits there).  Ties
+ * contribute g = 0 and the result does not depend on their order.  C_k
+ * grows and U_k shrinks as compensated running sums, so each keeps its own
+ * relative accuracy, U_k near the top included.  Values and weights are
+ * multiplied by powers of two (exactly) that bring the largest value and
+ * the total weight near 1, so nothing overflows anywhere in the double
+ * range.
  */
 static double
 gini_of_sorted(const XW *a, Size n, double *sum_p2)
 {
-	double		xs,
-				ws,
-				Ws,
+	double		inv_xs,
+				inv_ws,
 				W = 0.0,
 				Wc = 0.0,
 				M = 0.0,
@@ -512,10 +497,10 @@ gini_of_sorted(const XW *a, Size n, double *sum_p2)
 				Ac = 0.0,
 				C = 0.0,
 				Cc = 0.0,
-				U = 0.0,
-				Uc = 0.0;
-	Size		split;
-	int64		k;
+				U,
+				Uc,
+				Ws,
+				prev;
 
 	if (a[n - 1].x <= 0.0)
 		ereport(ERROR,
@@ -524,51 +509,30 @@ gini_of_sorted(const XW *a, Size n, double *sum_p2)
 				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
 	for (Size i = 0; i < n; i++)
 		neumaier_add(&W, &Wc, a[i].w);
-	/* exact power-of-two scales: values and the total weight near 1 */
-	xs = pow2_scale(a[n - 1].x);
-	ws = pow2_scale(W + Wc);
-	Ws = (W + Wc) / ws;
-	for (Size i = 0; i < n; i++)
+	inv_xs = 1.0 / pow2_scale(a[n - 1].x);
+	inv_ws = 1.0 / pow2_scale(W + Wc);
+	U = W * inv_ws;
+	Uc = Wc * inv_ws;
+	Ws = U + Uc;
+	prev = a[0].x * inv_xs;
+	for (Size k = 0; k < n; k++)
 	{
-		double		q = a[i].w / ws;
+		double		q = a[k].w * inv_ws;
+		double		z = a[k].x * inv_xs;
+		double		g = z - prev;
 
-		neumaier_add(&M, &Mc, q * (a[i].x / xs));
+		if (g != 0.0)
+			neumaier_add(&A, &Ac, g * (C + Cc) * (U + Uc));
+		neumaier_add(&C, &Cc, q);
+		neumaier_add(&U, &Uc, -q);
+		neumaier_add(&M, &Mc, q * z);
 		neumaier_add(&P2, &P2c, q * q);
+		prev = z;
+		if ((k & 0xFFFFF) == 0xFFFFF)
+			CHECK_FOR_INTERRUPTS();
 	}
-	M += Mc;
 	*sum_p2 = (P2 + P2c) / (Ws * Ws);
-
-	/* forward over the lower half of the weight */
-	neumaier_add(&C, &Cc, a[0].w / ws);
-	for (split = 1; split < n; split++)
-	{
-		double		Ck = C + Cc;
-		double		g;
-
-		if (Ck >= 0.5 * Ws)
-			break;
-		g = a[split].x / xs - a[split - 1].x / xs;
-		if (g != 0.0)
-			neumaier_add(&A, &Ac, g * Ck * (Ws - Ck));
-		neumaier_add(&C, &Cc, a[split].w / ws);
-		if ((split & 0xFFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	/* backward over the upper half */
-	for (k = (int64) n - 1; k >= (int64) split; k--)
-	{
-		double		Uk,
-					g;
-
-		neumaier_add(&U, &Uc, a[k].w / ws);
-		Uk = U + Uc;
-		g = a[k].x / xs - a[k - 1].x / xs;
-		if (g != 0.0)
-			neumaier_add(&A, &Ac, g * (Ws - Uk) * Uk);
-		if ((k & 0xFFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	return (A + Ac) / (Ws * M);
+	return (A + Ac) / (Ws * (M + Mc));
 }
 
 static RankState *

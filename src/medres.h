@@ -147,8 +147,9 @@ extern double power_ge(int mode, double alpha, const PowerSums *s, double K1, do
 extern double power_atkinson(int mode, double alpha, const PowerSums *s, double K1, double K2);
 
 /* sort.c */
-extern void medres_sort_xw(XW *a, Size n);
-extern void medres_sort_rhw(RHW *a, Size n);
+extern void medres_sort_records(void *a, Size n, int elemsize);
+extern void medres_merge_records(void *dst, const void *a, Size na, const void *b, Size nb,
+								 int elemsize);
 
 /* numeric.c — argument checks; each raises 22023 naming the argument. */
 extern void medres_check_finite(const char *argname, double v);
