@@ -1,0 +1,109 @@
+-- Inputs large enough (300,000 rows) that the rank-based aggregates go through
+-- the in-place block partition of sort.c, not only the cache-sized scatter sort.
+-- The expectations come from plain SQL: the Gini by its mid-point-rank formula
+-- with a window sum, the concentration index by its covariance formula with
+-- rank() for the tie groups, both summed by PostgreSQL itself.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+CREATE EXTENSION IF NOT EXISTS pgtap;
+BEGIN;
+SELECT plan(13);
+SET max_parallel_workers_per_gather = 0;
+SELECT setseed(0.17);
+
+CREATE TABLE big AS
+SELECT i,
+       exp(4 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())) AS lognormal,
+       floor(random() * 3) AS three_values,
+       CASE WHEN i = 1 THEN 1e6 ELSE 1 + 1e-9 * random() END AS near_equal,
+       random() * 1e-200 AS tiny,
+       1 - random() AS w,
+       floor(random() * 1000) AS r,
+       random() AS h
+FROM generate_series(1, 300000) AS i;
+
+-- G = 2 sum w x F / (W sum w x / W) - 1 with F = (C - w/2) / W over rows sorted by x;
+-- the order of ties does not change this sum (see doc/gini.md)
+CREATE FUNCTION pg_temp.sql_gini(col text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE g float8;
+BEGIN
+  EXECUTE format($q$
+    WITH s AS (SELECT %1$I AS x, w, sum(w) OVER (ORDER BY %1$I, i) AS c FROM big)
+    SELECT 2 * sum(w * x * (c - w / 2)) / (sum(w) * sum(w * x)) - 1 FROM s $q$, col) INTO g;
+  RETURN g;
+END $$;
+CREATE FUNCTION pg_temp.medres_gini(col text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE g float8;
+BEGIN
+  EXECUTE format('SELECT medres.gini(%I, w) FROM big', col) INTO g;
+  RETURN g;
+END $$;
+CREATE FUNCTION pg_temp.close(a float8, b float8, rel float8) RETURNS bool LANGUAGE sql
+    AS $$ SELECT abs(a - b) <= rel * greatest(abs(a), abs(b)) $$;
+
+SELECT ok(pg_temp.close(pg_temp.medres_gini(c), pg_temp.sql_gini(c), 1e-9), 'gini of 300,000 rows: ' || c)
+FROM unnest(ARRAY['lognormal', 'three_values', 'tiny']) AS c;
+-- nearly equal values: the SQL form cancels (2 cov/mu - 1 of a tiny number), so compare
+-- with the pairwise definition restricted to the outlier's pairs,
+-- sum_j w_1 w_j (x_1 - x_j) / (W * sum w x); the pairs among the others differ by
+-- at most 1e-9 and change G by less than 1e-9 relative
+SELECT ok(pg_temp.close(medres.gini(near_equal, w),
+                        (SELECT sum(b1.w * b.w * (b1.near_equal - b.near_equal))
+                                / (sum(b.w) * sum(b.w * b.near_equal))
+                         FROM big b, big b1 WHERE b1.i = 1), 1e-6),
+          'gini with one outlier among nearly equal values')
+FROM big;
+
+-- the sorted order itself: the Lorenz curve has one point per distinct value, ascending
+SELECT is((SELECT array_length(medres.lorenz(three_values, w), 1) FROM big), 4,
+          'lorenz of three distinct values has 4 points');
+SELECT is((SELECT array_length(medres.lorenz(lognormal, w), 1) FROM big),
+          (SELECT count(DISTINCT lognormal)::int + 1 FROM big),
+          'lorenz has one point per distinct value');
+SELECT ok((SELECT bool_and(population_share > prev_p AND resource_share > prev_r)
+           FROM (SELECT population_share, resource_share,
+                        lag(population_share) OVER (ORDER BY k) AS prev_p,
+                        lag(resource_share) OVER (ORDER BY k) AS prev_r
+                 FROM unnest((SELECT medres.lorenz(lognormal, w) FROM big)) WITH ORDINALITY AS p(population_share, resource_share, k)) s
+           WHERE prev_p IS NOT NULL),
+          'lorenz points rise monotonically');
+SELECT ok(pg_temp.close((SELECT resource_share
+                         FROM unnest((SELECT medres.lorenz(lognormal, w) FROM big)) WITH ORDINALITY AS p(population_share, resource_share, k)
+                         WHERE k = (SELECT (count(DISTINCT lognormal) + 1) / 2 FROM big)),
+                        (WITH d AS (SELECT DISTINCT lognormal FROM big ORDER BY 1
+                                    OFFSET (SELECT (count(DISTINCT lognormal) + 1) / 2 - 2 FROM big) LIMIT 1)
+                         SELECT sum(w * lognormal) FILTER (WHERE lognormal <= (SELECT lognormal FROM d))
+                                / sum(w * lognormal) FROM big), 1e-9),
+          'lorenz midpoint resource share equals the SQL cumulative share');
+
+-- concentration index: C = 2 sum w h (F - 1/2) / sum w h with F the mid-point rank of the
+-- tie group of r: F = (weight below the group + half the group's weight) / W
+WITH g AS (SELECT r, sum(w) AS wg, sum(w * h) AS hg FROM big GROUP BY r),
+     f AS (SELECT r, hg, (sum(wg) OVER (ORDER BY r) - wg / 2) / sum(wg) OVER () AS fr FROM g)
+SELECT ok(pg_temp.close((SELECT medres.concentration_index(h, r, w) FROM big),
+                        (SELECT 2 * sum(hg * (fr - 0.5)) / sum(hg) FROM f), 1e-9),
+          'concentration index of 300,000 rows with 1000 tie groups');
+
+-- parallel and serial agree on large inputs too
+CREATE TEMP TABLE serial_big AS
+SELECT medres.gini(lognormal, w) AS g1, medres.gini(three_values, w) AS g2,
+       medres.concentration_index(h, r, w) AS ci FROM big;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT ok(pg_temp.close(s.g1, (SELECT medres.gini(lognormal, w) FROM big), 1e-12), 'parallel gini, lognormal')
+FROM serial_big s;
+SELECT ok(pg_temp.close(s.g2, (SELECT medres.gini(three_values, w) FROM big), 1e-12), 'parallel gini, three values')
+FROM serial_big s;
+SELECT ok(pg_temp.close(s.ci, (SELECT medres.concentration_index(h, r, w) FROM big), 1e-12),
+          'parallel concentration index') FROM serial_big s;
+-- a running window reuses the sorted prefix and merges each new peer group into it
+SELECT ok(pg_temp.close(
+    (SELECT g FROM (SELECT i, medres.gini(lognormal, w) OVER (ORDER BY i / 1000) AS g FROM big) s
+     WHERE i = 300000),
+    (SELECT medres.gini(lognormal, w) FROM big), 1e-12),
+    'running-window gini (300 peer groups) equals the aggregate over all rows');
+
+SELECT * FROM finish();
+ROLLBACK;
