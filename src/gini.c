@@ -23,6 +23,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -35,6 +36,8 @@
 #define CI_STANDARD			0
 #define CI_WAGSTAFF			1
 #define CI_ERREYGERS		2
+
+#define MAX_RUNS 32
 
 typedef struct RankState
 {
@@ -49,6 +52,10 @@ typedef struct RankState
 	bool		own_items;		/* items came from our deserialize: combine may adopt them */
 	char	   *items;
 	MemoryContext cxt;
+	/* sorted runs adopted by combine, merged only when needed (see gini_of_runs) */
+	int			nruns;
+	char	   *runs[MAX_RUNS];
+	Size		runlen[MAX_RUNS];
 } RankState;
 
 /* the serialized form: these fields, then n records */
@@ -127,6 +134,25 @@ rank_state_sort(RankState *st)
 		st->cap = st->n;
 	}
 	st->sorted = st->n;
+}
+
+/* Merge the adopted runs into the main array (which must be sorted). */
+static void
+rank_state_materialize(RankState *st)
+{
+	for (int r = 0; r < st->nruns; r++)
+	{
+		Size		total = st->n + st->runlen[r];
+		char	   *merged = medres_alloc_huge(st->cxt, total, st->elemsize, "the aggregate state");
+
+		medres_merge_records(merged, st->items, st->n, st->runs[r], st->runlen[r], st->elemsize);
+		if (st->items)
+			pfree(st->items);
+		pfree(st->runs[r]);
+		st->items = merged;
+		st->n = st->sorted = st->cap = total;
+	}
+	st->nruns = 0;
 }
 
 static RankState *
@@ -364,36 +390,45 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 	a->nrows += b->nrows;
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
-	/* both runs sorted (in parallel query the workers did it): merge them */
+	/*
+	 * Keep b as a sorted run of its own (in parallel query the worker sorted
+	 * it); the final function merges the runs as it reads them, so the
+	 * leader never writes a merged copy of all rows.  An array from our
+	 * deserialize is adopted as it is; any other is copied, as b is not ours.
+	 */
 	rank_state_sort(a);
 	rank_state_sort(b);
-	total = a->n + b->n;
-	if (a->n == 0 && b->own_items)
+	rank_state_materialize(b);
+	if (a->nruns == MAX_RUNS)
+		rank_state_materialize(a);
+	total = b->n;
 	{
-		/* the first worker's rows: take its array rather than copy it */
-		if (a->items)
-			pfree(a->items);
-		a->items = b->items;
-		a->cap = b->cap;
-	}
-	else
-	{
-		char	   *merged = medres_alloc_huge(a->cxt, total, a->elemsize, "the aggregate state");
+		char	   *run;
 
-		medres_merge_records(merged, a->items, a->n, b->items, b->n, a->elemsize);
-		if (a->items)
-			pfree(a->items);
 		if (b->own_items)
-			pfree(b->items);
-		a->items = merged;
-		a->cap = total;
+		{
+			run = b->items;
+			b->items = NULL;
+			b->n = b->cap = b->sorted = 0;
+		}
+		else
+		{
+			run = medres_alloc_huge(a->cxt, b->n, a->elemsize, "the aggregate state");
+			memcpy(run, b->items, b->n * a->elemsize);
+		}
+		if (a->n == 0)
+		{
+			if (a->items)
+				pfree(a->items);
+			a->items = run;
+			a->n = a->sorted = a->cap = total;
+		}
+		else
+		{
+			a->runs[a->nruns] = run;
+			a->runlen[a->nruns++] = total;
+		}
 	}
-	if (b->own_items)
-	{
-		b->items = NULL;
-		b->n = b->cap = b->sorted = 0;
-	}
-	a->n = a->sorted = total;
 	PG_RETURN_POINTER(a);
 }
 
@@ -407,16 +442,18 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 {
 	RankState  *st = (RankState *) PG_GETARG_POINTER(0);
 	RankStateHeader hdr;
-	Size		payload = st->n * st->elemsize;
+	Size		payload;
 	bytea	   *out;
 
+	rank_state_sort(st);
+	rank_state_materialize(st);
+	payload = st->n * st->elemsize;
 	if (payload > MaxAllocSize - VARHDRSZ - sizeof(hdr))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("aggregate state of %zu rows is too large to pass between parallel processes",
 						(size_t) st->n),
 				 errhint("Run the query without parallel workers: SET max_parallel_workers_per_gather = 0.")));
-	rank_state_sort(st);
 	hdr.n = st->n;
 	hdr.nrows = st->nrows;
 	hdr.elemsize = st->elemsize;
@@ -481,11 +518,67 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
  * multiplied by powers of two (exactly) that bring the largest value and
  * the total weight near 1, so nothing overflows anywhere in the double
  * range.
+ *
+ * The records may be in several sorted runs (one per parallel worker);
+ * they are read in merged order without writing a merged copy.
  */
-static double
-gini_of_sorted(const XW *a, Size n, double *sum_p2)
+/*
+ * Reads the records of several sorted runs in merged order.  The key at
+ * the head of each run is cached, +Infinity once the run is exhausted
+ * (values are finite), so choosing the next record is a scan for the
+ * smallest of k doubles.
+ */
+typedef struct RunCursor
 {
-	double		inv_xs,
+	int			k;
+	Size		left;
+	const XW   *p[MAX_RUNS + 1];
+	const XW   *end[MAX_RUNS + 1];
+	double		head[MAX_RUNS + 1];
+} RunCursor;
+
+static void
+cursor_init(RunCursor *c, const RankState *st)
+{
+	c->k = 0;
+	c->left = 0;
+	for (int r = -1; r < st->nruns; r++)
+	{
+		const XW   *run = (const XW *) (r < 0 ? st->items : st->runs[r]);
+		Size		len = r < 0 ? st->n : st->runlen[r];
+
+		c->p[c->k] = run;
+		c->end[c->k] = run + len;
+		c->head[c->k++] = len > 0 ? run[0].x : get_float8_infinity();
+		c->left += len;
+	}
+}
+
+static inline const XW *
+cursor_next(RunCursor *c)
+{
+	int			best = 0;
+	const XW   *rec;
+
+	if (c->left == 0)
+		return NULL;
+	c->left--;
+	if (likely(c->k == 1))
+		return c->p[0]++;
+	for (int i = 1; i < c->k; i++)
+		best = c->head[i] < c->head[best] ? i : best;
+	rec = c->p[best]++;
+	c->head[best] = c->p[best] < c->end[best] ? c->p[best]->x : get_float8_infinity();
+	return rec;
+}
+
+static double
+gini_of_runs(const RankState *st, double *sum_p2)
+{
+	RunCursor	c;
+	const XW   *rec;
+	double		xmax = 0.0,
+				inv_xs,
 				inv_ws,
 				W = 0.0,
 				Wc = 0.0,
@@ -500,35 +593,41 @@ gini_of_sorted(const XW *a, Size n, double *sum_p2)
 				U,
 				Uc,
 				Ws,
-				prev;
+				prev = -1.0;
+	Size		k = 0;
 
-	if (a[n - 1].x <= 0.0)
+	/* totals first, in any order */
+	cursor_init(&c, st);
+	for (int r = 0; r < c.k; r++)
+	{
+		if (c.end[r] > c.p[r])
+			xmax = Max(xmax, (c.end[r] - 1)->x);
+		for (const XW *q = c.p[r]; q < c.end[r]; q++)
+			neumaier_add(&W, &Wc, q->w);
+	}
+	if (xmax <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
-	for (Size i = 0; i < n; i++)
-		neumaier_add(&W, &Wc, a[i].w);
-	inv_xs = 1.0 / pow2_scale(a[n - 1].x);
+	inv_xs = 1.0 / pow2_scale(xmax);
 	inv_ws = 1.0 / pow2_scale(W + Wc);
 	U = W * inv_ws;
 	Uc = Wc * inv_ws;
 	Ws = U + Uc;
-	prev = a[0].x * inv_xs;
-	for (Size k = 0; k < n; k++)
+	while ((rec = cursor_next(&c)) != NULL)
 	{
-		double		q = a[k].w * inv_ws;
-		double		z = a[k].x * inv_xs;
-		double		g = z - prev;
+		double		q = rec->w * inv_ws;
+		double		z = rec->x * inv_xs;
 
-		if (g != 0.0)
-			neumaier_add(&A, &Ac, g * (C + Cc) * (U + Uc));
+		if (prev >= 0.0 && z != prev)
+			neumaier_add(&A, &Ac, (z - prev) * (C + Cc) * (U + Uc));
 		neumaier_add(&C, &Cc, q);
 		neumaier_add(&U, &Uc, -q);
 		neumaier_add(&M, &Mc, q * z);
 		neumaier_add(&P2, &P2c, q * q);
 		prev = z;
-		if ((k & 0xFFFFF) == 0xFFFFF)
+		if ((++k & 0xFFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	*sum_p2 = (P2 + P2c) / (Ws * Ws);
@@ -536,7 +635,7 @@ gini_of_sorted(const XW *a, Size n, double *sum_p2)
 }
 
 static RankState *
-final_state(FunctionCallInfo fcinfo)
+final_state(FunctionCallInfo fcinfo, bool materialize)
 {
 	RankState  *st;
 
@@ -551,6 +650,8 @@ final_state(FunctionCallInfo fcinfo)
 				 errmsg("all weights are zero"),
 				 errdetail("An inequality index needs a positive total weight.")));
 	rank_state_sort(st);
+	if (materialize)
+		rank_state_materialize(st);
 	return st;
 }
 
@@ -558,19 +659,23 @@ PG_FUNCTION_INFO_V1(medres_gini_final);
 Datum
 medres_gini_final(PG_FUNCTION_ARGS)
 {
-	RankState  *st = final_state(fcinfo);
+	RankState  *st = final_state(fcinfo, false);
 	double		g,
 				sum_p2;
+	Size		n;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	g = gini_of_sorted((XW *) st->items, st->n, &sum_p2);
+	g = gini_of_runs(st, &sum_p2);
+	n = st->n;
+	for (int r = 0; r < st->nruns; r++)
+		n += st->runlen[r];
 	switch (st->option)
 	{
 		case GINI_CORRECT_N:
-			if (st->n < 2)
+			if (n < 2)
 				PG_RETURN_NULL();
-			g *= (double) st->n / (double) (st->n - 1);
+			g *= (double) n / (double) (n - 1);
 			break;
 		case GINI_CORRECT_W:
 			if (1.0 - sum_p2 <= 0.0)
@@ -591,7 +696,7 @@ PG_FUNCTION_INFO_V1(medres_lorenz_final);
 Datum
 medres_lorenz_final(PG_FUNCTION_ARGS)
 {
-	RankState  *st = final_state(fcinfo);
+	RankState  *st = final_state(fcinfo, true);
 	const XW   *a;
 	Oid			arraytype,
 				elemtype;
@@ -734,7 +839,7 @@ PG_FUNCTION_INFO_V1(medres_ci_final);
 Datum
 medres_ci_final(PG_FUNCTION_ARGS)
 {
-	RankState  *st = final_state(fcinfo);
+	RankState  *st = final_state(fcinfo, true);
 	double		c,
 				mu;
 
