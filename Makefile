@@ -13,6 +13,8 @@ PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+$(OBJS): src/medres.h
+
 .PHONY: test demo
 test:
 	bash tools/test.sh

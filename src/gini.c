@@ -160,11 +160,12 @@ get_state(FunctionCallInfo fcinfo, int elemsize)
 {
 	MemoryContext aggcxt;
 
+	/* an internal-typed state can only come from the executor */
+	if (likely(!PG_ARGISNULL(0)))
+		return (RankState *) PG_GETARG_POINTER(0);
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "medres aggregate transition called in non-aggregate context");
-	if (PG_ARGISNULL(0))
-		return rank_state_new(aggcxt, elemsize);
-	return (RankState *) PG_GETARG_POINTER(0);
+	return rank_state_new(aggcxt, elemsize);
 }
 
 /* ---- option parsing ---- */
@@ -575,6 +576,7 @@ cursor_next(RunCursor *c)
 static double
 gini_of_runs(const RankState *st, double *sum_p2)
 {
+	bool		want_p2 = st->option == GINI_CORRECT_W;
 	RunCursor	c;
 	const XW   *rec;
 	double		xmax = 0.0,
@@ -625,7 +627,8 @@ gini_of_runs(const RankState *st, double *sum_p2)
 		neumaier_add(&C, &Cc, q);
 		neumaier_add(&U, &Uc, -q);
 		neumaier_add(&M, &Mc, q * z);
-		neumaier_add(&P2, &P2c, q * q);
+		if (want_p2)
+			neumaier_add(&P2, &P2c, q * q);
 		prev = z;
 		if ((++k & 0xFFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();

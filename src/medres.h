@@ -13,6 +13,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include <float.h>
 #include <math.h>
 
 /*
@@ -151,10 +152,36 @@ extern void medres_sort_records(void *a, Size n, int elemsize);
 extern void medres_merge_records(void *dst, const void *a, Size na, const void *b, Size nb,
 								 int elemsize);
 
-/* numeric.c — argument checks; each raises 22023 naming the argument. */
-extern void medres_check_finite(const char *argname, double v);
-extern void medres_check_nonnegative(const char *argname, double v);
-extern void medres_check_weight(double w);
+/*
+ * numeric.c — argument checks; each raises 22023 naming the argument.  The
+ * checks run once per row, so the test is inline and only the error
+ * report is a call.
+ */
+extern void medres_report_not_finite(const char *argname, double v) pg_attribute_noreturn();
+extern void medres_report_negative(const char *argname, double v) pg_attribute_noreturn();
+extern void medres_report_bad_weight(double w) pg_attribute_noreturn();
+
+static inline void
+medres_check_finite(const char *argname, double v)
+{
+	if (unlikely(!(v >= -DBL_MAX && v <= DBL_MAX)))
+		medres_report_not_finite(argname, v);
+}
+
+static inline void
+medres_check_nonnegative(const char *argname, double v)
+{
+	if (unlikely(!(v >= 0.0 && v <= DBL_MAX)))
+		medres_report_negative(argname, v);
+}
+
+static inline void
+medres_check_weight(double w)
+{
+	if (unlikely(!(w >= 0.0 && w <= DBL_MAX)))
+		medres_report_bad_weight(w);
+}
+
 extern void medres_check_param_constant(const char *argname, double prev, double cur);
 extern void medres_check_result(const char *measure, double v);
 extern char *medres_float_text(double v);

@@ -18,33 +18,30 @@ medres_float_text(double v)
 }
 
 void
-medres_check_finite(const char *argname, double v)
+medres_report_not_finite(const char *argname, double v)
 {
-	if (unlikely(isnan(v) || isinf(v)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
-				 errdetail("Argument %s must be a finite number.", argname)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
+			 errdetail("Argument %s must be a finite number.", argname)));
 }
 
 void
-medres_check_nonnegative(const char *argname, double v)
+medres_report_negative(const char *argname, double v)
 {
-	if (unlikely(!(v >= 0.0) || isinf(v)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
-				 errdetail("Argument %s must be a finite, non-negative number.", argname)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
+			 errdetail("Argument %s must be a finite, non-negative number.", argname)));
 }
 
 void
-medres_check_weight(double w)
+medres_report_bad_weight(double w)
 {
-	if (unlikely(!(w >= 0.0) || isinf(w)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for weight: \"%s\"", medres_float_text(w)),
-				 errdetail("Weights must be finite and non-negative.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for weight: \"%s\"", medres_float_text(w)),
+			 errdetail("Weights must be finite and non-negative.")));
 }
 
 /*

@@ -71,25 +71,34 @@ NAME##_shift(const ELEM *a, Size n)											\
 	return top >= 7 ? top - 7 : 0;											\
 }																			\
 																			\
-/* sort a[0..n) using tmp[0..n) as scratch */								\
+/*																			\
+ * Sort a[0..n) using tmp[0..n) as scratch.  `shift` is a guess for the		\
+ * digit (the parent's digit minus 8, or -1 for none); only when it puts	\
+ * every record in one bucket is the digit found from the key range.		\
+ */																			\
 static void																	\
-NAME##_scatter(ELEM *a, ELEM *tmp, Size n)									\
+NAME##_scatter(ELEM *a, ELEM *tmp, Size n, int shift)						\
 {																			\
 	Size		count[256],													\
 				next[256],													\
 				pos = 0;													\
-	int			shift;														\
 																			\
 	if (n < RADIX_SMALL)													\
 	{																		\
 		NAME##_insertion(a, n);												\
 		return;																\
 	}																		\
-	if ((shift = NAME##_shift(a, n)) < 0)									\
-		return;																\
-	memset(count, 0, sizeof(count));										\
-	for (Size i = 0; i < n; i++)											\
-		count[(double_sort_key(a[i].KEYFIELD) >> shift) & 0xFF]++;			\
+	for (;;)																\
+	{																		\
+		if (shift < 0 && (shift = NAME##_shift(a, n)) < 0)					\
+			return;															\
+		memset(count, 0, sizeof(count));									\
+		for (Size i = 0; i < n; i++)										\
+			count[(double_sort_key(a[i].KEYFIELD) >> shift) & 0xFF]++;		\
+		if (count[(double_sort_key(a[0].KEYFIELD) >> shift) & 0xFF] < n)	\
+			break;															\
+		shift = -1;				/* one bucket: find the digit that differs */ \
+	}																		\
 	for (int b = 0; b < 256; b++)											\
 	{																		\
 		next[b] = pos;														\
@@ -104,7 +113,7 @@ NAME##_scatter(ELEM *a, ELEM *tmp, Size n)									\
 	for (int b = 0; b < 256; b++)											\
 	{																		\
 		if (count[b] > 1)													\
-			NAME##_scatter(a + pos, tmp + pos, count[b]);					\
+			NAME##_scatter(a + pos, tmp + pos, count[b], Max(shift - 8, 0)); \
 		pos += count[b];													\
 	}																		\
 }																			\
@@ -270,7 +279,7 @@ NAME##_inplace(ELEM *a, Size n, ELEM *scratch, NAME##_Work *wk)				\
 																			\
 	if (n <= OOP_LIMIT)														\
 	{																		\
-		NAME##_scatter(a, scratch, n);										\
+		NAME##_scatter(a, scratch, n, -1);									\
 		return;																\
 	}																		\
 	CHECK_FOR_INTERRUPTS();													\
