@@ -425,6 +425,13 @@ def run_default(rows, args):
         "sql_gini": ("plain-SQL window Gini",
                      "WITH s AS (SELECT x, w, sum(w) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING) AS cw "
                      "FROM t) SELECT 2*sum(w*x*(cw - w/2))/(sum(w)*sum(w*x)) - 1 FROM s", SERIAL),
+        "sql_gini_lorenz": ("plain-SQL Lorenz-curve Gini",
+                            "WITH s AS (SELECT sum(w) OVER o / sum(w) OVER () AS p, "
+                            "sum(w*x) OVER o / sum(w*x) OVER () AS l "
+                            "FROM t WINDOW o AS (ORDER BY x ROWS UNBOUNDED PRECEDING)), "
+                            "d AS (SELECT p - coalesce(lag(p) OVER (ORDER BY p), 0) AS dp, "
+                            "l + coalesce(lag(l) OVER (ORDER BY p), 0) AS sl FROM s) "
+                            "SELECT 1 - sum(dp * sl) FROM d", SERIAL),
         "gini": ("medres.gini(x,w)", "SELECT medres.gini(x, w) FROM t", SERIAL),
         "theil": ("medres.theil_t(x,w)", "SELECT medres.theil_t(x, w) FROM t", SERIAL),
         "sql_theil": ("plain-SQL Theil T",
@@ -526,6 +533,7 @@ def report_default(res):
         checks.append((name, r, op, target, "info" if ok is None else ("PASS" if ok else "FAIL")))
 
     ratio("plain-SQL window Gini / medres.gini", ms("sql_gini"), ms("gini"), ">=", 10)
+    ratio("plain-SQL Lorenz-curve Gini / medres.gini", ms("sql_gini_lorenz"), ms("gini"), "", None)
     ratio("medres.gini / percentile_disc", ms("gini"), ms("pct"), "<=", 0.6)
     ratio("medres.theil_t / avg(x)", ms("theil"), ms("avg"), "<=", 1.5)
     ratio("plain-SQL Theil / medres.theil_t", ms("sql_theil"), ms("theil"), ">", 1)
@@ -560,6 +568,7 @@ def report_default(res):
 
     val = lambda k: T[k]["value"] if k in T else None
     cmp("medres.gini vs plain-SQL window Gini", val("gini"), val("sql_gini"))
+    cmp("medres.gini vs plain-SQL Lorenz-curve Gini", val("gini"), val("sql_gini_lorenz"))
     cmp("medres.theil_t vs plain-SQL Theil", val("theil"), val("sql_theil"))
     cmp("medres.gini vs numpy", val("gini"), E["gini"])
     cmp("medres.theil_t vs numpy", val("theil"), E["theil"])

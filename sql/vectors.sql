@@ -79,3 +79,11 @@ SELECT round(medres.concentration_index(h, r)::numeric, 12) AS ci_ties FROM
 SELECT round(medres.gini_totals(x * w, w)::numeric, 12) AS from_totals,
        round(medres.gini(x, w)::numeric, 12) AS from_rates
 FROM vec;
+
+-- subnormal values and weights (below 2.2e-308) are scaled exactly, not lost:
+-- x = (1, 3) and weights (1, 3) times 5e-324 give the n = 2 figures of window.sql
+SELECT medres.gini(x * 5e-324) AS gini_subnormal_x, medres.gini(x, 5e-324) AS gini_subnormal_w,
+       round(medres.gini(x, x * 5e-324)::numeric, 14) AS gini_subnormal_xw,
+       round(medres.theil_t(x * 5e-324)::numeric, 15) AS theil_subnormal,
+       medres.hoover(x * 5e-324) AS hoover_subnormal, medres.cv(x * 5e-324) AS cv_subnormal
+FROM (VALUES (1::float8), (3)) AS t(x);

@@ -612,8 +612,8 @@ gini_of_runs(const RankState *st, double *sum_p2)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
-	inv_xs = 1.0 / pow2_scale(xmax);
-	inv_ws = 1.0 / pow2_scale(W + Wc);
+	inv_xs = inv_pow2_scale(xmax);
+	inv_ws = inv_pow2_scale(W + Wc);
 	U = W * inv_ws;
 	Uc = Wc * inv_ws;
 	Ws = U + Uc;

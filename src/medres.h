@@ -49,6 +49,16 @@ pow2_scale(double v)
 	return ldexp(1.0, e - 1);
 }
 
+/*
+ * 1 / pow2_scale(v), exact.  For a subnormal v that inverse would overflow;
+ * 2^1000 instead still lifts every value up to v to at most 2.4e-7.
+ */
+static inline double
+inv_pow2_scale(double v)
+{
+	return v >= DBL_MIN ? 1.0 / pow2_scale(v) : 0x1p1000;
+}
+
 /* Map a double to an unsigned key whose unsigned order is the numeric order. */
 static inline uint64
 double_sort_key(double d)
