@@ -76,3 +76,26 @@ SELECT same(medres.gini(x, w ORDER BY x), medres.gini(x, w ORDER BY x DESC)) AS 
        same((medres.ge_decomposition(x, w, region, 2 ORDER BY x)).within,
             (medres.ge_decomposition(x, w, region, 2 ORDER BY x DESC)).within) AS decomposition_order
 FROM series;
+
+-- Sliding frames use the moving-aggregate mode of the aggregates that keep their
+-- rows (gini, gini_totals, lorenz, concentration_index, hoover): the oldest row is
+-- dropped as the frame moves.  The result must equal, exactly, a fresh aggregate
+-- over the frame's rows; NULL rows and zero weights must leave and enter correctly.
+CREATE TABLE slide (id int, x float8, w float8, r float8);
+INSERT INTO slide
+SELECT i, CASE WHEN i % 11 = 0 THEN NULL ELSE (i * 37 % 17) + 0.5 END,
+       CASE WHEN i % 7 = 0 THEN 0 ELSE (i * 13 % 5) + 1 END, i * 29 % 6
+FROM generate_series(1, 60) AS i;
+
+SELECT bool_and(g IS NOT DISTINCT FROM fg) AS gini, bool_and(t IS NOT DISTINCT FROM ft) AS gini_totals,
+       bool_and(l IS NOT DISTINCT FROM fl) AS lorenz, bool_and(c IS NOT DISTINCT FROM fc) AS ci,
+       bool_and(h IS NOT DISTINCT FROM fh) AS hoover, count(*) AS frames
+FROM (SELECT id,
+             medres.gini(x, w) OVER f AS g, medres.gini_totals(x * w, w) OVER f AS t,
+             medres.lorenz(x, w) OVER f AS l, medres.concentration_index(x, r, w) OVER f AS c,
+             medres.hoover(x, w) OVER f AS h
+      FROM slide WINDOW f AS (ORDER BY id ROWS BETWEEN 4 PRECEDING AND 1 FOLLOWING)) m
+JOIN LATERAL (SELECT medres.gini(x, w) AS fg, medres.gini_totals(x * w, w) AS ft,
+                     medres.lorenz(x, w) AS fl, medres.concentration_index(x, r, w) AS fc,
+                     medres.hoover(x, w) AS fh
+              FROM (SELECT * FROM slide s WHERE s.id BETWEEN m.id - 4 AND m.id + 1 ORDER BY id) f) fresh ON true;

@@ -44,6 +44,8 @@ typedef struct RankState
 	Size		n;				/* records stored (rows with positive weight) */
 	Size		cap;
 	Size		sorted;			/* items[0 .. sorted) are in ascending key order */
+	Size		head;			/* moving windows: items[head .. n) are the frame's */
+	bool		moving;			/* a moving-aggregate state: keep items in row order */
 	int64		nrows;			/* non-NULL rows seen, zero weights included */
 	int32		elemsize;		/* sizeof(XW) or sizeof(RHW) */
 	int32		option;			/* Gini correction or concentration-index variant */
@@ -155,6 +157,21 @@ rank_state_materialize(RankState *st)
 	st->nruns = 0;
 }
 
+/* Moving windows: forget the oldest record, compacting once half is dead. */
+static void
+rank_state_drop_oldest(RankState *st)
+{
+	st->head++;
+	if (st->head == st->n)
+		st->head = st->n = 0;
+	else if (st->head >= 1024 && st->head > st->n / 2)
+	{
+		memmove(st->items, ITEM(st, st->head), (st->n - st->head) * st->elemsize);
+		st->n -= st->head;
+		st->head = 0;
+	}
+}
+
 static RankState *
 get_state(FunctionCallInfo fcinfo, int elemsize)
 {
@@ -217,58 +234,55 @@ set_option(RankState *st, int option, const char *argname)
 				 errmsg("%s must be the same for every row of a group", argname)));
 }
 
-/* ---- transition functions ---- */
+/* ---- rows ----
+ *
+ * Each aggregate reads its row into a record in one place, used by the
+ * transition function and by the inverse transition of moving windows,
+ * so both always agree on which rows are stored.  A reader returns false
+ * for a row that is skipped (a NULL argument), and sets *store to whether
+ * the row takes part (a positive weight).
+ */
 
 /* gini(x [, w [, correction]]) and lorenz(x [, w]) */
-PG_FUNCTION_INFO_V1(medres_gini_trans);
-Datum
-medres_gini_trans(PG_FUNCTION_ARGS)
+static bool
+read_gini_row(FunctionCallInfo fcinfo, RankState *st, XW *rec, bool *store)
 {
-	RankState  *st = get_state(fcinfo, sizeof(XW));
 	int			nargs = PG_NARGS();
-	XW			rec;
 
 	for (int i = 1; i < nargs; i++)
 		if (PG_ARGISNULL(i))
-			PG_RETURN_POINTER(st);
-	rec.x = PG_GETARG_FLOAT8(1);
-	rec.w = nargs > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
+			return false;
+	rec->x = PG_GETARG_FLOAT8(1);
+	rec->w = nargs > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
 	if (nargs > 3)
 		set_option(st, parse_gini_correction(PG_GETARG_TEXT_PP(3)), "correction");
 	else if (st->option == OPT_UNSET)
 		st->option = GINI_PLAIN;
-	medres_check_nonnegative("value", rec.x);
-	medres_check_weight(rec.w);
-	st->nrows++;
-	if (rec.w > 0.0)
-	{
-		rec.x += 0.0;			/* -0.0 sorts as +0.0 */
-		RANK_STATE_APPEND(st, XW, rec);
-	}
-	PG_RETURN_POINTER(st);
+	medres_check_nonnegative("value", rec->x);
+	medres_check_weight(rec->w);
+	rec->x += 0.0;				/* -0.0 sorts as +0.0 */
+	*store = rec->w > 0.0;
+	return true;
 }
 
 /*
  * gini_totals(resource, population): the population Gini of the rate
  * resource/population, for callers who hold totals rather than rates.
  */
-PG_FUNCTION_INFO_V1(medres_gini_totals_trans);
-Datum
-medres_gini_totals_trans(PG_FUNCTION_ARGS)
+static bool
+read_gini_totals_row(FunctionCallInfo fcinfo, RankState *st, XW *rec, bool *store)
 {
-	RankState  *st = get_state(fcinfo, sizeof(XW));
 	double		resource,
 				population;
-	XW			rec;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);
+		return false;
 	resource = PG_GETARG_FLOAT8(1);
 	population = PG_GETARG_FLOAT8(2);
 	st->option = GINI_PLAIN;
 	medres_check_nonnegative("resource", resource);
 	medres_check_nonnegative("population", population);
-	st->nrows++;
+	*store = population > 0.0;
 	if (population == 0.0)
 	{
 		if (resource > 0.0)
@@ -277,34 +291,30 @@ medres_gini_totals_trans(PG_FUNCTION_ARGS)
 					 errmsg("invalid value for population: \"0\""),
 					 errdetail("A resource of \"%s\" has no population to be shared by.",
 							   medres_float_text(resource))));
-		PG_RETURN_POINTER(st);
+		return true;
 	}
-	rec.x = resource / population + 0.0;
-	rec.w = population;
-	if (isinf(rec.x))
+	rec->x = resource / population + 0.0;
+	rec->w = population;
+	if (isinf(rec->x))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("resource per population overflows for resource \"%s\" and population \"%s\"",
 						medres_float_text(resource), medres_float_text(population))));
-	RANK_STATE_APPEND(st, XW, rec);
-	PG_RETURN_POINTER(st);
+	return true;
 }
 
 /* concentration_index(h, r [, w [, variant [, lower, upper]]]) */
-PG_FUNCTION_INFO_V1(medres_ci_trans);
-Datum
-medres_ci_trans(PG_FUNCTION_ARGS)
+static bool
+read_ci_row(FunctionCallInfo fcinfo, RankState *st, RHW *rec, bool *store)
 {
-	RankState  *st = get_state(fcinfo, sizeof(RHW));
 	int			nargs = PG_NARGS();
-	RHW			rec;
 
 	for (int i = 1; i < nargs; i++)
 		if (PG_ARGISNULL(i))
-			PG_RETURN_POINTER(st);
-	rec.h = PG_GETARG_FLOAT8(1);
-	rec.r = PG_GETARG_FLOAT8(2);
-	rec.w = nargs > 3 ? PG_GETARG_FLOAT8(3) : 1.0;
+			return false;
+	rec->h = PG_GETARG_FLOAT8(1);
+	rec->r = PG_GETARG_FLOAT8(2);
+	rec->w = nargs > 3 ? PG_GETARG_FLOAT8(3) : 1.0;
 	if (st->option == OPT_UNSET || nargs > 4)
 	{
 		int			variant = nargs > 4 ? parse_ci_variant(PG_GETARG_TEXT_PP(4)) : CI_STANDARD;
@@ -330,24 +340,89 @@ medres_ci_trans(PG_FUNCTION_ARGS)
 		st->lower = lower;
 		st->upper = upper;
 	}
-	medres_check_finite("health", rec.h);
-	medres_check_finite("rank_by", rec.r);
-	medres_check_weight(rec.w);
-	if (st->option != CI_STANDARD && (rec.h < st->lower || rec.h > st->upper))
+	medres_check_finite("health", rec->h);
+	medres_check_finite("rank_by", rec->r);
+	medres_check_weight(rec->w);
+	if (st->option != CI_STANDARD && (rec->h < st->lower || rec->h > st->upper))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for health: \"%s\"", medres_float_text(rec.h)),
+				 errmsg("invalid value for health: \"%s\"", medres_float_text(rec->h)),
 				 errdetail("The %s variant needs health values within [%s, %s].",
 						   st->option == CI_WAGSTAFF ? "wagstaff" : "erreygers",
 						   medres_float_text(st->lower), medres_float_text(st->upper))));
-	st->nrows++;
-	if (rec.w > 0.0)
-	{
-		rec.r += 0.0;
-		RANK_STATE_APPEND(st, RHW, rec);
-	}
-	PG_RETURN_POINTER(st);
+	rec->r += 0.0;
+	*store = rec->w > 0.0;
+	return true;
 }
+
+/* ---- transition functions ---- */
+
+#define DEFINE_RANK_TRANS(FUNC, READER, TYPE, MOVING) \
+PG_FUNCTION_INFO_V1(FUNC); \
+Datum \
+FUNC(PG_FUNCTION_ARGS) \
+{ \
+	RankState  *st = get_state(fcinfo, sizeof(TYPE)); \
+	TYPE		rec; \
+	bool		store; \
+ \
+	st->moving = MOVING; \
+	if (READER(fcinfo, st, &rec, &store)) \
+	{ \
+		st->nrows++; \
+		if (store) \
+			RANK_STATE_APPEND(st, TYPE, rec); \
+	} \
+	PG_RETURN_POINTER(st); \
+}
+
+DEFINE_RANK_TRANS(medres_gini_trans, read_gini_row, XW, false)
+DEFINE_RANK_TRANS(medres_gini_totals_trans, read_gini_totals_row, XW, false)
+DEFINE_RANK_TRANS(medres_ci_trans, read_ci_row, RHW, false)
+
+/*
+ * ---- moving windows ----
+ *
+ * In a sliding frame (ROWS n PRECEDING) PostgreSQL removes rows in the
+ * order it added them.  The moving-aggregate state keeps the frame's
+ * stored records in that order, from `head` on; the final function sorts
+ * a copy, so the result is exactly that of a fresh aggregate over the
+ * frame.  A row to remove that is not the oldest stored one (which
+ * PostgreSQL does not do) makes the inverse return NULL, and PostgreSQL
+ * then recomputes the frame from scratch.
+ */
+DEFINE_RANK_TRANS(medres_gini_mtrans, read_gini_row, XW, true)
+DEFINE_RANK_TRANS(medres_gini_totals_mtrans, read_gini_totals_row, XW, true)
+DEFINE_RANK_TRANS(medres_ci_mtrans, read_ci_row, RHW, true)
+
+#define DEFINE_RANK_INV(FUNC, READER, TYPE) \
+PG_FUNCTION_INFO_V1(FUNC); \
+Datum \
+FUNC(PG_FUNCTION_ARGS) \
+{ \
+	RankState  *st; \
+	TYPE		rec; \
+	bool		store; \
+ \
+	if (PG_ARGISNULL(0)) \
+		PG_RETURN_NULL(); \
+	st = (RankState *) PG_GETARG_POINTER(0); \
+	if (!READER(fcinfo, st, &rec, &store)) \
+		PG_RETURN_POINTER(st); \
+	if (store) \
+	{ \
+		if (st->head >= st->n || \
+			memcmp(ITEM(st, st->head), &rec, sizeof(TYPE)) != 0) \
+			PG_RETURN_NULL(); \
+		rank_state_drop_oldest(st); \
+	} \
+	st->nrows--; \
+	PG_RETURN_POINTER(st); \
+}
+
+DEFINE_RANK_INV(medres_gini_minv, read_gini_row, XW)
+DEFINE_RANK_INV(medres_gini_totals_minv, read_gini_totals_row, XW)
+DEFINE_RANK_INV(medres_ci_minv, read_ci_row, RHW)
 
 /* ---- parallel support ---- */
 
@@ -647,11 +722,27 @@ final_state(FunctionCallInfo fcinfo, bool materialize)
 	st = (RankState *) PG_GETARG_POINTER(0);
 	if (st->nrows == 0)
 		return NULL;
-	if (st->n == 0)
+	if (st->n - st->head == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all weights are zero"),
 				 errdetail("An inequality index needs a positive total weight.")));
+	if (st->moving)
+	{
+		/* the frame's rows stay in row order: work on a sorted copy */
+		RankState  *copy = palloc(sizeof(RankState));
+
+		*copy = *st;
+		copy->n = st->n - st->head;
+		copy->items = medres_alloc_huge(CurrentMemoryContext, copy->n, st->elemsize, "the window frame");
+		memcpy(copy->items, ITEM(st, st->head), copy->n * st->elemsize);
+		copy->cap = copy->n;
+		copy->head = copy->sorted = 0;
+		copy->nruns = 0;
+		copy->moving = false;
+		copy->cxt = CurrentMemoryContext;
+		st = copy;
+	}
 	rank_state_sort(st);
 	if (materialize)
 		rank_state_materialize(st);

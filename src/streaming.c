@@ -453,12 +453,19 @@ medres_cv_final(PG_FUNCTION_ARGS)
  * Hoover = 1/2 sum |s_i - p_i| = sum w_i |x_i - mu| / (2 W mu) needs the
  * mean before the deviations, so no fixed-size state computes it in one
  * pass.  The state is still a plain float8[] (for Citus): slot 0 counts the
- * (x, w) pairs stored after it, and the array is allocated with spare room
- * that later rows fill in place.  When it is full a copy twice the size is
- * returned, which the executor moves into the aggregate's memory, so the
- * total copying stays linear in the number of rows.
+ * (x, w) pairs stored after the header, and the array is allocated with
+ * spare room that later rows fill in place.  When it is full a copy twice
+ * the size is returned, which the executor moves into the aggregate's
+ * memory, so the total copying stays linear in the number of rows.
+ *
+ * Slot 1 is the first live pair: in a sliding window frame the inverse
+ * transition drops the oldest pair, so the moving aggregate computes from
+ * exactly the frame's pairs in row order, the same sums as a fresh
+ * aggregate over the frame.
  */
-#define HV_HEADER 1
+#define HV_HEADER 2
+#define HV_N	0
+#define HV_HEAD 1
 
 static ArrayType *
 hv_grow(const double *st, int ncap_pairs)
@@ -479,7 +486,7 @@ hv_grow(const double *st, int ncap_pairs)
 	ARR_DIMS(a)[0] = (int) nelems;
 	ARR_LBOUND(a)[0] = 1;
 	if (st)
-		memcpy(ARR_DATA_PTR(a), st, (HV_HEADER + 2 * (Size) st[0]) * sizeof(double));
+		memcpy(ARR_DATA_PTR(a), st, (HV_HEADER + 2 * (Size) st[HV_N]) * sizeof(double));
 	return a;
 }
 
@@ -497,7 +504,7 @@ medres_hoover_trans(PG_FUNCTION_ARGS)
 	double	   *st = state_array(fcinfo, 0, -HV_HEADER, &arr);
 	double		x = PG_GETARG_FLOAT8(1);
 	double		w = PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
-	Size		n = (Size) st[0];
+	Size		n = (Size) st[HV_N];
 
 	medres_check_nonnegative("value", x);
 	medres_check_weight(w);
@@ -508,7 +515,38 @@ medres_hoover_trans(PG_FUNCTION_ARGS)
 	}
 	st[HV_HEADER + 2 * n] = x + 0.0;	/* +0.0 folds -0.0 */
 	st[HV_HEADER + 2 * n + 1] = w;
-	st[0] = (double) (n + 1);
+	st[HV_N] = (double) (n + 1);
+	PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+/*
+ * Inverse transition for sliding frames: drop the oldest pair, which must
+ * be this row's (otherwise NULL tells PostgreSQL to recompute the frame).
+ */
+PG_FUNCTION_INFO_V1(medres_hoover_inv);
+Datum
+medres_hoover_inv(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr;
+	double	   *st = state_array(fcinfo, 0, -HV_HEADER, &arr);
+	double		x = PG_GETARG_FLOAT8(1) + 0.0;
+	double		w = PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
+	Size		n = (Size) st[HV_N],
+				head = (Size) st[HV_HEAD];
+
+	if (head >= n || st[HV_HEADER + 2 * head] != x || st[HV_HEADER + 2 * head + 1] != w)
+		PG_RETURN_NULL();
+	head++;
+	if (head == n)
+		head = n = 0;
+	else if (head >= 1024 && head > n / 2)
+	{
+		memmove(&st[HV_HEADER], &st[HV_HEADER + 2 * head], 2 * (n - head) * sizeof(double));
+		n -= head;
+		head = 0;
+	}
+	st[HV_N] = (double) n;
+	st[HV_HEAD] = (double) head;
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
 
@@ -519,8 +557,9 @@ medres_hoover_combine(PG_FUNCTION_ARGS)
 	ArrayType  *arr;
 	double	   *a = state_array(fcinfo, 0, -HV_HEADER, &arr);
 	const double *b = state_array_ro(fcinfo, 1, -HV_HEADER);
-	Size		na = (Size) a[0],
-				nb = (Size) b[0];
+	Size		na = (Size) a[HV_N],
+				bhead = (Size) b[HV_HEAD],
+				nb = (Size) b[HV_N] - bhead;
 
 	if (nb == 0)
 		PG_RETURN_ARRAYTYPE_P(arr);
@@ -529,8 +568,8 @@ medres_hoover_combine(PG_FUNCTION_ARGS)
 		arr = hv_grow(a, (int) Min(2 * (na + nb), (Size) INT_MAX / 4));
 		a = (double *) ARR_DATA_PTR(arr);
 	}
-	memcpy(&a[HV_HEADER + 2 * na], &b[HV_HEADER], 2 * nb * sizeof(double));
-	a[0] = (double) (na + nb);
+	memcpy(&a[HV_HEADER + 2 * na], &b[HV_HEADER + 2 * bhead], 2 * nb * sizeof(double));
+	a[HV_N] = (double) (na + nb);
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
 
@@ -580,8 +619,9 @@ Datum
 medres_hoover_final(PG_FUNCTION_ARGS)
 {
 	const double *st = state_array_ro(fcinfo, 0, -HV_HEADER);
+	Size		head = (Size) st[HV_HEAD];
 
-	if (st[0] == 0.0)
+	if (st[HV_N] - head == 0.0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(hoover_index(st + HV_HEADER, (Size) st[0]));
+	PG_RETURN_FLOAT8(hoover_index(st + HV_HEADER + 2 * head, (Size) st[HV_N] - head));
 }

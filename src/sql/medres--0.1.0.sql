@@ -74,6 +74,10 @@ CREATE FUNCTION @extschema@._hoover_trans(float8[], float8) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'medres_hoover_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@._hoover_trans(float8[], float8, float8) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'medres_hoover_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._hoover_inv(float8[], float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_hoover_inv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._hoover_inv(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_hoover_inv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@._hoover_combine(float8[], float8[]) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'medres_hoover_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@._hoover_final(float8[]) RETURNS float8
@@ -113,13 +117,17 @@ CREATE AGGREGATE @extschema@.cv(value float8, weight float8) (
     SFUNC = @extschema@._cv_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0}',
     COMBINEFUNC = @extschema@._cv_combine, FINALFUNC = @extschema@._cv_final, PARALLEL = SAFE);
 
--- state: {pairs, x1, w1, x2, w2, ...} with spare capacity
+-- state: {pairs, first live pair, x1, w1, x2, w2, ...} with spare capacity
 CREATE AGGREGATE @extschema@.hoover(value float8) (
-    SFUNC = @extschema@._hoover_trans, STYPE = float8[], INITCOND = '{0}',
-    COMBINEFUNC = @extschema@._hoover_combine, FINALFUNC = @extschema@._hoover_final, PARALLEL = SAFE);
+    SFUNC = @extschema@._hoover_trans, STYPE = float8[], INITCOND = '{0,0}',
+    COMBINEFUNC = @extschema@._hoover_combine, FINALFUNC = @extschema@._hoover_final, PARALLEL = SAFE,
+    MSFUNC = @extschema@._hoover_trans, MINVFUNC = @extschema@._hoover_inv, MSTYPE = float8[],
+    MINITCOND = '{0,0}', MFINALFUNC = @extschema@._hoover_final);
 CREATE AGGREGATE @extschema@.hoover(value float8, weight float8) (
-    SFUNC = @extschema@._hoover_trans, STYPE = float8[], INITCOND = '{0}',
-    COMBINEFUNC = @extschema@._hoover_combine, FINALFUNC = @extschema@._hoover_final, PARALLEL = SAFE);
+    SFUNC = @extschema@._hoover_trans, STYPE = float8[], INITCOND = '{0,0}',
+    COMBINEFUNC = @extschema@._hoover_combine, FINALFUNC = @extschema@._hoover_final, PARALLEL = SAFE,
+    MSFUNC = @extschema@._hoover_trans, MINVFUNC = @extschema@._hoover_inv, MSTYPE = float8[],
+    MINITCOND = '{0,0}', MFINALFUNC = @extschema@._hoover_final);
 
 ------------------------------------------------------------------------------
 -- Rank-based measures: internal state of (value, weight) records, sorted once.
@@ -141,6 +149,39 @@ CREATE FUNCTION @extschema@._ci_trans(internal, float8, float8, float8, text) RE
     AS 'MODULE_PATHNAME', 'medres_ci_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._ci_trans(internal, float8, float8, float8, text, float8, float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'medres_ci_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- moving-window variants: the frame's rows kept in row order, oldest dropped first
+CREATE FUNCTION @extschema@._gini_mtrans(internal, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_mtrans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_mtrans(internal, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_minv(internal, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_minv(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_minv(internal, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_totals_mtrans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_totals_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._gini_totals_minv(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_gini_totals_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_mtrans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_mtrans(internal, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_mtrans(internal, float8, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_mtrans(internal, float8, float8, float8, text, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_mtrans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_minv(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_minv(internal, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_minv(internal, float8, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ci_minv(internal, float8, float8, float8, text, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_ci_minv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._rank_combine(internal, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'medres_rank_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._rank_serialize(internal) RETURNS bytea
@@ -157,45 +198,65 @@ CREATE FUNCTION @extschema@._ci_final(internal) RETURNS float8
 CREATE AGGREGATE @extschema@.gini(value float8) (
     SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._gini_mtrans, MINVFUNC = @extschema@._gini_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._gini_final);
 CREATE AGGREGATE @extschema@.gini(value float8, weight float8) (
     SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._gini_mtrans, MINVFUNC = @extschema@._gini_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._gini_final);
 CREATE AGGREGATE @extschema@.gini(value float8, weight float8, correction text) (
     SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._gini_mtrans, MINVFUNC = @extschema@._gini_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._gini_final);
 CREATE AGGREGATE @extschema@.gini_totals(resource float8, population float8) (
     SFUNC = @extschema@._gini_totals_trans, STYPE = internal, FINALFUNC = @extschema@._gini_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._gini_totals_mtrans, MINVFUNC = @extschema@._gini_totals_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._gini_final);
 CREATE AGGREGATE @extschema@.lorenz(value float8) (
     SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._lorenz_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._gini_mtrans, MINVFUNC = @extschema@._gini_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._lorenz_final);
 CREATE AGGREGATE @extschema@.lorenz(value float8, weight float8) (
     SFUNC = @extschema@._gini_trans, STYPE = internal, FINALFUNC = @extschema@._lorenz_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._gini_mtrans, MINVFUNC = @extschema@._gini_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._lorenz_final);
 CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8) (
     SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._ci_mtrans, MINVFUNC = @extschema@._ci_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._ci_final);
 CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8, weight float8) (
     SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._ci_mtrans, MINVFUNC = @extschema@._ci_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._ci_final);
 CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8, weight float8,
                                                  variant text) (
     SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._ci_mtrans, MINVFUNC = @extschema@._ci_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._ci_final);
 CREATE AGGREGATE @extschema@.concentration_index(health float8, rank_by float8, weight float8,
                                                  variant text, lower float8, upper float8) (
     SFUNC = @extschema@._ci_trans, STYPE = internal, FINALFUNC = @extschema@._ci_final,
     COMBINEFUNC = @extschema@._rank_combine, SERIALFUNC = @extschema@._rank_serialize,
-    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE);
+    DESERIALFUNC = @extschema@._rank_deserialize, PARALLEL = SAFE,
+    MSFUNC = @extschema@._ci_mtrans, MINVFUNC = @extschema@._ci_minv, MSTYPE = internal,
+    MFINALFUNC = @extschema@._ci_final);
 
 ------------------------------------------------------------------------------
 -- Group decomposition of generalized entropy: internal state, one set of
