@@ -8,7 +8,10 @@
  * (sort.c).  A prefix that is already sorted is remembered: when the
  * aggregate runs as a running window (ORDER BY year), later calls sort only
  * the new rows and merge them in.  For parallel query each worker sorts
- * its own rows before serializing, and the leader merges sorted runs.
+ * its own rows before serializing, and the leader keeps them as separate
+ * sorted runs that the Gini reads in merged order.  In sliding frames the
+ * moving-aggregate state keeps the frame's rows in row order instead, and
+ * the final function sorts a copy.
  *
  * Every record type starts with its sort key (XW.x, RHW.r), so the merge
  * and the state handling below are written once for both.
@@ -18,8 +21,6 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
-#include "lib/stringinfo.h"
-#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
