@@ -26,6 +26,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# pg_virtualenv puts its sockets here; on a machine that booted without the
+# postgresql service the directory may not exist yet
+if [ "$(id -u)" = 0 ] && [ ! -d /var/run/postgresql ]; then
+  install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+fi
+
 export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 make -s WERROR=1 PG_CONFIG=$PG_CONFIG >/dev/null
 make -s install PG_CONFIG=$PG_CONFIG >/dev/null

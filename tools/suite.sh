@@ -48,5 +48,6 @@ for mode in serial parallel; do
   if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
   passed=$((passed + t - bad)); failed=$((failed + bad))
 done
-echo "$passed passed, $failed failed"
+mkdir -p results
+echo "$passed passed, $failed failed" | tee results/summary.txt
 [ "$failed" -eq 0 ]

@@ -5,4 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh --test
-exec pg_virtualenv -v 15 -o max_worker_processes=8 -o max_parallel_workers=8 bash tools/suite.sh
+rm -f results/summary.txt
+rc=0
+pg_virtualenv -v 15 -o max_worker_processes=8 -o max_parallel_workers=8 bash tools/suite.sh || rc=$?
+# the count comes last, after pg_virtualenv's own messages
+if [ -f results/summary.txt ]; then cat results/summary.txt; else echo "0 passed, 1 failed"; rc=1; fi
+exit $rc
