@@ -7,7 +7,7 @@
 \set QUIET 1
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 SET max_parallel_workers_per_gather = 0;
 SELECT setseed(0.17);
 
@@ -84,20 +84,30 @@ SELECT ok(pg_temp.close((SELECT medres.concentration_index(h, r, w) FROM big),
                         (SELECT 2 * sum(hg * (fr - 0.5)) / sum(hg) FROM f), 1e-9),
           'concentration index of 300,000 rows with 1000 tie groups');
 
--- parallel and serial agree on large inputs too
-CREATE TEMP TABLE serial_big AS
+-- parallel and serial agree on large inputs too; EXPLAIN ANALYZE of the CREATE TABLE
+-- AS fills the parallel table and shows that workers ran
+CREATE TEMP VIEW big_answers AS
 SELECT medres.gini(lognormal, w) AS g1, medres.gini(three_values, w) AS g2,
        medres.concentration_index(h, r, w) AS ci FROM big;
+CREATE TEMP TABLE serial_big AS SELECT * FROM big_answers;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
-SELECT ok(pg_temp.close(s.g1, (SELECT medres.gini(lognormal, w) FROM big), 1e-12), 'parallel gini, lognormal')
-FROM serial_big s;
-SELECT ok(pg_temp.close(s.g2, (SELECT medres.gini(three_values, w) FROM big), 1e-12), 'parallel gini, three values')
-FROM serial_big s;
-SELECT ok(pg_temp.close(s.ci, (SELECT medres.concentration_index(h, r, w) FROM big), 1e-12),
-          'parallel concentration index') FROM serial_big s;
+CREATE FUNCTION pg_temp.analyze_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text; out text := '';
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    out := out || line || E'\n';
+  END LOOP;
+  RETURN out;
+END $$;
+SELECT matches(pg_temp.analyze_of('CREATE TEMP TABLE parallel_big AS SELECT * FROM big_answers'),
+               'Workers Launched: [12]', 'large parallel answers come from parallel workers');
+SELECT ok(pg_temp.close(s.g1, p.g1, 1e-12), 'parallel gini, lognormal') FROM serial_big s, parallel_big p;
+SELECT ok(pg_temp.close(s.g2, p.g2, 1e-12), 'parallel gini, three values') FROM serial_big s, parallel_big p;
+SELECT ok(pg_temp.close(s.ci, p.ci, 1e-12), 'parallel concentration index') FROM serial_big s, parallel_big p;
+SET max_parallel_workers_per_gather = 0;
 -- a running window reuses the sorted prefix and merges each new peer group into it
 SELECT ok(pg_temp.close(
     (SELECT g FROM (SELECT i, medres.gini(lognormal, w) OVER (ORDER BY i / 1000) AS g FROM big) s
