@@ -7,6 +7,7 @@
 \set QUIET 1
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
+\i test/lib/plans.sql
 SELECT plan(14);
 SET max_parallel_workers_per_gather = 0;
 SELECT setseed(0.17);
@@ -38,8 +39,6 @@ BEGIN
   EXECUTE format('SELECT medres.gini(%I, w) FROM big', col) INTO g;
   RETURN g;
 END $$;
-CREATE FUNCTION pg_temp.close(a float8, b float8, rel float8) RETURNS bool LANGUAGE sql
-    AS $$ SELECT abs(a - b) <= rel * greatest(abs(a), abs(b)) $$;
 
 SELECT ok(pg_temp.close(pg_temp.medres_gini(c), pg_temp.sql_gini(c), 1e-9), 'gini of 300,000 rows: ' || c)
 FROM unnest(ARRAY['lognormal', 'three_values', 'tiny']) AS c;
@@ -94,14 +93,6 @@ SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
-CREATE FUNCTION pg_temp.analyze_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE line text; out text := '';
-BEGIN
-  FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-    out := out || line || E'\n';
-  END LOOP;
-  RETURN out;
-END $$;
 SELECT matches(pg_temp.analyze_of('CREATE TEMP TABLE parallel_big AS SELECT * FROM big_answers'),
                'Workers Launched: [12]', 'large parallel answers come from parallel workers');
 SELECT ok(pg_temp.close(s.g1, p.g1, 1e-12), 'parallel gini, lognormal') FROM serial_big s, parallel_big p;

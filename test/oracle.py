@@ -208,6 +208,11 @@ def make_cases():
     pg = [p["region"] for p in prov]
     pr = [float(p["health_expense_per_capita_yuan"]) for p in prov]
     add("provinces", px, pw, pg, px, pr)
+    # one region at a time, as the per-region example of doc/gini.md
+    for region in ("east", "middle", "west"):
+        sub = [p for p in prov if p["region"] == region]
+        add("provinces_" + region, [float(p["beds_10k"]) / float(p["population_million"]) for p in sub],
+            [float(p["population_million"]) for p in sub], None, None, None)
     # the demo's other two population Ginis: personnel and institutions per person
     for col, cid in (("personnel_10k", "provinces_personnel"), ("institutions", "provinces_institutions")):
         add(cid, [float(p[col]) / float(p["population_million"]) for p in prov], pw, pg, None, None)
@@ -553,7 +558,8 @@ def main():
 
     well_conditioned = {"methods_vec", "zeros5", "n2", "lognorm_w", "lognorm_u", "ties",
                         "ties_pos", "zero_w", "provinces", "provinces_personnel",
-                        "provinces_institutions"}
+                        "provinces_institutions", "provinces_east", "provinces_middle",
+                        "provinces_west"}
     laeken_input = []
 
     for cid, rows in cases:
