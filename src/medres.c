@@ -1,7 +1,48 @@
 /*
- * medres.c — module entry point.
+ * medres.c — module entry point and settings.
  */
-#include "postgres.h"
-#include "fmgr.h"
+#include "medres.h"
+
+#include "utils/guc.h"
+
+#include <limits.h>
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* medres.memory_limit, in kB: the most memory one evaluation may plan to use */
+int			medres_memory_limit_kb = 1024 * 1024;
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("medres.memory_limit",
+							"Largest amount of memory a medres window function or aggregate may plan to use.",
+							"Methods that hold a whole partition (rank-sum ratio, TOPSIS, entropy weights) "
+							"check their need against this before they allocate, and fail with "
+							"program_limit_exceeded instead of exhausting the server.",
+							&medres_memory_limit_kb,
+							1024 * 1024,	/* 1 GB */
+							1024,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("medres");
+}
+
+/*
+ * Fail up front, with 54000 and a hint, when `bytes` exceeds
+ * medres.memory_limit; `what` names the computation for the message.
+ */
+void
+medres_check_memory(Size bytes, const char *what)
+{
+	if (bytes / 1024 > (Size) medres_memory_limit_kb)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s would need %zu MB, more than medres.memory_limit (%d MB)",
+						what, (size_t) (bytes >> 20), medres_memory_limit_kb / 1024),
+				 errhint("Raise medres.memory_limit, or evaluate smaller partitions.")));
+}

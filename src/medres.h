@@ -197,4 +197,13 @@ extern void medres_check_result(const char *measure, double v);
 extern char *medres_float_text(double v);
 extern void *medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what);
 
+/* medres.c */
+extern int	medres_memory_limit_kb;
+extern void medres_check_memory(Size bytes, const char *what);
+
+/* numeric.c — statistics helpers */
+extern double medres_normal_quantile(double p);
+extern double medres_f_upper_tail(double f, double df1, double df2);
+extern void medres_average_ranks(const double *x, int n, double *ranks);
+
 #endif							/* MEDRES_H */

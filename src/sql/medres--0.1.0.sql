@@ -278,3 +278,73 @@ CREATE AGGREGATE @extschema@.ge_decomposition(value float8, weight float8, grp t
     SFUNC = @extschema@._dec_trans, STYPE = internal, FINALFUNC = @extschema@._dec_final,
     COMBINEFUNC = @extschema@._dec_combine, SERIALFUNC = @extschema@._dec_serialize,
     DESERIALFUNC = @extschema@._dec_deserialize, PARALLEL = SAFE);
+
+------------------------------------------------------------------------------
+-- Comprehensive evaluation: rank-sum ratio, probit grading, entropy weights,
+-- TOPSIS.  Window functions read their partition once.
+------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.rsr_fit_result AS (
+    n               bigint,
+    distinct_values int,
+    intercept       float8,
+    slope           float8,
+    r_squared       float8,
+    f               float8,
+    p_value         float8,
+    cut_probits     float8[],
+    cut_scores      float8[]
+);
+
+CREATE TYPE @extschema@.rsr_table_row AS (
+    value      float8,
+    f          bigint,
+    cum_f      bigint,
+    mean_rank  float8,
+    percentile float8,
+    probit     float8,
+    fitted     float8
+);
+
+CREATE FUNCTION @extschema@.rsr(indicators float8[], directions text DEFAULT NULL,
+                                weights float8[] DEFAULT NULL, ranking text DEFAULT 'integer')
+    RETURNS float8 AS 'MODULE_PATHNAME', 'medres_rsr' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rsr_probit(score float8, method text DEFAULT 'rank')
+    RETURNS float8 AS 'MODULE_PATHNAME', 'medres_rsr_probit' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.rsr_grade(score float8, grades int DEFAULT 3, "by" text DEFAULT 'fitted',
+                                      method text DEFAULT 'rank')
+    RETURNS int AS 'MODULE_PATHNAME', 'medres_rsr_grade' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.topsis(indicators float8[], directions text DEFAULT NULL,
+                                   weights float8[] DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'medres_topsis' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@._score_trans(internal, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_score_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._score_trans(internal, float8, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_score_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rsr_fit_final(internal) RETURNS @extschema@.rsr_fit_result
+    AS 'MODULE_PATHNAME', 'medres_rsr_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rsr_table_final(internal) RETURNS @extschema@.rsr_table_row[]
+    AS 'MODULE_PATHNAME', 'medres_rsr_table_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._entropy_trans(internal, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_entropy_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._entropy_trans(internal, float8[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_entropy_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._entropy_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_entropy_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.rsr_fit(score float8) (
+    SFUNC = @extschema@._score_trans, STYPE = internal, FINALFUNC = @extschema@._rsr_fit_final,
+    PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.rsr_fit(score float8, grades int) (
+    SFUNC = @extschema@._score_trans, STYPE = internal, FINALFUNC = @extschema@._rsr_fit_final,
+    PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.rsr_table(score float8) (
+    SFUNC = @extschema@._score_trans, STYPE = internal, FINALFUNC = @extschema@._rsr_table_final,
+    PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.entropy_weights(indicators float8[]) (
+    SFUNC = @extschema@._entropy_trans, STYPE = internal, FINALFUNC = @extschema@._entropy_final,
+    PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.entropy_weights(indicators float8[], directions text) (
+    SFUNC = @extschema@._entropy_trans, STYPE = internal, FINALFUNC = @extschema@._entropy_final,
+    PARALLEL = SAFE);
