@@ -1,0 +1,171 @@
+-- Comprehensive evaluation: rank-sum ratio, probit grading, entropy weights, TOPSIS.
+-- The figures checked here are the published test vector of METHODS.md ("Rank-sum
+-- ratio", "Entropy weights and TOPSIS"), quoted in the comments; test/oracle_evaluation.py
+-- recomputes them and random cases independently with scipy.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+-- 10 regions; x1 high-is-better, x2 and x3 low-is-better
+CREATE TABLE region10 (unit int, x1 float8, x2 float8, x3 float8);
+INSERT INTO region10 VALUES
+  (1, 99.54, 60.27, 16.15), (2, 96.52, 59.67, 20.10), (3, 99.36, 43.91, 15.60),
+  (4, 92.83, 58.99, 17.04), (5, 91.71, 35.40, 15.01), (6, 95.35, 44.71, 13.93),
+  (7, 96.09, 49.81, 17.43), (8, 99.27, 31.69, 13.89), (9, 94.76, 22.91, 19.87),
+  (10, 84.80, 81.49, 23.63);
+
+-- RSR = 0.6000, 0.4000, 0.7667, 0.4000, 0.6000, 0.6667, 0.5000, 0.9000, 0.5667, 0.1000;
+-- 3 grades: best = units 8 and 3, worst = unit 10
+WITH r AS (SELECT unit, medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS rsr FROM region10)
+SELECT unit, round(rsr::numeric, 4) AS rsr, medres.rsr_grade(rsr) OVER () AS grade
+FROM r ORDER BY unit;
+
+-- fit RSR = -0.6085 + 0.2217 Probit, R^2 = 0.9379, F = 90.63
+WITH r AS (SELECT medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS rsr FROM region10)
+SELECT (f).n, (f).distinct_values, round((f).intercept::numeric, 4) AS intercept,
+       round((f).slope::numeric, 4) AS slope, round((f).r_squared::numeric, 4) AS r_squared,
+       round((f).f::numeric, 2) AS f, (f).cut_probits
+FROM (SELECT medres.rsr_fit(rsr) AS f FROM r) s;
+
+-- entropy weights w = (0.294478, 0.363415, 0.342106)
+SELECT array(SELECT round(w::numeric, 6) FROM unnest(medres.entropy_weights(ARRAY[x1, x2, x3], '+--')) w)
+       AS entropy_weights
+FROM region10;
+
+-- TOPSIS with those weights:
+-- C = (0.444727, 0.375895, 0.672090, 0.439314, 0.796043, 0.676575, 0.559181, 0.866472, 0.781511, 0)
+SELECT unit, round(medres.topsis(ARRAY[x1, x2, x3], '+--',
+                                 (SELECT medres.entropy_weights(ARRAY[x1, x2, x3], '+--') FROM region10))
+                   OVER ()::numeric, 6) AS closeness
+FROM region10 ORDER BY unit;
+
+-- the distribution table by hand: 8 distinct values, the tied pairs (0.4 and 0.6) share
+-- mean ranks 2.5 and 6.5; the largest value's percentile is 1 - 1/40 = 0.975
+WITH r AS (SELECT medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS rsr FROM region10)
+SELECT round(t.value::numeric, 4) AS value, t.f, t.cum_f, t.mean_rank, t.percentile
+FROM unnest((SELECT medres.rsr_table(rsr) FROM r)) AS t;
+
+-- results do not depend on row order: the same grades with the rows reversed
+WITH r AS (SELECT unit, medres.rsr(ARRAY[x1, x2, x3], '+--') OVER (ORDER BY unit DESC) AS rsr FROM region10)
+SELECT string_agg(unit || ':' || g, ' ' ORDER BY unit) AS grades_reversed
+FROM (SELECT unit, medres.rsr_grade(rsr) OVER (ORDER BY unit DESC) AS g FROM r) s;
+
+-- weighted RSR with weights (2, 1, 1) = sum_j w_j R_ij / (n sum w): unit 8 has ranks
+-- (8, 9, 10) -> (16 + 9 + 10) / 40 = 0.875
+WITH r AS (SELECT unit, medres.rsr(ARRAY[x1, x2, x3], '+--', ARRAY[2, 1, 1]) OVER () AS wrsr FROM region10)
+SELECT wrsr FROM r WHERE unit = 8;
+
+-- non-integer ranks: R = 1 + (n-1)(x - min)/(max - min), mirrored for '-'.
+-- unit 10: x1 is the minimum (1), x2 and x3 the maxima of low-is-better (1): RSR = 3/30
+WITH r AS (SELECT unit, medres.rsr(ARRAY[x1, x2, x3], '+--', ranking => 'noninteger') OVER () AS rsr
+           FROM region10)
+SELECT round(rsr::numeric, 12) AS rsr_unit10 FROM r WHERE unit = 10;
+
+-- the cumulative-frequency probit: unit 10 has p = 1/10, probit = 5 + Phi^-1(0.1) = 3.718448
+WITH r AS (SELECT unit, medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS rsr FROM region10),
+     p AS (SELECT unit, medres.rsr_probit(rsr, 'cumulative') OVER () AS probit FROM r)
+SELECT unit, round(probit::numeric, 6) AS probit FROM p WHERE unit = 10;
+
+-- grading by the observed score instead of the fitted one
+WITH r AS (SELECT unit, medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS rsr FROM region10)
+SELECT string_agg(unit || ':' || g, ' ' ORDER BY unit) AS observed_grades
+FROM (SELECT unit, medres.rsr_grade(rsr, 3, 'observed') OVER () AS g FROM r) s;
+
+-- ---- bad input ----
+-- a NULL indicator array: that row gets NULL and takes no part
+SELECT unit, medres.rsr(CASE WHEN unit = 1 THEN NULL ELSE ARRAY[x1] END) OVER () AS rsr
+FROM region10 ORDER BY unit LIMIT 3;
+-- arrays of different lengths in one partition
+SELECT medres.rsr(CASE WHEN unit = 1 THEN ARRAY[x1] ELSE ARRAY[x1, x2] END) OVER () FROM region10;
+-- NULL elements, NaN, Infinity
+SELECT medres.rsr(ARRAY[x1, NULL]) OVER () FROM region10;
+SELECT medres.rsr(ARRAY[x1, 'NaN']) OVER () FROM region10;
+SELECT medres.topsis(ARRAY[x1, 'Infinity']) OVER () FROM region10;
+SELECT medres.entropy_weights(ARRAY[x1, '-Infinity']) FROM region10;
+SELECT medres.rsr_probit(CASE WHEN unit = 3 THEN 'NaN' ELSE x1 END) OVER () FROM region10;
+-- directions that do not match the indicators
+SELECT medres.rsr(ARRAY[x1, x2], '+') OVER () FROM region10;
+SELECT medres.rsr(ARRAY[x1, x2], '+x') OVER () FROM region10;
+-- a constant indicator under non-integer ranking or entropy weights
+SELECT medres.rsr(ARRAY[x1, 1], ranking => 'noninteger') OVER () FROM region10;
+SELECT medres.entropy_weights(ARRAY[x1, 1]) FROM region10;
+-- weights: negative, wrong count, all zero
+SELECT medres.rsr(ARRAY[x1, x2], weights => ARRAY[1, -1]) OVER () FROM region10;
+SELECT medres.topsis(ARRAY[x1, x2], weights => ARRAY[1, 1, 1]) OVER () FROM region10;
+SELECT medres.rsr(ARRAY[x1, x2], weights => ARRAY[0, 0]) OVER () FROM region10;
+-- fewer than 3 distinct scores for a fit
+SELECT medres.rsr_fit(s) FROM (VALUES (0.1::float8), (0.2), (0.2)) t(s);
+SELECT medres.rsr_grade(s) OVER () FROM (VALUES (0.1::float8), (0.2)) t(s);
+-- grades outside 2..10
+SELECT medres.rsr_grade(x1, 1) OVER () FROM region10;
+SELECT medres.rsr_fit(x1, 11) FROM region10;
+-- unknown option values
+SELECT medres.rsr(ARRAY[x1], ranking => 'fractional') OVER () FROM region10;
+SELECT medres.rsr_probit(x1, 'median') OVER () FROM region10;
+SELECT medres.rsr_grade(x1, 3, 'predicted') OVER () FROM region10;
+-- an indicator that is zero for every unit cannot be vector-normalised
+SELECT medres.topsis(ARRAY[x1, 0]) OVER () FROM region10;
+-- entropy weights need at least two units
+SELECT medres.entropy_weights(ARRAY[1.0::float8, 2.0]);
+-- a partition that would need more memory than medres.memory_limit fails up front
+SET medres.memory_limit = '1MB';
+SELECT count(r) FROM (SELECT medres.rsr(ARRAY[i::float8, i, i, i, i, i, i, i]) OVER () AS r
+                      FROM generate_series(1, 50000) i) s;
+RESET medres.memory_limit;
+
+-- ---- the examples of doc/evaluation.md: the 31 provinces on four per-capita indicators
+-- (beds, health personnel and institutions per person, health expense per person; all
+-- high-is-better).  test/oracle_evaluation.py recomputes them (case "provinces").
+CREATE TABLE province (
+    province text, region text, institutions int, personnel_10k float8, beds_10k float8,
+    health_expense_per_capita_yuan float8, population_million float8);
+\copy province FROM 'data/province_resources_2020.csv' CSV HEADER
+CREATE VIEW province_rates AS
+SELECT province, region, beds_10k / population_million AS beds,
+       personnel_10k / population_million AS personnel,
+       institutions / population_million AS institutions,
+       health_expense_per_capita_yuan AS expense
+FROM province;
+
+-- example: rsr
+SELECT province, round(rsr::numeric, 4) AS rsr,
+       medres.rsr_grade(rsr) OVER () AS grade
+FROM (SELECT province, medres.rsr(ARRAY[beds, personnel, institutions, expense]) OVER () AS rsr
+      FROM province_rates) s
+ORDER BY rsr DESC, province LIMIT 5;
+
+-- example: rsr_probit
+SELECT province, round(rsr::numeric, 4) AS rsr,
+       round(medres.rsr_probit(rsr) OVER ()::numeric, 4) AS probit
+FROM (SELECT province, medres.rsr(ARRAY[beds, personnel, institutions, expense]) OVER () AS rsr
+      FROM province_rates) s
+ORDER BY rsr, province LIMIT 3;
+
+-- example: rsr_fit
+SELECT (f).n, (f).distinct_values, round((f).intercept::numeric, 4) AS intercept,
+       round((f).slope::numeric, 4) AS slope, round((f).r_squared::numeric, 4) AS r_squared,
+       round((f).f::numeric, 1) AS f, (f).p_value < 1e-10 AS p_below_1e10, (f).cut_probits
+FROM (SELECT medres.rsr_fit(rsr) AS f
+      FROM (SELECT medres.rsr(ARRAY[beds, personnel, institutions, expense]) OVER () AS rsr
+            FROM province_rates) s) t;
+
+-- example: rsr_table
+SELECT round(value::numeric, 4) AS value, f, cum_f, mean_rank, round(percentile::numeric, 4) AS percentile,
+       round(probit::numeric, 4) AS probit, round(fitted::numeric, 4) AS fitted
+FROM unnest((SELECT medres.rsr_table(rsr)
+             FROM (SELECT medres.rsr(ARRAY[beds, personnel, institutions, expense]) OVER () AS rsr
+                   FROM province_rates) s))
+LIMIT 4;
+
+-- example: entropy_weights
+SELECT array(SELECT round(w::numeric, 4)
+             FROM unnest(medres.entropy_weights(ARRAY[beds, personnel, institutions, expense])) AS w)
+       AS weights
+FROM province_rates;
+
+-- example: topsis
+SELECT province,
+       round(medres.topsis(ARRAY[beds, personnel, institutions, expense], '++++',
+                           (SELECT medres.entropy_weights(ARRAY[beds, personnel, institutions, expense])
+                            FROM province_rates)) OVER ()::numeric, 4) AS closeness
+FROM province_rates
+ORDER BY closeness DESC, province LIMIT 5;
