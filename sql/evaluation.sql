@@ -70,6 +70,28 @@ WITH r AS (SELECT unit, medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS rsr FROM
 SELECT string_agg(unit || ':' || g, ' ' ORDER BY unit) AS observed_grades
 FROM (SELECT unit, medres.rsr_grade(rsr, 3, 'observed') OVER () AS g FROM r) s;
 
+-- ---- density and agglomeration ----
+-- METHODS.md: R = (5000, 12000, 3000), P = (400, 900, 150), A = (20000, 15000, 60000):
+-- HRDI = (1.768, 3.266, 1.000), HRAD = (1.1875, 3.8, 0.2375), PAD = (1.3103, 3.9310, 0.1638);
+-- HRAD/PAD by hand for the first region: (5000/20000) / (400/1450) = 0.90625
+-- example: density
+SELECT region, round(medres.hrdi(beds, population, area)::numeric, 4) AS hrdi,
+       round(medres.hrad(beds, area) OVER ()::numeric, 4) AS hrad,
+       round(medres.pad(population, area) OVER ()::numeric, 4) AS pad,
+       round(medres.hrad_pad(beds, population) OVER ()::numeric, 5) AS hrad_pad
+FROM (VALUES ('A', 5000, 400, 20000), ('B', 12000, 900, 15000), ('C', 3000, 150, 60000))
+     AS t(region, beds, population, area)
+ORDER BY region;
+-- a NULL takes the row out of the totals: B alone has HRAD 1
+SELECT region, medres.hrad(beds, area) OVER () AS hrad
+FROM (VALUES ('A', NULL, 20000), ('B', 12000, 15000)) AS t(region, beds, area) ORDER BY region;
+-- bad input: negative resource, zero area or population, NaN
+SELECT medres.hrdi(-1, 1, 1);
+SELECT medres.hrdi(1, 0, 1);
+SELECT medres.hrdi(1, 1, 'NaN');
+SELECT medres.hrad(r, a) OVER () FROM (VALUES (1::float8, 0::float8)) t(r, a);
+SELECT medres.pad(p, a) OVER () FROM (VALUES ('Infinity'::float8, 1::float8)) t(p, a);
+
 -- ---- bad input ----
 -- a NULL indicator array: that row gets NULL and takes no part
 SELECT unit, medres.rsr(CASE WHEN unit = 1 THEN NULL ELSE ARRAY[x1] END) OVER () AS rsr

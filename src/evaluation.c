@@ -1065,3 +1065,116 @@ medres_entropy_final(PG_FUNCTION_ARGS)
 	entropy_weights(st->v, (int) st->n, st->m, high, w);
 	PG_RETURN_DATUM(float8_array_datum(w, st->m));
 }
+
+/* ---------------------------------------------------------------------
+ * Density and agglomeration (METHODS.md, "Density and agglomeration"):
+ *   HRDI = sqrt((R/P)(R/A)) = R / sqrt(P A)
+ *   HRAD = (R_i/R_n) / (A_i/A_n),  PAD = (P_i/P_n) / (A_i/A_n),
+ *   HRAD/PAD = (R_i/R_n) / (P_i/P_n)
+ * with R_n, P_n, A_n the totals of the partition ("the whole").
+ * --------------------------------------------------------------------- */
+
+static void
+check_positive(const char *argname, double v)
+{
+	medres_check_nonnegative(argname, v);
+	if (v == 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for %s: \"0\"", argname),
+				 errdetail("The index divides by the %s.", argname)));
+}
+
+/* hrdi(resource, population, area): resource per sqrt(population x area) */
+PG_FUNCTION_INFO_V1(medres_hrdi);
+Datum
+medres_hrdi(PG_FUNCTION_ARGS)
+{
+	double		r = PG_GETARG_FLOAT8(0),
+				p = PG_GETARG_FLOAT8(1),
+				a = PG_GETARG_FLOAT8(2);
+
+	medres_check_nonnegative("resource", r);
+	check_positive("population", p);
+	check_positive("area", a);
+	/* sqrt(p) sqrt(a) rather than sqrt(p a): no overflow for large areas */
+	PG_RETURN_FLOAT8(r / (sqrt(p) * sqrt(a)));
+}
+
+/*
+ * The share of row r's first argument in its partition's total over the
+ * share of its second argument: (u_i / sum u) / (v_i / sum v).
+ */
+static Datum
+share_ratio_window(FunctionCallInfo fcinfo, const char *uname, const char *vname)
+{
+	WindowObject winobj = PG_WINDOW_OBJECT();
+	int64		total = WinGetPartitionRowCount(winobj);
+	WinCache   *c = win_cache(winobj, total);
+	bool		isnull;
+	Datum		result;
+
+	if (!c->ready)
+	{
+		double	   *u = palloc(sizeof(double) * Max(total, 1));
+		double	   *v = palloc(sizeof(double) * Max(total, 1));
+		bool	   *skip = palloc(sizeof(bool) * Max(total, 1));
+		double		su = 0.0,
+					suc = 0.0,
+					sv = 0.0,
+					svc = 0.0;
+
+		for (int64 r = 0; r < total; r++)
+		{
+			bool		n1,
+						n2,
+						isout;
+
+			u[r] = DatumGetFloat8(WinGetFuncArgInPartition(winobj, 0, r, WINDOW_SEEK_HEAD, false, &n1, &isout));
+			v[r] = DatumGetFloat8(WinGetFuncArgInPartition(winobj, 1, r, WINDOW_SEEK_HEAD, false, &n2, &isout));
+			skip[r] = n1 || n2;
+			if (skip[r])
+				continue;
+			medres_check_nonnegative(uname, u[r]);
+			check_positive(vname, v[r]);
+			neumaier_add(&su, &suc, u[r]);
+			neumaier_add(&sv, &svc, v[r]);
+		}
+		su += suc;
+		sv += svc;
+		for (int64 r = 0; r < total; r++)
+		{
+			WIN_NULLS(c, total)[r] = skip[r] || su == 0.0;
+			WIN_VALUES(c)[r] = skip[r] || su == 0.0 ? 0.0 : (u[r] / su) / (v[r] / sv);
+		}
+		c->ready = true;
+	}
+	result = win_answer(winobj, c, total, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/* hrad(resource, area) OVER (...): resource share over area share */
+PG_FUNCTION_INFO_V1(medres_hrad);
+Datum
+medres_hrad(PG_FUNCTION_ARGS)
+{
+	return share_ratio_window(fcinfo, "resource", "area");
+}
+
+/* pad(population, area) OVER (...): population share over area share */
+PG_FUNCTION_INFO_V1(medres_pad);
+Datum
+medres_pad(PG_FUNCTION_ARGS)
+{
+	return share_ratio_window(fcinfo, "population", "area");
+}
+
+/* hrad_pad(resource, population) OVER (...): resource share over population share */
+PG_FUNCTION_INFO_V1(medres_hrad_pad);
+Datum
+medres_hrad_pad(PG_FUNCTION_ARGS)
+{
+	return share_ratio_window(fcinfo, "resource", "population");
+}

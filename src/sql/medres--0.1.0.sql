@@ -348,3 +348,13 @@ CREATE AGGREGATE @extschema@.entropy_weights(indicators float8[]) (
 CREATE AGGREGATE @extschema@.entropy_weights(indicators float8[], directions text) (
     SFUNC = @extschema@._entropy_trans, STYPE = internal, FINALFUNC = @extschema@._entropy_final,
     PARALLEL = SAFE);
+
+-- density and agglomeration
+CREATE FUNCTION @extschema@.hrdi(resource float8, population float8, area float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_hrdi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.hrad(resource float8, area float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_hrad' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.pad(population float8, area float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_pad' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.hrad_pad(resource float8, population float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_hrad_pad' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
