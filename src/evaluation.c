@@ -610,6 +610,8 @@ read_indicator_matrix(WindowObject winobj, int argno, Matrix *mx)
 					 errdetail("Every unit of a partition needs the same indicators.")));
 		memcpy(mx->x + (Size) mx->n * mx->m, v, sizeof(double) * len);
 		mx->unit_of_row[r] = mx->n++;
+		if ((Pointer) a != DatumGetPointer(d))
+			pfree(a);			/* a detoasted copy */
 		if ((r & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}

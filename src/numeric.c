@@ -318,47 +318,34 @@ medres_f_upper_tail(double f, double df1, double df2)
 	return incomplete_beta(df2 / 2.0, df1 / 2.0, df2 / (df2 + df1 * f));
 }
 
-typedef struct ValueIndex
-{
-	double		value;
-	int			index;
-} ValueIndex;
-
-static int
-value_index_cmp(const void *a, const void *b)
-{
-	const ValueIndex *x = a,
-			   *y = b;
-
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	return (x->index > y->index) - (x->index < y->index);
-}
-
-/* Ranks 1..n of x in ascending order, ties given the average of their ranks. */
+/*
+ * Ranks 1..n of x in ascending order, ties given the average of their
+ * ranks.  The values are sorted with the radix sort of sort.c, carrying
+ * each value's position in the weight slot of an (x, w) record.
+ */
 void
 medres_average_ranks(const double *x, int n, double *ranks)
 {
-	ValueIndex *vi = palloc(sizeof(ValueIndex) * Max(n, 1));
+	XW		   *rec = palloc(sizeof(XW) * Max(n, 1));
 	int			i = 0;
 
 	for (int k = 0; k < n; k++)
 	{
-		vi[k].value = x[k];
-		vi[k].index = k;
+		rec[k].x = x[k] + 0.0;	/* -0.0 ties with +0.0 */
+		rec[k].w = k;
 	}
-	qsort(vi, n, sizeof(ValueIndex), value_index_cmp);
+	medres_sort_records(rec, n, sizeof(XW));
 	while (i < n)
 	{
 		int			j = i;
 		double		avg;
 
-		while (j + 1 < n && vi[j + 1].value == vi[i].value)
+		while (j + 1 < n && rec[j + 1].x == rec[i].x)
 			j++;
 		avg = (i + j) / 2.0 + 1.0;
 		for (int k = i; k <= j; k++)
-			ranks[vi[k].index] = avg;
+			ranks[(int) rec[k].w] = avg;
 		i = j + 1;
 	}
-	pfree(vi);
+	pfree(rec);
 }
