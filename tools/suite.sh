@@ -15,6 +15,11 @@ if /usr/bin/python3 test/oracle.py --check; then
 else
   failed=$((failed + 1)); echo "not ok - test/oracle.py output differs from test/oracle/*.csv"
 fi
+if /usr/bin/python3 test/oracle_evaluation.py --check >/dev/null; then
+  passed=$((passed + 1)); echo "ok - test/oracle_evaluation.py regenerates test/oracle/evaluation_*.csv unchanged"
+else
+  failed=$((failed + 1)); echo "not ok - test/oracle_evaluation.py output differs from test/oracle/evaluation_*.csv"
+fi
 # Every example in doc/ must appear, query and output, in a checked pg_regress output.
 if /usr/bin/python3 tools/check_doc_examples.py; then
   passed=$((passed + 1)); echo "ok - doc/ examples match expected/ outputs"
