@@ -192,6 +192,15 @@ SELECT province,
 FROM province_rates
 ORDER BY closeness DESC, province LIMIT 5;
 
+-- example: hrad_pad on provinces
+SELECT province, round(medres.hrad_pad(beds_10k, population_million) OVER ()::numeric, 3) AS beds_share_over_population_share
+FROM province ORDER BY 2 DESC, province LIMIT 3;
+-- the same by plain arithmetic: beds per person over the national beds per person
+SELECT bool_and(abs(medres_value - plain) <= 1e-12 * plain) AS hrad_pad_matches_plain_sql
+FROM (SELECT medres.hrad_pad(beds_10k, population_million) OVER () AS medres_value,
+             (beds_10k / population_million) / (sum(beds_10k) OVER () / sum(population_million) OVER ()) AS plain
+      FROM province) s;
+
 -- leave the database as we found it: provinces.sql creates the same table
 DROP VIEW province_rates;
 DROP TABLE province;

@@ -1,0 +1,70 @@
+#!/bin/bash
+# medres benchmark of the evaluation family (medres.rsr, medres.rsr_grade).
+# See bench/README.md, "Evaluation family".
+#
+#   bash bench/run_evaluation.sh [units]     default 1000000 units in one partition
+#   bash bench/run_evaluation.sh 100000      quick check
+#   options: --runs N (timed runs per query, default 3, median reported),
+#            --json FILE, --markdown FILE (result tables as markdown),
+#            --perf auto|always|never (perf record the medres queries; auto:
+#            only when a target fails), --no-float8 (skip the float8 variant
+#            of the plain SQL), --client (also psql \timing of a plain SELECT)
+#
+# Runs in a throwaway PostgreSQL 15 cluster made by pg_virtualenv -t (a temp
+# directory, deleted afterwards); no other cluster is touched.  medres must be
+# installed (make && make install as root).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3          # Debian's python3, not pyenv's
+PGVER=15
+
+units=1000000
+args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs|--perf) args+=("$1" "$2"); shift ;;
+        --json|--markdown) args+=("$1" "$(realpath -m "$2")"); shift ;;
+        --json=*|--markdown=*) args+=("${1%%=*}" "$(realpath -m "${1#*=}")") ;;
+        --runs=*|--perf=*) args+=("$1") ;;
+        --no-float8|--client) args+=("$1") ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        ''|*[!0-9]*) echo "usage: bash bench/run_evaluation.sh [units] [--runs N] [--json FILE] [--markdown FILE] [--perf auto|always|never] [--no-float8] [--client]" >&2; exit 2 ;;
+        *) units=$1 ;;
+    esac
+    shift
+done
+[ "$units" -ge 1000 ] || { echo "units must be >= 1000" >&2; exit 2; }
+
+command -v pg_virtualenv >/dev/null || { echo "pg_virtualenv missing (apt-get install postgresql-common)" >&2; exit 2; }
+[ -x /usr/lib/postgresql/$PGVER/bin/postgres ] || { echo "PostgreSQL $PGVER server missing" >&2; exit 2; }
+[ -f "$(/usr/lib/postgresql/$PGVER/bin/pg_config --sharedir)/extension/medres.control" ] || {
+    echo "medres is not installed: run 'make && make install' in the repository first" >&2; exit 2; }
+
+# e1: ~100 B/row; e31 ~35 MB; sorts run in memory (work_mem=1GB), so temp
+# files only if that is exceeded
+tmp=${TMPDIR:-/tmp}
+avail_kb=$(df -Pk "$tmp" | awk 'NR==2 {print $4}')
+need_kb=$(( units / 1000 * 400 + 1024 * 1024 ))
+if [ "$avail_kb" -lt "$need_kb" ]; then
+    echo "not enough free disk in $tmp: $((avail_kb/1024)) MB free, need ~$((need_kb/1024)) MB" >&2
+    exit 2
+fi
+
+# a free port away from 5432.. (pg_virtualenv honours PGPORT)
+port=55432
+while ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$" \
+      || [ -e /var/run/postgresql/.s.PGSQL.$port ]; do
+    port=$((port + 1))
+done
+export PGPORT=$port
+
+cd "$tmp"     # the postgres user must be able to stat the cwd
+exec pg_virtualenv -t -v $PGVER \
+    -o shared_buffers=2GB \
+    -o work_mem=1GB \
+    -o jit=off \
+    -o max_parallel_workers_per_gather=0 \
+    -o autovacuum=off \
+    -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
+    $PY "$HERE/evaluation.py" --units "$units" "${args[@]}"
