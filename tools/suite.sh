@@ -8,6 +8,7 @@ PG_REGRESS=$(dirname "$(/usr/lib/postgresql/15/bin/pg_config --pgxs)")/../test/r
 PARALLEL_OPTS="-c force_parallel_mode=regress -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c min_parallel_index_scan_size=0 -c max_parallel_workers_per_gather=2"
 passed=0
 failed=0
+mkdir -p results
 
 # The oracle's expectations must be reproducible from its script.
 if /usr/bin/python3 test/oracle.py --check; then
@@ -19,6 +20,14 @@ if /usr/bin/python3 test/oracle_evaluation.py --check >/dev/null; then
   passed=$((passed + 1)); echo "ok - test/oracle_evaluation.py regenerates test/oracle/evaluation_*.csv unchanged"
 else
   failed=$((failed + 1)); echo "not ok - test/oracle_evaluation.py output differs from test/oracle/evaluation_*.csv"
+fi
+# The sort itself, outside the server, under AddressSanitizer and UBSan.
+if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+     -Isrc -I"$(/usr/lib/postgresql/15/bin/pg_config --includedir-server)" \
+     -o results/sort_test test/c/sort_test.c src/sort.c -lm && results/sort_test; then
+  passed=$((passed + 1)); echo "ok - src/sort.c sorts every size and distribution (ASan, UBSan)"
+else
+  failed=$((failed + 1)); echo "not ok - src/sort.c under ASan/UBSan"
 fi
 # Every example in doc/ must appear, query and output, in a checked pg_regress output.
 if /usr/bin/python3 tools/check_doc_examples.py; then
