@@ -479,42 +479,23 @@ parse_weights(ArrayType *a, int m, bool normalise)
 	return w;
 }
 
+static const char *const ranking_names[] = {"integer", "noninteger", NULL};
+static const char *const probit_method_names[] = {"rank", "cumulative", NULL};
+static const char *const grade_by_names[] = {"fitted", "observed", NULL};
+
 static int
 parse_ranking(text *t)
 {
-	char	   *s;
-
-	if (t == NULL)
-		return RANKING_INTEGER;
-	s = text_to_cstring(t);
-	if (strcmp(s, "integer") == 0)
-		return RANKING_INTEGER;
-	if (strcmp(s, "noninteger") == 0)
-		return RANKING_NONINTEGER;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for ranking: \"%s\"", s),
-			 errhint("Valid values are \"integer\" (average ranks) and \"noninteger\".")));
-	return RANKING_INTEGER;
+	return medres_parse_option(t, "ranking", ranking_names, RANKING_INTEGER,
+							   "Valid values are \"integer\" (average ranks) and \"noninteger\".");
 }
 
+/* true for the cumulative-frequency percentile */
 static bool
 parse_probit_method(text *t)
 {
-	char	   *s;
-
-	if (t == NULL)
-		return false;
-	s = text_to_cstring(t);
-	if (strcmp(s, "rank") == 0)
-		return false;
-	if (strcmp(s, "cumulative") == 0)
-		return true;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for method: \"%s\"", s),
-			 errhint("Valid values are \"rank\" (average rank / n) and \"cumulative\" (cumulative count / n).")));
-	return false;
+	return medres_parse_option(t, "method", probit_method_names, 0,
+							   "Valid values are \"rank\" (average rank / n) and \"cumulative\" (cumulative count / n).") == 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -538,14 +519,15 @@ win_cache(WindowObject winobj, int64 total)
 									  total * (sizeof(double) + sizeof(bool)));
 }
 
-static Datum
-win_answer(WindowObject winobj, WinCache *c, int64 total, bool *isnull)
-{
-	int64		pos = WinGetCurrentPosition(winobj);
-
-	*isnull = WIN_NULLS(c, total)[pos];
-	return Float8GetDatum(WIN_VALUES(c)[pos]);
-}
+/* return the current row's cached result (or NULL) from a window function */
+#define WIN_RETURN_FLOAT8(winobj, c, total) \
+	do { \
+		int64		pos_ = WinGetCurrentPosition(winobj); \
+ \
+		if (WIN_NULLS(c, total)[pos_]) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_FLOAT8(WIN_VALUES(c)[pos_]); \
+	} while (0)
 
 /*
  * The indicator arrays of the partition: x (units x m, row-major) and for
@@ -664,8 +646,6 @@ medres_rsr(PG_FUNCTION_ARGS)
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	int64		total = WinGetPartitionRowCount(winobj);
 	WinCache   *c = win_cache(winobj, total);
-	bool		isnull;
-	Datum		result;
 
 	if (!c->ready)
 	{
@@ -681,10 +661,7 @@ medres_rsr(PG_FUNCTION_ARGS)
 						   parse_ranking(win_text_arg(winobj, 3, PG_NARGS())), rsr);
 		win_store(c, &mx, rsr, NULL);
 	}
-	result = win_answer(winobj, c, total, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(result);
+	WIN_RETURN_FLOAT8(winobj, c, total);
 }
 
 /* topsis(indicators float8[], directions text, weights float8[]) */
@@ -695,8 +672,6 @@ medres_topsis(PG_FUNCTION_ARGS)
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	int64		total = WinGetPartitionRowCount(winobj);
 	WinCache   *c = win_cache(winobj, total);
-	bool		isnull;
-	Datum		result;
 
 	if (!c->ready)
 	{
@@ -714,10 +689,7 @@ medres_topsis(PG_FUNCTION_ARGS)
 							 closeness, nulls);
 		win_store(c, &mx, closeness, nulls);
 	}
-	result = win_answer(winobj, c, total, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(result);
+	WIN_RETURN_FLOAT8(winobj, c, total);
 }
 
 /* the partition's non-NULL scores; score_unit[r] = index or -1 */
@@ -756,8 +728,6 @@ medres_rsr_probit(PG_FUNCTION_ARGS)
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	int64		total = WinGetPartitionRowCount(winobj);
 	WinCache   *c = win_cache(winobj, total);
-	bool		isnull;
-	Datum		result;
 
 	if (!c->ready)
 	{
@@ -771,10 +741,7 @@ medres_rsr_probit(PG_FUNCTION_ARGS)
 			probit[i] = d.probit[rsr_dist_find(&d, s[i])];
 		win_store(c, &mx, probit, NULL);
 	}
-	result = win_answer(winobj, c, total, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(result);
+	WIN_RETURN_FLOAT8(winobj, c, total);
 }
 
 /* rsr_grade(score float8, grades int, by text, method text) */
@@ -785,8 +752,6 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	int64		total = WinGetPartitionRowCount(winobj);
 	WinCache   *c = win_cache(winobj, total);
-	bool		isnull;
-	Datum		result;
 
 	if (!c->ready)
 	{
@@ -795,7 +760,7 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 		double	   *grade = palloc(sizeof(double) * Max(mx.n, 1));
 		bool		gnull;
 		int			grades;
-		bool		observed = false;
+		bool		observed;
 		text	   *by = win_text_arg(winobj, 2, PG_NARGS());
 		RsrDist		d;
 		RsrFit		fit;
@@ -804,18 +769,8 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 		if (PG_NARGS() > 1 && gnull)
 			grades = 3;
 		check_grades(grades);
-		if (by != NULL)
-		{
-			char	   *b = text_to_cstring(by);
-
-			if (strcmp(b, "observed") == 0)
-				observed = true;
-			else if (strcmp(b, "fitted") != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid value for by: \"%s\"", b),
-						 errhint("Valid values are \"fitted\" (the regression's value at the unit's probit) and \"observed\" (the score itself).")));
-		}
+		observed = medres_parse_option(by, "by", grade_by_names, 0,
+									   "Valid values are \"fitted\" (the regression's value at the unit's probit) and \"observed\" (the score itself).") == 1;
 		if (mx.n > 0)
 		{
 			rsr_distribution(s, mx.n, parse_probit_method(win_text_arg(winobj, 3, PG_NARGS())), &d);
@@ -829,10 +784,13 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 		}
 		win_store(c, &mx, grade, NULL);
 	}
-	result = win_answer(winobj, c, total, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	PG_RETURN_INT32((int32) DatumGetFloat8(result));
+	{
+		int64		pos = WinGetCurrentPosition(winobj);
+
+		if (WIN_NULLS(c, total)[pos])
+			PG_RETURN_NULL();
+		PG_RETURN_INT32((int32) WIN_VALUES(c)[pos]);
+	}
 }
 
 /* ---------------------------------------------------------------------
@@ -1113,8 +1071,6 @@ share_ratio_window(FunctionCallInfo fcinfo, const char *uname, const char *vname
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	int64		total = WinGetPartitionRowCount(winobj);
 	WinCache   *c = win_cache(winobj, total);
-	bool		isnull;
-	Datum		result;
 
 	if (!c->ready)
 	{
@@ -1151,10 +1107,7 @@ share_ratio_window(FunctionCallInfo fcinfo, const char *uname, const char *vname
 		}
 		c->ready = true;
 	}
-	result = win_answer(winobj, c, total, &isnull);
-	if (isnull)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(result);
+	WIN_RETURN_FLOAT8(winobj, c, total);
 }
 
 /* hrad(resource, area) OVER (...): resource share over area share */

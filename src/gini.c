@@ -188,40 +188,21 @@ get_state(FunctionCallInfo fcinfo, int elemsize)
 
 /* ---- option parsing ---- */
 
+static const char *const gini_correction_names[] = {"none", "n", "weights", NULL};
+static const char *const ci_variant_names[] = {"standard", "wagstaff", "erreygers", NULL};
+
 static int
 parse_gini_correction(text *t)
 {
-	char	   *s = text_to_cstring(t);
-
-	if (strcmp(s, "none") == 0)
-		return GINI_PLAIN;
-	if (strcmp(s, "n") == 0)
-		return GINI_CORRECT_N;
-	if (strcmp(s, "weights") == 0)
-		return GINI_CORRECT_W;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for correction: \"%s\"", s),
-			 errhint("Valid values are \"none\", \"n\" (n/(n-1)) and \"weights\" (1/(1 - sum of squared population shares)).")));
-	return GINI_PLAIN;
+	return medres_parse_option(t, "correction", gini_correction_names, GINI_PLAIN,
+							   "Valid values are \"none\", \"n\" (n/(n-1)) and \"weights\" (1/(1 - sum of squared population shares)).");
 }
 
 static int
 parse_ci_variant(text *t)
 {
-	char	   *s = text_to_cstring(t);
-
-	if (strcmp(s, "standard") == 0)
-		return CI_STANDARD;
-	if (strcmp(s, "wagstaff") == 0)
-		return CI_WAGSTAFF;
-	if (strcmp(s, "erreygers") == 0)
-		return CI_ERREYGERS;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for variant: \"%s\"", s),
-			 errhint("Valid values are \"standard\", \"wagstaff\" and \"erreygers\".")));
-	return CI_STANDARD;
+	return medres_parse_option(t, "variant", ci_variant_names, CI_STANDARD,
+							   "Valid values are \"standard\", \"wagstaff\" and \"erreygers\".");
 }
 
 static void

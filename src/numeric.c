@@ -7,6 +7,7 @@
  */
 #include "medres.h"
 
+#include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 
@@ -57,6 +58,30 @@ medres_check_param_constant(const char *argname, double prev, double cur)
 				 errmsg("%s must be the same for every row of a group", argname),
 				 errdetail("Found %s = \"%s\" after %s = \"%s\".", argname,
 						   medres_float_text(cur), argname, medres_float_text(prev))));
+}
+
+/*
+ * An option given as text: the index of `value` among the NULL-terminated
+ * `names`, `dflt` for a NULL value, or 22023 naming the argument, with
+ * `hint` listing the valid values.
+ */
+int
+medres_parse_option(text *value, const char *argname, const char *const *names,
+					int dflt, const char *hint)
+{
+	char	   *s;
+
+	if (value == NULL)
+		return dflt;
+	s = text_to_cstring(value);
+	for (int i = 0; names[i] != NULL; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for %s: \"%s\"", argname, s),
+			 errhint("%s", hint)));
+	return dflt;
 }
 
 /* A final result that overflowed the double range is an error, never a silent Infinity. */
