@@ -4,7 +4,7 @@ MODULE_big  = medres
 DATA        = src/sql/medres--0.1.0.sql
 OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/streaming.o src/gini.o src/decomposition.o \
-              src/evaluation.o
+              src/evaluation.o src/partition.o src/cluster.o
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -424,27 +424,6 @@ parse_directions(text *t, int m)
 	return high;
 }
 
-/* a float8[] argument of exactly m finite values, or an error naming it */
-static double *
-float8_array_values(ArrayType *a, const char *argname, int *len)
-{
-	int			n;
-
-	if (ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a one-dimensional array", argname)));
-	if (ARR_HASNULL(a) && array_contains_nulls(a))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not contain NULL elements", argname)));
-	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
-	for (int i = 0; i < n; i++)
-		medres_check_finite(argname, ((double *) ARR_DATA_PTR(a))[i]);
-	*len = n;
-	return (double *) ARR_DATA_PTR(a);
-}
-
 /* weights: m non-negative values, normalised to sum 1 when `normalise`; NULL = equal */
 static double *
 parse_weights(ArrayType *a, int m, bool normalise)
@@ -460,7 +439,7 @@ parse_weights(ArrayType *a, int m, bool normalise)
 			w[j] = normalise ? 1.0 / m : 1.0;
 		return w;
 	}
-	v = float8_array_values(a, "weights", &len);
+	v = medres_float8_array_values(a, "weights", &len);
 	if (len != m)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -529,104 +508,9 @@ win_cache(WindowObject winobj, int64 total)
 		PG_RETURN_FLOAT8(WIN_VALUES(c)[pos_]); \
 	} while (0)
 
-/*
- * The indicator arrays of the partition: x (units x m, row-major) and for
- * every partition row its unit, or -1 for a NULL array.
- */
-typedef struct Matrix
-{
-	int64		total;
-	int			n;
-	int			m;
-	int		   *unit_of_row;
-	double	   *x;
-} Matrix;
-
-static void
-read_indicator_matrix(WindowObject winobj, int argno, Matrix *mx)
-{
-	int64		total = WinGetPartitionRowCount(winobj);
-	Size		cap = 0;
-
-	mx->total = total;
-	mx->n = 0;
-	mx->m = -1;
-	mx->unit_of_row = palloc(sizeof(int) * Max(total, 1));
-	mx->x = NULL;
-	if (total > INT_MAX / 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("partition of %lld rows is too large", (long long) total)));
-	for (int64 r = 0; r < total; r++)
-	{
-		bool		isnull,
-					isout;
-		Datum		d = WinGetFuncArgInPartition(winobj, argno, r, WINDOW_SEEK_HEAD,
-												 false, &isnull, &isout);
-		ArrayType  *a;
-		double	   *v;
-		int			len;
-
-		if (isnull)
-		{
-			mx->unit_of_row[r] = -1;
-			continue;
-		}
-		a = DatumGetArrayTypeP(d);
-		v = float8_array_values(a, "indicators", &len);
-		if (mx->m < 0)
-		{
-			if (len == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("indicators must not be empty")));
-			mx->m = len;
-			medres_check_memory((Size) total * len * sizeof(double) * 3, "the evaluation");
-			cap = (Size) total * len;
-			mx->x = palloc(sizeof(double) * cap);
-		}
-		else if (len != mx->m)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("indicator arrays differ in length: %d and %d", mx->m, len),
-					 errdetail("Every unit of a partition needs the same indicators.")));
-		memcpy(mx->x + (Size) mx->n * mx->m, v, sizeof(double) * len);
-		mx->unit_of_row[r] = mx->n++;
-		if ((Pointer) a != DatumGetPointer(d))
-			pfree(a);			/* a detoasted copy */
-		if ((r & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-}
-
-/* the value of a constant argument (a NULL one gives NULL) */
-static text *
-win_text_arg(WindowObject winobj, int argno, int nargs)
-{
-	bool		isnull;
-	Datum		d;
-
-	if (argno >= nargs)
-		return NULL;
-	d = WinGetFuncArgCurrent(winobj, argno, &isnull);
-	return isnull ? NULL : DatumGetTextPP(d);
-}
-
-static ArrayType *
-win_array_arg(WindowObject winobj, int argno, int nargs)
-{
-	bool		isnull;
-	Datum		d;
-
-	if (argno >= nargs)
-		return NULL;
-	d = WinGetFuncArgCurrent(winobj, argno, &isnull);
-	return isnull ? NULL : DatumGetArrayTypeP(d);
-}
-
 /* copy per-unit results into the cache by partition row */
 static void
-win_store(WinCache *c, const Matrix *mx, const double *unit_values, const bool *unit_nulls)
+win_store(WinCache *c, const VectorRows *mx, const double *unit_values, const bool *unit_nulls)
 {
 	for (int64 r = 0; r < mx->total; r++)
 	{
@@ -649,16 +533,16 @@ medres_rsr(PG_FUNCTION_ARGS)
 
 	if (!c->ready)
 	{
-		Matrix		mx;
+		VectorRows	mx;
 		double	   *rsr;
 
-		read_indicator_matrix(winobj, 0, &mx);
+		medres_read_vectors(winobj, 0, "indicators", "the evaluation", 3, &mx);
 		rsr = palloc(sizeof(double) * Max(mx.n, 1));
 		if (mx.n > 0)
 			rank_sum_ratio(mx.x, mx.n, mx.m,
-						   parse_directions(win_text_arg(winobj, 1, PG_NARGS()), mx.m),
-						   parse_weights(win_array_arg(winobj, 2, PG_NARGS()), mx.m, false),
-						   parse_ranking(win_text_arg(winobj, 3, PG_NARGS())), rsr);
+						   parse_directions(medres_win_text_arg(winobj, 1, PG_NARGS()), mx.m),
+						   parse_weights(medres_win_array_arg(winobj, 2, PG_NARGS()), mx.m, false),
+						   parse_ranking(medres_win_text_arg(winobj, 3, PG_NARGS())), rsr);
 		win_store(c, &mx, rsr, NULL);
 	}
 	WIN_RETURN_FLOAT8(winobj, c, total);
@@ -675,17 +559,17 @@ medres_topsis(PG_FUNCTION_ARGS)
 
 	if (!c->ready)
 	{
-		Matrix		mx;
+		VectorRows	mx;
 		double	   *closeness;
 		bool	   *nulls;
 
-		read_indicator_matrix(winobj, 0, &mx);
+		medres_read_vectors(winobj, 0, "indicators", "the evaluation", 3, &mx);
 		closeness = palloc(sizeof(double) * Max(mx.n, 1));
 		nulls = palloc(sizeof(bool) * Max(mx.n, 1));
 		if (mx.n > 0)
 			topsis_closeness(mx.x, mx.n, mx.m,
-							 parse_directions(win_text_arg(winobj, 1, PG_NARGS()), mx.m),
-							 parse_weights(win_array_arg(winobj, 2, PG_NARGS()), mx.m, true),
+							 parse_directions(medres_win_text_arg(winobj, 1, PG_NARGS()), mx.m),
+							 parse_weights(medres_win_array_arg(winobj, 2, PG_NARGS()), mx.m, true),
 							 closeness, nulls);
 		win_store(c, &mx, closeness, nulls);
 	}
@@ -731,12 +615,12 @@ medres_rsr_probit(PG_FUNCTION_ARGS)
 
 	if (!c->ready)
 	{
-		Matrix		mx = {total, 0, 1, palloc(sizeof(int) * Max(total, 1)), NULL};
+		VectorRows	mx = {total, 0, 1, palloc(sizeof(int) * Max(total, 1)), NULL};
 		double	   *s = read_scores(winobj, total, &mx.n, mx.unit_of_row);
 		double	   *probit = palloc(sizeof(double) * Max(mx.n, 1));
 		RsrDist		d;
 
-		rsr_distribution(s, mx.n, parse_probit_method(win_text_arg(winobj, 1, PG_NARGS())), &d);
+		rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(winobj, 1, PG_NARGS())), &d);
 		for (int i = 0; i < mx.n; i++)
 			probit[i] = d.probit[rsr_dist_find(&d, s[i])];
 		win_store(c, &mx, probit, NULL);
@@ -755,13 +639,13 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 
 	if (!c->ready)
 	{
-		Matrix		mx = {total, 0, 1, palloc(sizeof(int) * Max(total, 1)), NULL};
+		VectorRows	mx = {total, 0, 1, palloc(sizeof(int) * Max(total, 1)), NULL};
 		double	   *s = read_scores(winobj, total, &mx.n, mx.unit_of_row);
 		double	   *grade = palloc(sizeof(double) * Max(mx.n, 1));
 		bool		gnull;
 		int			grades;
 		bool		observed;
-		text	   *by = win_text_arg(winobj, 2, PG_NARGS());
+		text	   *by = medres_win_text_arg(winobj, 2, PG_NARGS());
 		RsrDist		d;
 		RsrFit		fit;
 
@@ -773,7 +657,7 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 									   "Valid values are \"fitted\" (the regression's value at the unit's probit) and \"observed\" (the score itself).") == 1;
 		if (mx.n > 0)
 		{
-			rsr_distribution(s, mx.n, parse_probit_method(win_text_arg(winobj, 3, PG_NARGS())), &d);
+			rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(winobj, 3, PG_NARGS())), &d);
 			rsr_fit_line(&d, &fit);
 			for (int i = 0; i < mx.n; i++)
 			{
@@ -979,7 +863,7 @@ medres_entropy_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	a = PG_GETARG_ARRAYTYPE_P(1);
-	v = float8_array_values(a, "indicators", &len);
+	v = medres_float8_array_values(a, "indicators", &len);
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

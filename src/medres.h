@@ -12,6 +12,8 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "utils/array.h"
+#include "windowapi.h"
 
 #include <float.h>
 #include <math.h>
@@ -198,6 +200,22 @@ extern int	medres_parse_option(text *value, const char *argname, const char *con
 extern void medres_check_result(const char *measure, double v);
 extern char *medres_float_text(double v);
 extern void *medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what);
+
+/* partition.c — array arguments and window partitions */
+typedef struct VectorRows
+{
+	int64		total;			/* rows in the partition */
+	int			n;				/* rows with a non-NULL array */
+	int			m;				/* values per array */
+	int		   *unit_of_row;	/* per partition row: index into x, or -1 */
+	double	   *x;				/* n x m, row-major */
+} VectorRows;
+
+extern double *medres_float8_array_values(ArrayType *a, const char *argname, int *len);
+extern void medres_read_vectors(WindowObject winobj, int argno, const char *argname,
+								const char *what, int copies, VectorRows *mx);
+extern text *medres_win_text_arg(WindowObject winobj, int argno, int nargs);
+extern ArrayType *medres_win_array_arg(WindowObject winobj, int argno, int nargs);
 
 /* medres.c */
 extern int	medres_memory_limit_kb;

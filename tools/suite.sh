@@ -10,17 +10,14 @@ passed=0
 failed=0
 mkdir -p results
 
-# The oracle's expectations must be reproducible from its script.
-if /usr/bin/python3 test/oracle.py --check; then
-  passed=$((passed + 1)); echo "ok - test/oracle.py regenerates test/oracle/*.csv unchanged"
-else
-  failed=$((failed + 1)); echo "not ok - test/oracle.py output differs from test/oracle/*.csv"
-fi
-if /usr/bin/python3 test/oracle_evaluation.py --check >/dev/null; then
-  passed=$((passed + 1)); echo "ok - test/oracle_evaluation.py regenerates test/oracle/evaluation_*.csv unchanged"
-else
-  failed=$((failed + 1)); echo "not ok - test/oracle_evaluation.py output differs from test/oracle/evaluation_*.csv"
-fi
+# Each oracle's expectations must be reproducible from its script.
+for oracle in oracle oracle_evaluation oracle_cluster; do
+  if /usr/bin/python3 test/$oracle.py --check >/dev/null; then
+    passed=$((passed + 1)); echo "ok - test/$oracle.py regenerates its test/oracle/*.csv unchanged"
+  else
+    failed=$((failed + 1)); echo "not ok - test/$oracle.py output differs from its test/oracle/*.csv"
+  fi
+done
 # The sort itself, outside the server, under AddressSanitizer and UBSan.
 if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
      -Isrc -I"$(/usr/lib/postgresql/15/bin/pg_config --includedir-server)" \

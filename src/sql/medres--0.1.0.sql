@@ -358,3 +358,91 @@ CREATE FUNCTION @extschema@.pad(population float8, area float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'medres_pad' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.hrad_pad(resource float8, population float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'medres_hrad_pad' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+------------------------------------------------------------------------------
+-- Clustering: hierarchical (window function and tree aggregates), k-means,
+-- silhouette.  See doc/cluster.md.
+------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.hclust_merge AS (
+    step     int,
+    left_id  int,
+    right_id int,
+    height   float8,
+    size     int
+);
+
+CREATE FUNCTION @extschema@.hclust(features float8[], k int, linkage text DEFAULT 'average',
+                                   metric text DEFAULT 'sqeuclidean',
+                                   standardize text DEFAULT 'zscore', height float8 DEFAULT NULL)
+    RETURNS int AS 'MODULE_PATHNAME', 'medres_hclust' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.kmeans(features float8[], k int, seed bigint DEFAULT 0,
+                                   restarts int DEFAULT 1, standardize text DEFAULT 'zscore',
+                                   max_iter int DEFAULT 300, init float8[] DEFAULT NULL)
+    RETURNS int AS 'MODULE_PATHNAME', 'medres_kmeans' LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@._tree_trans(internal, float8[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_tree_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._tree_trans(internal, float8[], text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_tree_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._tree_trans(internal, float8[], text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_tree_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._tree_trans(internal, float8[], text, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_tree_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._silhouette_trans(internal, float8[], int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_silhouette_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._silhouette_trans(internal, float8[], int, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_silhouette_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._silhouette_trans(internal, float8[], int, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_silhouette_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rows_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_rows_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rows_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'medres_rows_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._rows_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_rows_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._tree_final(internal) RETURNS @extschema@.hclust_merge[]
+    AS 'MODULE_PATHNAME', 'medres_tree_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._newick_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'medres_newick_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._svg_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'medres_svg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._silhouette_final(internal) RETURNS float8
+    AS 'MODULE_PATHNAME', 'medres_silhouette_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- hclust_tree, hclust_newick and hclust_svg, each with 2 to 5 arguments
+DO $$
+DECLARE
+    agg record;
+    args text[] := ARRAY['features float8[]', 'label text', 'linkage text', 'metric text',
+                         'standardize text'];
+BEGIN
+    FOR agg IN SELECT * FROM (VALUES ('hclust_tree', '_tree_final'),
+                                     ('hclust_newick', '_newick_final'),
+                                     ('hclust_svg', '_svg_final')) AS v(name, final)
+    LOOP
+        FOR nargs IN 2 .. 5 LOOP
+            EXECUTE format(
+                'CREATE AGGREGATE @extschema@.%I(%s) (SFUNC = @extschema@._tree_trans, '
+                'STYPE = internal, FINALFUNC = @extschema@.%I, '
+                'COMBINEFUNC = @extschema@._rows_combine, SERIALFUNC = @extschema@._rows_serialize, '
+                'DESERIALFUNC = @extschema@._rows_deserialize, PARALLEL = SAFE)',
+                agg.name, array_to_string(args[1:nargs], ', '), agg.final);
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+CREATE AGGREGATE @extschema@.silhouette(features float8[], cluster int) (
+    SFUNC = @extschema@._silhouette_trans, STYPE = internal, FINALFUNC = @extschema@._silhouette_final,
+    COMBINEFUNC = @extschema@._rows_combine, SERIALFUNC = @extschema@._rows_serialize,
+    DESERIALFUNC = @extschema@._rows_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.silhouette(features float8[], cluster int, metric text) (
+    SFUNC = @extschema@._silhouette_trans, STYPE = internal, FINALFUNC = @extschema@._silhouette_final,
+    COMBINEFUNC = @extschema@._rows_combine, SERIALFUNC = @extschema@._rows_serialize,
+    DESERIALFUNC = @extschema@._rows_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.silhouette(features float8[], cluster int, metric text,
+                                        standardize text) (
+    SFUNC = @extschema@._silhouette_trans, STYPE = internal, FINALFUNC = @extschema@._silhouette_final,
+    COMBINEFUNC = @extschema@._rows_combine, SERIALFUNC = @extschema@._rows_serialize,
+    DESERIALFUNC = @extschema@._rows_deserialize, PARALLEL = SAFE);
