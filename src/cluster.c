@@ -782,8 +782,8 @@ build_tree(double *x, int n, int d, const ClusterOptions *o)
 		if (matrix > limit)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("the distance matrix of %d units would need %zu MB, more than medres.memory_limit (%d MB)",
-							n, (size_t) (matrix >> 20), medres_memory_limit_kb / 1024),
+					 errmsg("the distance matrix of %d units would need %zu kB, more than medres.memory_limit (%d kB)",
+							n, (size_t) (matrix >> 10), medres_memory_limit_kb),
 					 errhint("Raise medres.memory_limit, or use linkage ward, centroid or median, "
 							 "which can run from the vectors without a distance matrix.")));
 		D = distance_matrix(x, n, d, geometric ? METRIC_SQEUCLIDEAN : o->metric);
