@@ -133,7 +133,6 @@ SIL_CROSS = 1e-11
 SIL_CROSS_ABS = 1e-13
 COND = 1e-12
 COND_ABS = 1e-14
-R_KM_TOL = 0            # R kmeans: exact partition
 SEP_SEEDS = 30
 SEP_RATIO = 200.0
 

@@ -348,33 +348,34 @@ CREATE INDEX ON km_seed_arr (tag, id);
 ANALYZE km_seed_arr;
 
 -- Lloyd fixed point of the ORDER BY unit results, in the space standardised here
+CREATE TEMP TABLE km_fx AS
+    SELECT s.id, s.standardize, c.unit, g.got AS lab, f.j::int AS j, f.v
+    FROM km_seed s
+    JOIN km_cases c USING (case_id)
+    JOIN km_seed_got g ON g.tag = 'asc' AND g.id = s.id AND g.unit = c.unit
+    CROSS JOIN LATERAL unnest(c.features) WITH ORDINALITY AS f(v, j);
+ANALYZE km_fx;
+CREATE TEMP TABLE km_fz AS
+    SELECT x.id, x.unit, x.lab, x.j,
+           CASE x.standardize WHEN 'zscore' THEN (x.v - st.m) / st.sd
+                              WHEN 'range' THEN (x.v - st.lo) / (st.hi - st.lo)
+                              ELSE x.v END AS z
+    FROM km_fx x
+    JOIN (SELECT id, j, avg(v) AS m, stddev_samp(v) AS sd, min(v) AS lo, max(v) AS hi
+          FROM km_fx GROUP BY id, j) st USING (id, j);
+ANALYZE km_fz;
+CREATE TEMP TABLE km_fc AS
+    SELECT id, lab, j, avg(z) AS c FROM km_fz WHERE lab IS NOT NULL GROUP BY id, lab, j;
+ANALYZE km_fc;
 CREATE TEMP TABLE km_fixed AS
-    WITH x AS (
-        SELECT s.id, s.standardize, c.unit, g.got AS lab, f.j, f.v
-        FROM km_seed s
-        JOIN km_cases c USING (case_id)
-        JOIN km_seed_got g ON g.tag = 'asc' AND g.id = s.id AND g.unit = c.unit
-        CROSS JOIN LATERAL unnest(c.features) WITH ORDINALITY AS f(v, j)),
-    st AS (
-        SELECT id, j, avg(v) AS m, stddev_samp(v) AS sd, min(v) AS lo, max(v) AS hi
-        FROM x GROUP BY id, j),
-    z AS (
-        SELECT x.id, x.unit, x.lab, x.j,
-               CASE x.standardize WHEN 'zscore' THEN (x.v - st.m) / st.sd
-                                  WHEN 'range' THEN (x.v - st.lo) / (st.hi - st.lo)
-                                  ELSE x.v END AS z
-        FROM x JOIN st USING (id, j)),
-    cen AS (
-        SELECT id, lab, j, avg(z) AS c FROM z WHERE lab IS NOT NULL GROUP BY id, lab, j),
-    dist AS (
-        SELECT z.id, z.unit, z.lab AS own, cen.lab AS other, sum((z.z - cen.c) ^ 2) AS d
-        FROM z JOIN cen ON cen.id = z.id AND cen.j = z.j
-        GROUP BY z.id, z.unit, z.lab, cen.lab)
     SELECT id, unit, own,
            min(d) FILTER (WHERE other = own) AS d_own,
            min(d) FILTER (WHERE other <> own) AS d_other,
            (array_agg(other ORDER BY d, other) FILTER (WHERE other <> own))[1] AS nearest_other
-    FROM dist GROUP BY id, unit, own;
+    FROM (SELECT z.id, z.unit, z.lab AS own, c.lab AS other, sum((z.z - c.c) ^ 2) AS d
+          FROM km_fz z JOIN km_fc c ON c.id = z.id AND c.j = z.j
+          GROUP BY z.id, z.unit, z.lab, c.lab) dist
+    GROUP BY id, unit, own;
 
 -- ------------------------------------------------------------------------------------
 -- collect the tests: (passed, description) for ok(), (have, description) for
