@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 pkgs=(postgresql-15 postgresql-server-dev-15 make gcc)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-         python3-numpy python3-scipy python3-mpmath r-base-core r-cran-laeken)
+         python3-numpy python3-scipy python3-sklearn python3-mpmath r-base-core r-cran-laeken
+         r-cran-cluster)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
