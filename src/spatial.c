@@ -1,0 +1,2553 @@
+/*
+ * spatial.c — the C side of medres_postgis: spatial accessibility (the
+ * floating-catchment-area family), spatial weights, and spatial
+ * autocorrelation (Moran's I, LISA, Getis-Ord G*).
+ *
+ * PostGIS ships no C headers in Debian, so this file never touches a
+ * geometry's internals.  Following pgRouting, each function takes inner
+ * SQL, checks its columns by name, and runs it wrapped in a query that
+ * asks PostGIS for plain numbers: ST_AsEWKB of points (type, SRID and
+ * coordinates in one call), ST_AsBinary of polygons.  The inner SQL runs
+ * through SPI with the caller's privileges; every identifier composed into
+ * SQL is quoted.
+ *
+ * Definitions: METHODS.md, "Spatial accessibility (FCA family)" and
+ * "Spatial autocorrelation"; doc/spatial.md.
+ */
+#include "medres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include <limits.h>
+
+#define EARTH_RADIUS_M 6371008.8	/* mean radius (IUGG), as PostGIS's sphere */
+
+/* ---------------------------------------------------------------------
+ * Inner SQL: columns by name, then plain values
+ * --------------------------------------------------------------------- */
+
+/* the schema of the postgis extension, quoted, for composing ST_* calls */
+static const char *
+postgis_schema(void)
+{
+	int			rc = SPI_execute("SELECT n.nspname FROM pg_catalog.pg_extension e "
+								 "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+								 "WHERE e.extname = 'postgis'", true, 1);
+
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"postgis\" is not installed")));
+	return quote_identifier(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+}
+
+/* the result columns of an inner query (run with LIMIT 0, so only planned and started) */
+static TupleDesc
+inner_columns(const char *sql)
+{
+	char	   *q = psprintf("SELECT * FROM (%s) AS q LIMIT 0", sql);
+
+	if (SPI_execute(q, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "medres: inner query did not run as a SELECT");
+	return SPI_tuptable->tupdesc;
+}
+
+static int
+column_number(TupleDesc td, const char *name)
+{
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(td, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static bool
+is_integer_type(Oid t)
+{
+	return t == INT2OID || t == INT4OID || t == INT8OID;
+}
+
+static bool
+is_number_type(Oid t)
+{
+	return is_integer_type(t) || t == FLOAT4OID || t == FLOAT8OID || t == NUMERICOID;
+}
+
+static bool
+is_geometry_type(Oid t)
+{
+	char	   *name = format_type_be(t);
+
+	return strcmp(name, "geometry") == 0 || (strlen(name) > 9 &&
+											 strcmp(name + strlen(name) - 9, ".geometry") == 0);
+}
+
+/* the column `name` of the inner query `argname`, of an accepted kind, or an error */
+static int
+require_column(TupleDesc td, const char *argname, const char *name, const char *kind)
+{
+	int			c = column_number(td, name);
+	Oid			t;
+	bool		ok;
+
+	if (c < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must return a column named \"%s\"", argname, name)));
+	t = TupleDescAttr(td, c)->atttypid;
+	ok = strcmp(kind, "integer") == 0 ? is_integer_type(t)
+		: strcmp(kind, "number") == 0 ? is_number_type(t) : is_geometry_type(t);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" of %s must be of type %s, not %s",
+						name, argname, strcmp(kind, "integer") == 0 ? "integer or bigint"
+						: strcmp(kind, "number") == 0 ? "a number type" : "geometry",
+						format_type_be(t))));
+	return c;
+}
+
+/*
+ * Run `sql` and hand every row to `row` in batches, through a cursor so a
+ * million rows need not be held at once.
+ */
+typedef void (*RowFn) (void *arg, HeapTuple tup, TupleDesc td);
+
+static void
+for_each_row(const char *sql, RowFn row, void *arg)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+	Portal		portal;
+
+	if (plan == NULL)
+		elog(ERROR, "medres: could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed; r++)
+			row(arg, SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+}
+
+static int64
+get_int8(HeapTuple tup, TupleDesc td, int col, bool *isnull)
+{
+	Datum		d = SPI_getbinval(tup, td, col, isnull);
+
+	return *isnull ? 0 : DatumGetInt64(d);
+}
+
+static double
+get_float8(HeapTuple tup, TupleDesc td, int col, bool *isnull)
+{
+	Datum		d = SPI_getbinval(tup, td, col, isnull);
+
+	return *isnull ? 0.0 : DatumGetFloat8(d);
+}
+
+/* a growing array of doubles / ids in the caller's (SPI-independent) context */
+typedef struct Vec
+{
+	MemoryContext cxt;
+	Size		n;
+	Size		cap;
+	Size		elem;
+	char	   *data;
+} Vec;
+
+static void
+vec_init(Vec *v, MemoryContext cxt, Size elem)
+{
+	v->cxt = cxt;
+	v->n = 0;
+	v->cap = 0;
+	v->elem = elem;
+	v->data = NULL;
+}
+
+static void *
+vec_push(Vec *v)
+{
+	if (v->n == v->cap)
+	{
+		Size		cap = Max(v->cap * 2, 1024);
+
+		v->data = v->data ? repalloc_huge(v->data, cap * v->elem)
+			: MemoryContextAllocHuge(v->cxt, cap * v->elem);
+		v->cap = cap;
+	}
+	return v->data + (v->n++) * v->elem;
+}
+
+/* ---------------------------------------------------------------------
+ * Points read from inner SQL
+ * --------------------------------------------------------------------- */
+
+typedef struct PointSet
+{
+	const char *argname;
+	int			n;
+	int			nvalues;		/* numeric columns per point */
+	char	  **value_names;
+	int64	   *id;
+	double	   *x;				/* planar x, or longitude in degrees */
+	double	   *y;				/* planar y, or latitude in degrees */
+	double	   *values;			/* n x nvalues */
+	int32		srid;
+	bool		have_geom;
+} PointSet;
+
+typedef struct PointReader
+{
+	PointSet   *ps;
+	Vec			id,
+				xy,
+				values;
+	bool		srid_set;
+} PointReader;
+
+static uint32
+wkb_uint32(const unsigned char *p, bool little)
+{
+	uint32		v;
+
+	if (little)
+		v = (uint32) p[0] | ((uint32) p[1] << 8) | ((uint32) p[2] << 16) | ((uint32) p[3] << 24);
+	else
+		v = (uint32) p[3] | ((uint32) p[2] << 8) | ((uint32) p[1] << 16) | ((uint32) p[0] << 24);
+	return v;
+}
+
+static double
+wkb_double(const unsigned char *p, bool little)
+{
+	unsigned char b[8];
+	double		d;
+	bool		host_little = true;
+
+	{
+		uint16		probe = 1;
+
+		host_little = *(unsigned char *) &probe == 1;
+	}
+	for (int i = 0; i < 8; i++)
+		b[i] = (little == host_little) ? p[i] : p[7 - i];
+	memcpy(&d, b, 8);
+	return d;
+}
+
+static const char *
+wkb_type_name(uint32 type)
+{
+	static const char *const names[] = {"GEOMETRY", "POINT", "LINESTRING", "POLYGON", "MULTIPOINT",
+		"MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
+
+	type &= 0x0FFFFFFF;
+	type %= 1000;
+	return type < 8 ? names[type] : "an unknown geometry type";
+}
+
+static void
+point_row(void *arg, HeapTuple tup, TupleDesc td)
+{
+	PointReader *rd = arg;
+	PointSet   *ps = rd->ps;
+	bool		isnull;
+	int64		id = get_int8(tup, td, 1, &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s returned a NULL id", ps->argname)));
+	*(int64 *) vec_push(&rd->id) = id;
+	if (ps->have_geom)
+	{
+		Datum		d = SPI_getbinval(tup, td, 2, &isnull);
+		bytea	   *b;
+		const unsigned char *p;
+		bool		little;
+		uint32		type;
+		int32		srid = 0;
+		double	   *xy = vec_push(&rd->xy);
+		Size		len;
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s returned a NULL geometry for id %lld", ps->argname, (long long) id)));
+		b = DatumGetByteaPP(d);
+		p = (const unsigned char *) VARDATA_ANY(b);
+		len = VARSIZE_ANY_EXHDR(b);
+		if (len < 5)
+			elog(ERROR, "medres: malformed EWKB");
+		little = p[0] == 1;
+		type = wkb_uint32(p + 1, little);
+		p += 5;
+		if (type & 0x20000000)
+		{
+			srid = (int32) wkb_uint32(p, little);
+			p += 4;
+		}
+		if ((type & 0x0FFFFFFF) % 1000 != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("geometry of id %lld in %s is a %s, not a point",
+							(long long) id, ps->argname, wkb_type_name(type)),
+					 errhint("Use ST_Centroid(geom) or ST_PointOnSurface(geom) for areas.")));
+		if ((Size) (p - (const unsigned char *) VARDATA_ANY(b)) + 16 > len)
+			elog(ERROR, "medres: malformed EWKB");
+		xy[0] = wkb_double(p, little);
+		xy[1] = wkb_double(p + 8, little);
+		if (isnan(xy[0]) || isnan(xy[1]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("geometry of id %lld in %s is empty", (long long) id, ps->argname)));
+		if (!rd->srid_set)
+		{
+			ps->srid = srid;
+			rd->srid_set = true;
+		}
+		else if (srid != ps->srid)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s mixes SRIDs %d and %d", ps->argname, ps->srid, srid)));
+	}
+	for (int c = 0; c < ps->nvalues; c++)
+	{
+		double		v = get_float8(tup, td, (ps->have_geom ? 3 : 2) + c, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" of %s is NULL for id %lld",
+							ps->value_names[c], ps->argname, (long long) id)));
+		if (!(v >= 0.0 && v <= DBL_MAX))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for \"%s\" of id %lld in %s: \"%s\"",
+							ps->value_names[c], (long long) id, ps->argname, medres_float_text(v)),
+					 errdetail("Supply and population must be finite and non-negative.")));
+		*(double *) vec_push(&rd->values) = v;
+	}
+}
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a,
+				y = *(const int64 *) b;
+
+	return x < y ? -1 : (x > y);
+}
+
+/* index of id in the sorted ids, or -1 */
+static int
+id_index(const int64 *sorted, const int *index_of, int n, int64 id)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (sorted[mid] == id)
+			return index_of[mid];
+		if (sorted[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* an id lookup table: sorted ids and, for each, the original index */
+typedef struct IdMap
+{
+	int			n;
+	int64	   *sorted;
+	int		   *index_of;
+} IdMap;
+
+typedef struct IdIdx
+{
+	int64		id;
+	int			idx;
+} IdIdx;
+
+static int
+ididx_cmp(const void *a, const void *b)
+{
+	return int64_cmp(&((const IdIdx *) a)->id, &((const IdIdx *) b)->id);
+}
+
+static void
+idmap_build(IdMap *m, const int64 *id, int n, const char *argname)
+{
+	IdIdx	   *t = palloc(sizeof(IdIdx) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		t[i].id = id[i];
+		t[i].idx = i;
+	}
+	qsort(t, n, sizeof(IdIdx), ididx_cmp);
+	m->n = n;
+	m->sorted = palloc(sizeof(int64) * Max(n, 1));
+	m->index_of = palloc(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (i > 0 && t[i].id == t[i - 1].id)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s returned id %lld more than once", argname, (long long) t[i].id)));
+		m->sorted[i] = t[i].id;
+		m->index_of[i] = t[i].idx;
+	}
+	pfree(t);
+}
+
+static int
+idmap_find(const IdMap *m, int64 id)
+{
+	return id_index(m->sorted, m->index_of, m->n, id);
+}
+
+/*
+ * Read the points of an inner query: `id`, `geom` (when need_geom, or when
+ * present and allowed) and its numeric columns: all others (supply) or
+ * exactly one (demand).
+ */
+#define VALUES_NONE		0
+#define VALUES_ONE		1
+#define VALUES_SOME		2
+
+static void
+read_points(const char *sql, const char *argname, bool need_geom, int values_mode,
+			bool centroid, const char *pg, PointSet *ps, MemoryContext cxt)
+{
+	TupleDesc	td = inner_columns(sql);
+	int			cid = require_column(td, argname, "id", "integer");
+	int			cgeom = column_number(td, "geom");
+	StringInfoData q;
+	PointReader rd;
+	int			nv = 0;
+	bool		exactly_one_value = values_mode == VALUES_ONE;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->argname = argname;
+	if (need_geom)
+		cgeom = require_column(td, argname, "geom", "geometry");
+	ps->have_geom = need_geom;
+	ps->value_names = MemoryContextAlloc(cxt, sizeof(char *) * Max(td->natts, 1));
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT q.id::pg_catalog.int8");
+	if (ps->have_geom)
+		appendStringInfo(&q, centroid ? ", %s.ST_AsEWKB(%s.ST_Centroid(q.geom))" : ", %s.ST_AsEWKB(q.geom)",
+						 pg, pg);
+	for (int c = 0; c < td->natts; c++)
+	{
+		Form_pg_attribute a = TupleDescAttr(td, c);
+
+		if (a->attisdropped || c == cid || c == cgeom || values_mode == VALUES_NONE)
+			continue;
+		if (!is_number_type(a->atttypid))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" of %s must be of a number type, not %s",
+							NameStr(a->attname), argname, format_type_be(a->atttypid)),
+					 errdetail("%s", exactly_one_value
+							   ? "The demand query returns id, geom and one number column, the population."
+							   : "The supply query returns id, geom and one or more number columns, the supply.")));
+		ps->value_names[nv++] = MemoryContextStrdup(cxt, NameStr(a->attname));
+		appendStringInfo(&q, ", q.%s::pg_catalog.float8", quote_identifier(NameStr(a->attname)));
+	}
+	if (values_mode != VALUES_NONE && (nv == 0 || (exactly_one_value && nv != 1)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must return %s besides id and geom, not %d",
+						argname, exactly_one_value ? "exactly one number column (the population)"
+						: "at least one number column (the supply)", nv)));
+	ps->nvalues = nv;
+	appendStringInfo(&q, " FROM (%s) AS q", sql);
+
+	rd.ps = ps;
+	rd.srid_set = false;
+	vec_init(&rd.id, cxt, sizeof(int64));
+	vec_init(&rd.xy, cxt, sizeof(double) * 2);
+	vec_init(&rd.values, cxt, sizeof(double));
+	for_each_row(q.data, point_row, &rd);
+	if (rd.id.n > INT_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s returned too many rows", argname)));
+	ps->n = (int) rd.id.n;
+	ps->id = (int64 *) rd.id.data;
+	ps->values = (double *) rd.values.data;
+	if (ps->have_geom && ps->n > 0)
+	{
+		double	   *xy = (double *) rd.xy.data;
+
+		ps->x = MemoryContextAlloc(cxt, sizeof(double) * ps->n);
+		ps->y = MemoryContextAlloc(cxt, sizeof(double) * ps->n);
+		for (int i = 0; i < ps->n; i++)
+		{
+			ps->x[i] = xy[2 * i];
+			ps->y[i] = xy[2 * i + 1];
+		}
+	}
+}
+
+/* is the SRID a geographic (longitude/latitude) one? */
+static bool
+srid_is_geographic(int32 srid, const char *pg)
+{
+	char	   *q;
+
+	if (srid <= 0)
+		return false;
+	q = psprintf("SELECT proj4text LIKE '%%+proj=longlat%%' FROM %s.spatial_ref_sys WHERE srid = %d",
+				 pg, srid);
+	if (SPI_execute(q, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("SRID %d is not in spatial_ref_sys", srid)));
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		return !isnull && DatumGetBool(d);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Plain C: distances and the grid that finds pairs within a radius
+ * --------------------------------------------------------------------- */
+
+/*
+ * Great-circle distance by the haversine formula, exact in double for
+ * short distances (where 1 - cos would cancel); lat/lon in radians.
+ */
+static inline double
+haversine(double lat1, double lon1, double coslat1, double lat2, double lon2, double coslat2)
+{
+	double		s1 = sin(0.5 * (lat2 - lat1));
+	double		s2 = sin(0.5 * (lon2 - lon1));
+	double		h = s1 * s1 + coslat1 * coslat2 * s2 * s2;
+
+	return 2.0 * EARTH_RADIUS_M * asin(Min(1.0, sqrt(h)));
+}
+
+/*
+ * Points prepared for distance queries.  Planar points use (x, y);
+ * geographic ones keep latitude/longitude in radians for the haversine and
+ * unit vectors (gx, gy, gz) for the grid, in which a great-circle radius d
+ * is the chord 2 sin(d / 2R).
+ */
+typedef struct Located
+{
+	int			n;
+	bool		geographic;
+	double	   *x,
+			   *y;				/* planar coordinates, or lat/lon in radians */
+	double	   *coslat;
+	double	   *g[3];			/* grid coordinates (2 used when planar) */
+} Located;
+
+static void
+locate(Located *L, const PointSet *ps, bool geographic)
+{
+	L->n = ps->n;
+	L->geographic = geographic;
+	L->x = palloc(sizeof(double) * Max(ps->n, 1));
+	L->y = palloc(sizeof(double) * Max(ps->n, 1));
+	L->coslat = geographic ? palloc(sizeof(double) * Max(ps->n, 1)) : NULL;
+	for (int k = 0; k < 3; k++)
+		L->g[k] = palloc(sizeof(double) * Max(ps->n, 1));
+	for (int i = 0; i < ps->n; i++)
+	{
+		if (geographic)
+		{
+			double		lat = ps->y[i] * (M_PI / 180.0),
+						lon = ps->x[i] * (M_PI / 180.0);
+
+			if (!(fabs(ps->y[i]) <= 90.0 && fabs(ps->x[i]) <= 540.0))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("point of id %lld in %s is not a longitude/latitude: (%g %g)",
+								(long long) ps->id[i], ps->argname, ps->x[i], ps->y[i])));
+			L->x[i] = lat;
+			L->y[i] = lon;
+			L->coslat[i] = cos(lat);
+			L->g[0][i] = cos(lat) * cos(lon);
+			L->g[1][i] = cos(lat) * sin(lon);
+			L->g[2][i] = sin(lat);
+		}
+		else
+		{
+			medres_check_finite("x coordinate", ps->x[i]);
+			medres_check_finite("y coordinate", ps->y[i]);
+			L->x[i] = ps->x[i];
+			L->y[i] = ps->y[i];
+			L->g[0][i] = ps->x[i];
+			L->g[1][i] = ps->y[i];
+			L->g[2][i] = 0.0;
+		}
+	}
+}
+
+static inline double
+located_distance(const Located *a, int i, const Located *b, int j)
+{
+	if (a->geographic)
+		return haversine(a->x[i], a->y[i], a->coslat[i], b->x[j], b->y[j], b->coslat[j]);
+	return hypot(a->x[i] - b->x[j], a->y[i] - b->y[j]);
+}
+
+/* a point's grid cell, three 21-bit signed coordinates packed in 64 bits */
+typedef struct Cell
+{
+	int64		key;
+	int			index;
+} Cell;
+
+static int
+cell_cmp(const void *a, const void *b)
+{
+	const Cell *x = a,
+			   *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index - y->index;
+}
+
+#define CELL_BIAS	(1 << 20)
+
+static inline int64
+cell_key(int64 cx, int64 cy, int64 cz)
+{
+	return ((cx + CELL_BIAS) << 42) | ((cy + CELL_BIAS) << 21) | (cz + CELL_BIAS);
+}
+
+/*
+ * A uniform grid over a point set: cell size `size` in grid coordinates,
+ * cells sorted by key.  Cell coordinates past +-2^20 (a radius tiny against
+ * the extent) are clamped; clamped cells merely hold more points.
+ */
+typedef struct Grid
+{
+	double		size;
+	double		origin[3];
+	int			dims;
+	int			n;
+	Cell	   *cells;
+} Grid;
+
+static inline int64
+grid_coord(const Grid *G, double v, int k)
+{
+	double		c = floor((v - G->origin[k]) / G->size);
+
+	return (int64) Max(Min(c, CELL_BIAS - 2), -(CELL_BIAS - 2));
+}
+
+static void
+grid_build(Grid *G, const Located *L, double size)
+{
+	G->size = size;
+	G->dims = L->geographic ? 3 : 2;
+	G->n = L->n;
+	for (int k = 0; k < 3; k++)
+	{
+		G->origin[k] = 0.0;
+		if (L->n > 0)
+		{
+			double		lo = L->g[k][0];
+
+			for (int i = 1; i < L->n; i++)
+				lo = Min(lo, L->g[k][i]);
+			G->origin[k] = lo;
+		}
+	}
+	G->cells = palloc(sizeof(Cell) * Max(L->n, 1));
+	for (int i = 0; i < L->n; i++)
+	{
+		G->cells[i].key = cell_key(grid_coord(G, L->g[0][i], 0), grid_coord(G, L->g[1][i], 1),
+								   G->dims == 3 ? grid_coord(G, L->g[2][i], 2) : 0);
+		G->cells[i].index = i;
+	}
+	qsort(G->cells, L->n, sizeof(Cell), cell_cmp);
+}
+
+/* the range [*lo, *hi) of grid entries with this key */
+static void
+grid_range(const Grid *G, int64 key, int *lo, int *hi)
+{
+	int			a = 0,
+				b = G->n;
+
+	while (a < b)
+	{
+		int			m = a + (b - a) / 2;
+
+		if (G->cells[m].key < key)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	b = G->n;
+	while (a < b)
+	{
+		int			m = a + (b - a) / 2;
+
+		if (G->cells[m].key <= key)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*hi = a;
+}
+
+/* a batch of pairs (i of the query set, j of the gridded set, distance d) */
+#define PAIR_BATCH 4096
+typedef struct PairBatch
+{
+	int			n;
+	int			i[PAIR_BATCH];
+	int			j[PAIR_BATCH];
+	double		d[PAIR_BATCH];
+} PairBatch;
+
+typedef void (*PairFn) (void *arg, const PairBatch *b);
+
+static inline void
+pair_add(PairBatch *b, int i, int j, double d, PairFn fn, void *arg)
+{
+	b->i[b->n] = i;
+	b->j[b->n] = j;
+	b->d[b->n] = d;
+	if (++b->n == PAIR_BATCH)
+	{
+		fn(arg, b);
+		b->n = 0;
+	}
+}
+
+/*
+ * Every pair (i in Q, j in S) with distance <= radius, or all pairs when
+ * radius is infinite, in batches.  The query points are visited cell by
+ * cell, and each cell's candidates (the 3^dims cells around it) are
+ * gathered once for all its points.
+ */
+static void
+pairs_within(const Located *Q, const Located *S, double radius, PairFn fn, void *arg)
+{
+	PairBatch  *b = palloc(sizeof(PairBatch));
+	int		   *cand = NULL;
+	int			ncand = 0;
+
+	b->n = 0;
+	if (isinf(radius))
+	{
+		for (int i = 0; i < Q->n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			for (int j = 0; j < S->n; j++)
+				pair_add(b, i, j, located_distance(Q, i, S, j), fn, arg);
+		}
+	}
+	else
+	{
+		Grid		GS,
+					GQ;
+		double		size = S->geographic ? 2.0 * sin(Min(radius / (2.0 * EARTH_RADIUS_M), M_PI / 2)) : radius;
+
+		/* a cell a little larger than the radius, so 3 cells a side always cover it */
+		size = size * (1.0 + 1e-9) + 1e-300;
+		grid_build(&GS, S, size);
+		grid_build(&GQ, Q, size);
+		GQ.origin[0] = GS.origin[0];
+		GQ.origin[1] = GS.origin[1];
+		GQ.origin[2] = GS.origin[2];
+		for (int i = 0; i < Q->n; i++)
+			GQ.cells[i].key = cell_key(grid_coord(&GQ, Q->g[0][GQ.cells[i].index], 0),
+									   grid_coord(&GQ, Q->g[1][GQ.cells[i].index], 1),
+									   GQ.dims == 3 ? grid_coord(&GQ, Q->g[2][GQ.cells[i].index], 2) : 0);
+		qsort(GQ.cells, Q->n, sizeof(Cell), cell_cmp);
+		cand = palloc(sizeof(int) * Max(S->n, 1));
+		for (int r = 0; r < Q->n;)
+		{
+			int64		key = GQ.cells[r].key;
+			int			end = r;
+			int64		cx = (key >> 42) - CELL_BIAS,
+						cy = ((key >> 21) & ((1 << 21) - 1)) - CELL_BIAS,
+						cz = (key & ((1 << 21) - 1)) - CELL_BIAS;
+
+			while (end < Q->n && GQ.cells[end].key == key)
+				end++;
+			CHECK_FOR_INTERRUPTS();
+			ncand = 0;
+			for (int dx = -1; dx <= 1; dx++)
+				for (int dy = -1; dy <= 1; dy++)
+					for (int dz = (GQ.dims == 3 ? -1 : 0); dz <= (GQ.dims == 3 ? 1 : 0); dz++)
+					{
+						int			lo,
+									hi;
+
+						grid_range(&GS, cell_key(cx + dx, cy + dy, cz + dz), &lo, &hi);
+						for (int t = lo; t < hi; t++)
+							cand[ncand++] = GS.cells[t].index;
+					}
+			for (; r < end; r++)
+			{
+				int			i = GQ.cells[r].index;
+
+				for (int t = 0; t < ncand; t++)
+				{
+					int			j = cand[t];
+					double		d;
+
+					if (!Q->geographic)
+					{
+						double		dx = Q->x[i] - S->x[j],
+									dy = Q->y[i] - S->y[j];
+
+						if (dx * dx + dy * dy > radius * radius * (1.0 + 1e-12))
+							continue;
+						d = hypot(dx, dy);
+					}
+					else
+						d = located_distance(Q, i, S, j);
+					if (d <= radius)
+						pair_add(b, i, j, d, fn, arg);
+				}
+			}
+		}
+	}
+	if (b->n > 0)
+		fn(arg, b);
+	pfree(b);
+}
+
+/* ---------------------------------------------------------------------
+ * Plain C: the floating-catchment-area family
+ * --------------------------------------------------------------------- */
+
+#define FCA_2SFCA		0
+#define FCA_E2SFCA		1
+#define FCA_GRAVITY		2
+#define FCA_3SFCA		3
+#define FCA_RATIO		4
+static const char *const fca_names[] = {"2sfca", "e2sfca", "gravity", "3sfca", "ratio", NULL};
+
+#define DECAY_NONE		0
+#define DECAY_GAUSSIAN	1
+#define DECAY_POWER		2
+#define DECAY_EXPONENTIAL 3
+static const char *const decay_names[] = {"none", "gaussian", "power", "exponential", NULL};
+
+typedef struct Fca
+{
+	int			method;
+	int			decay;
+	double		param;
+	double		catchment;		/* +Inf: none */
+	int			nbands;
+	double	   *bands;			/* ascending upper limits */
+	double	   *band_weights;
+
+	int			nd;				/* demand units */
+	int			ns;				/* facilities */
+	int			m;				/* supply columns */
+	const double *pop;			/* nd */
+	const double *supply;		/* ns x m */
+
+	int			pass;
+	double	   *sumf;			/* 3SFCA: sum of f over each demand's catchment */
+	double	   *denom;			/* per facility: the demand it serves */
+	double	   *ratio;			/* ns x m: R_j */
+	double	   *score;			/* nd x m */
+	bool	   *reached;		/* per facility: some demand in reach */
+} Fca;
+
+/* the distance-decay weight f(d) inside the catchment */
+static inline double
+fca_weight(const Fca *f, double d)
+{
+	switch (f->method)
+	{
+		case FCA_E2SFCA:
+			for (int r = 0; r < f->nbands; r++)
+				if (d <= f->bands[r])
+					return f->band_weights[r];
+			return 0.0;
+		case FCA_2SFCA:
+		case FCA_RATIO:
+			return 1.0;
+		default:
+			switch (f->decay)
+			{
+				case DECAY_GAUSSIAN:
+					return exp(-d * d / (2.0 * f->param * f->param));
+				case DECAY_POWER:
+					return pow(Max(d, 1.0), -f->param);
+				case DECAY_EXPONENTIAL:
+					return exp(-f->param * d);
+				default:
+					return 1.0;
+			}
+	}
+}
+
+/*
+ * One pass over a batch of (demand i, facility j, distance d) pairs within
+ * the catchment.  Pass 0 (3SFCA only): each demand's sum of f.  Pass 1:
+ * facility denominators sum_i P_i w_ij.  Pass 2: scores
+ * A_i = sum_j R_j w_ij.  w_ij is f(d_ij), times the selection weight
+ * G_ij = f_ij / sum_k f_ik for 3SFCA.
+ */
+static void
+fca_batch(void *arg, const PairBatch *b)
+{
+	Fca		   *f = arg;
+
+	for (int t = 0; t < b->n; t++)
+	{
+		int			i = b->i[t],
+					j = b->j[t];
+		double		w = fca_weight(f, b->d[t]);
+
+		if (w == 0.0)
+			continue;
+		if (f->pass == 0)
+		{
+			f->sumf[i] += w;
+			continue;
+		}
+		if (f->method == FCA_3SFCA)
+			w *= w / f->sumf[i];
+		if (f->pass == 1)
+		{
+			f->denom[j] += f->pop[i] * w;
+			f->reached[j] = true;
+		}
+		else
+			for (int c = 0; c < f->m; c++)
+				f->score[(Size) i * f->m + c] += f->ratio[(Size) j * f->m + c] * w;
+	}
+}
+
+/* ratio method, pass 1: supply within reach of each demand unit */
+static void
+ratio_supply_batch(void *arg, const PairBatch *b)
+{
+	Fca		   *f = arg;
+
+	for (int t = 0; t < b->n; t++)
+		for (int c = 0; c < f->m; c++)
+			f->score[(Size) b->i[t] * f->m + c] += f->supply[(Size) b->j[t] * f->m + c];
+}
+
+/* ratio method, pass 2: population within reach of each demand unit (itself included) */
+static void
+ratio_population_batch(void *arg, const PairBatch *b)
+{
+	Fca		   *f = arg;
+
+	for (int t = 0; t < b->n; t++)
+		f->sumf[b->i[t]] += f->pop[b->j[t]];
+}
+
+/* a source of pairs: from the grid over geometries, or from a cost table */
+typedef struct PairSource
+{
+	const Located *demand;
+	const Located *supply;
+	/* cost mode */
+	int			npairs;
+	const int  *pi;
+	const int  *pj;
+	const double *pd;
+} PairSource;
+
+static void
+pairs_from_source(const PairSource *src, double radius, PairFn fn, void *arg)
+{
+	if (src->demand)
+	{
+		pairs_within(src->demand, src->supply, radius, fn, arg);
+		return;
+	}
+	{
+		PairBatch  *b = palloc(sizeof(PairBatch));
+
+		b->n = 0;
+		for (int t = 0; t < src->npairs; t++)
+		{
+			if (src->pd[t] <= radius)
+				pair_add(b, src->pi[t], src->pj[t], src->pd[t], fn, arg);
+			if ((t & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		if (b->n > 0)
+			fn(arg, b);
+		pfree(b);
+	}
+}
+
+/*
+ * The scores (nd x m) of the FCA method in f.  A facility that no demand
+ * reaches serves nobody and adds nothing; a demand unit that reaches no
+ * facility scores 0.  For the ratio method *undefined marks units whose
+ * catchment holds supply but no population.
+ */
+static void
+fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *undefined)
+{
+	f->score = palloc0(sizeof(double) * Max((Size) f->nd * f->m, 1));
+	f->sumf = palloc0(sizeof(double) * Max(f->nd, 1));
+	if (f->method == FCA_RATIO)
+	{
+		pairs_from_source(src, f->catchment, ratio_supply_batch, f);
+		pairs_within(demand_self, demand_self, f->catchment, ratio_population_batch, f);
+		for (int i = 0; i < f->nd; i++)
+			for (int c = 0; c < f->m; c++)
+			{
+				double	   *s = &f->score[(Size) i * f->m + c];
+
+				undefined[(Size) i * f->m + c] = f->sumf[i] == 0.0 && *s > 0.0;
+				*s = f->sumf[i] > 0.0 ? *s / f->sumf[i] : 0.0;
+			}
+		return;
+	}
+	f->denom = palloc0(sizeof(double) * Max(f->ns, 1));
+	f->reached = palloc0(sizeof(bool) * Max(f->ns, 1));
+	f->ratio = palloc0(sizeof(double) * Max((Size) f->ns * f->m, 1));
+	if (f->method == FCA_3SFCA)
+	{
+		f->pass = 0;
+		pairs_from_source(src, f->catchment, fca_batch, f);
+	}
+	f->pass = 1;
+	pairs_from_source(src, f->catchment, fca_batch, f);
+	for (int j = 0; j < f->ns; j++)
+		for (int c = 0; c < f->m; c++)
+			f->ratio[(Size) j * f->m + c] = f->denom[j] > 0.0 ? f->supply[(Size) j * f->m + c] / f->denom[j] : 0.0;
+	f->pass = 2;
+	pairs_from_source(src, f->catchment, fca_batch, f);
+	for (int i = 0; i < f->nd; i++)
+		for (int c = 0; c < f->m; c++)
+			undefined[(Size) i * f->m + c] = false;
+}
+
+/* divide each supply column's scores by their population-weighted mean */
+static void
+fca_normalize(Fca *f)
+{
+	for (int c = 0; c < f->m; c++)
+	{
+		double		pa = 0.0,
+					pac = 0.0,
+					p = 0.0,
+					pc = 0.0,
+					mean;
+
+		for (int i = 0; i < f->nd; i++)
+		{
+			neumaier_add(&pa, &pac, f->pop[i] * f->score[(Size) i * f->m + c]);
+			neumaier_add(&p, &pc, f->pop[i]);
+		}
+		mean = (pa + pac) / (p + pc);
+		if (!(mean > 0.0))
+			continue;			/* nobody reaches anything: all scores stay 0 */
+		for (int i = 0; i < f->nd; i++)
+			f->score[(Size) i * f->m + c] /= mean;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * accessibility()
+ * --------------------------------------------------------------------- */
+
+static text *
+opt_text_arg(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_NARGS() > argno && !PG_ARGISNULL(argno) ? PG_GETARG_TEXT_PP(argno) : NULL;
+}
+
+static bool
+opt_float_arg(FunctionCallInfo fcinfo, int argno, double *v)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return false;
+	*v = PG_GETARG_FLOAT8(argno);
+	return true;
+}
+
+static char *
+required_sql(FunctionCallInfo fcinfo, int argno, const char *argname)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", argname)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+static void
+check_positive_param(const char *argname, double v)
+{
+	if (!(v > 0.0 && v <= DBL_MAX))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
+				 errdetail("Argument %s must be a finite, positive number.", argname)));
+}
+
+/* the FCA options from the arguments, checked */
+static void
+fca_options(FunctionCallInfo fcinfo, Fca *f)
+{
+	text	   *decay = opt_text_arg(fcinfo, 4);
+	double		catchment = 0.0;
+	bool		has_catchment = opt_float_arg(fcinfo, 3, &catchment);
+
+	f->method = medres_parse_option(opt_text_arg(fcinfo, 2), "method", fca_names, FCA_2SFCA,
+									"Use 2sfca, e2sfca, gravity, 3sfca or ratio.");
+	f->decay = medres_parse_option(decay, "decay", decay_names, DECAY_NONE,
+								   "Use gaussian, power, exponential or none.");
+	if (decay && f->method != FCA_GRAVITY && f->method != FCA_3SFCA && f->decay != DECAY_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("method \"%s\" takes no decay", fca_names[f->method]),
+				 errhint("A decay function applies to the gravity and 3sfca methods; e2sfca takes bands.")));
+	if (f->method == FCA_GRAVITY && decay == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("method \"gravity\" needs a decay"),
+				 errhint("Give decay => 'gaussian', 'power' or 'exponential' with decay_param.")));
+	if (f->decay != DECAY_NONE)
+	{
+		if (!opt_float_arg(fcinfo, 5, &f->param))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("decay \"%s\" needs decay_param", decay_names[f->decay]),
+					 errhint("gaussian: the standard deviation sigma; power and exponential: beta.")));
+		check_positive_param("decay_param", f->param);
+	}
+	if (has_catchment)
+		check_positive_param("catchment", catchment);
+	f->catchment = has_catchment ? catchment : get_float8_infinity();
+
+	if (f->method == FCA_E2SFCA)
+	{
+		ArrayType  *b = PG_NARGS() > 6 && !PG_ARGISNULL(6) ? PG_GETARG_ARRAYTYPE_P(6) : NULL;
+		ArrayType  *w = PG_NARGS() > 7 && !PG_ARGISNULL(7) ? PG_GETARG_ARRAYTYPE_P(7) : NULL;
+		static const double default_weights[] = {1.0, 0.68, 0.22};
+		int			nw = 0;
+
+		if (b == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("method \"e2sfca\" needs bands"),
+					 errhint("Give the upper limits of the distance bands, e.g. bands => '{10000,20000,30000}'.")));
+		f->bands = medres_float8_array_values(b, "bands", &f->nbands);
+		if (f->nbands == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("bands must not be empty")));
+		for (int r = 0; r < f->nbands; r++)
+		{
+			check_positive_param("bands", f->bands[r]);
+			if (r > 0 && !(f->bands[r] > f->bands[r - 1]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("bands must be ascending: %s after %s",
+								medres_float_text(f->bands[r]), medres_float_text(f->bands[r - 1]))));
+		}
+		if (w)
+			f->band_weights = medres_float8_array_values(w, "band_weights", &nw);
+		else if (f->nbands == 3)
+		{
+			f->band_weights = (double *) default_weights;
+			nw = 3;
+		}
+		if (nw != f->nbands)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("band_weights must have one weight per band (%d), got %d", f->nbands, nw),
+					 errhint("Only three bands have a default: weights 1, 0.68 and 0.22.")));
+		for (int r = 0; r < nw; r++)
+			medres_check_nonnegative("band_weights", f->band_weights[r]);
+		if (has_catchment && catchment != f->bands[f->nbands - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("catchment %s differs from the last band %s",
+							medres_float_text(catchment), medres_float_text(f->bands[f->nbands - 1])),
+					 errhint("Method e2sfca takes its catchment from bands: leave catchment NULL.")));
+		f->catchment = f->bands[f->nbands - 1];
+	}
+	else if (!has_catchment && f->method != FCA_GRAVITY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("method \"%s\" needs a catchment", fca_names[f->method]),
+				 errhint("Give the largest distance (or cost) at which a facility serves a unit.")));
+}
+
+typedef struct CostReader
+{
+	const IdMap *demand;
+	const IdMap *supply;
+	Vec			i,
+				j,
+				d;
+} CostReader;
+
+static void
+cost_row(void *arg, HeapTuple tup, TupleDesc td)
+{
+	CostReader *rd = arg;
+	bool		n1,
+				n2,
+				n3;
+	int64		di = get_int8(tup, td, 1, &n1);
+	int64		sj = get_int8(tup, td, 2, &n2);
+	double		c = get_float8(tup, td, 3, &n3);
+	int			i,
+				j;
+
+	if (n1 || n2 || n3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cost_sql returned a NULL %s", n1 ? "demand_id" : n2 ? "supply_id" : "cost")));
+	if (!(c >= 0.0 && c <= DBL_MAX))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for cost of demand %lld to supply %lld: \"%s\"",
+						(long long) di, (long long) sj, medres_float_text(c)),
+				 errdetail("Costs must be finite and non-negative.")));
+	i = idmap_find(rd->demand, di);
+	j = idmap_find(rd->supply, sj);
+	if (i < 0 || j < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cost_sql refers to %s id %lld, which %s does not return",
+						i < 0 ? "demand" : "supply", (long long) (i < 0 ? di : sj),
+						i < 0 ? "demand_sql" : "supply_sql")));
+	*(int *) vec_push(&rd->i) = i;
+	*(int *) vec_push(&rd->j) = j;
+	*(double *) vec_push(&rd->d) = c;
+}
+
+typedef struct PairKey
+{
+	int			i;
+	int			j;
+} PairKey;
+
+static int
+pairkey_cmp(const void *a, const void *b)
+{
+	const PairKey *x = a,
+			   *y = b;
+
+	if (x->i != y->i)
+		return x->i < y->i ? -1 : 1;
+	return x->j < y->j ? -1 : (x->j > y->j);
+}
+
+/*
+ * accessibility(supply_sql, demand_sql, method, catchment, decay,
+ *               decay_param, bands, band_weights, cost_sql, normalized)
+ *   RETURNS TABLE(id bigint, supply text, score float8)
+ */
+PG_FUNCTION_INFO_V1(medres_accessibility);
+Datum
+medres_accessibility(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext outer;
+	char	   *supply_sql = required_sql(fcinfo, 0, "supply_sql");
+	char	   *demand_sql = required_sql(fcinfo, 1, "demand_sql");
+	char	   *cost_sql = PG_NARGS() > 8 && !PG_ARGISNULL(8) ? text_to_cstring(PG_GETARG_TEXT_PP(8)) : NULL;
+	bool		normalize = PG_NARGS() > 9 && !PG_ARGISNULL(9) && PG_GETARG_BOOL(9);
+	Fca			f;
+	PointSet	S,
+				D;
+	Located		LS,
+				LD;
+	PairSource	src;
+	bool	   *undefined;
+	const char *pg;
+
+	memset(&f, 0, sizeof(f));
+	fca_options(fcinfo, &f);
+	if (cost_sql && f.method == FCA_RATIO)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("method \"ratio\" needs geometries, not cost_sql"),
+				 errdetail("It counts the population within reach of each unit, which a demand-to-supply cost table does not give.")));
+	InitMaterializedSRF(fcinfo, 0);
+	outer = CurrentMemoryContext;
+
+	SPI_connect();
+	pg = MemoryContextStrdup(outer, postgis_schema());
+	read_points(supply_sql, "supply_sql", cost_sql == NULL, VALUES_SOME, false, pg, &S, outer);
+	read_points(demand_sql, "demand_sql", cost_sql == NULL, VALUES_ONE, false, pg, &D, outer);
+	memset(&src, 0, sizeof(src));
+	{
+		MemoryContext spi = MemoryContextSwitchTo(outer);
+		IdMap		ms,
+					md;
+
+		idmap_build(&ms, S.id, S.n, "supply_sql");
+		idmap_build(&md, D.id, D.n, "demand_sql");
+		if (cost_sql == NULL)
+		{
+			bool		geo;
+
+			if (S.n > 0 && D.n > 0 && S.srid != D.srid)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("supply_sql and demand_sql have different SRIDs: %d and %d", S.srid, D.srid),
+						 errhint("Transform one of them with ST_Transform.")));
+			MemoryContextSwitchTo(spi);
+			geo = srid_is_geographic(S.n > 0 ? S.srid : D.srid, pg);
+			MemoryContextSwitchTo(outer);
+			locate(&LS, &S, geo);
+			locate(&LD, &D, geo);
+			src.demand = &LD;
+			src.supply = &LS;
+		}
+		else
+		{
+			TupleDesc	td;
+			CostReader	rd;
+			char	   *q;
+
+			MemoryContextSwitchTo(spi);
+			td = inner_columns(cost_sql);
+			(void) require_column(td, "cost_sql", "demand_id", "integer");
+			(void) require_column(td, "cost_sql", "supply_id", "integer");
+			(void) require_column(td, "cost_sql", "cost", "number");
+			q = psprintf("SELECT q.demand_id::pg_catalog.int8, q.supply_id::pg_catalog.int8, "
+						 "q.cost::pg_catalog.float8 FROM (%s) AS q", cost_sql);
+			rd.demand = &md;
+			rd.supply = &ms;
+			vec_init(&rd.i, outer, sizeof(int));
+			vec_init(&rd.j, outer, sizeof(int));
+			vec_init(&rd.d, outer, sizeof(double));
+			for_each_row(q, cost_row, &rd);
+			MemoryContextSwitchTo(outer);
+			src.npairs = (int) rd.i.n;
+			src.pi = (int *) rd.i.data;
+			src.pj = (int *) rd.j.data;
+			src.pd = (double *) rd.d.data;
+			{
+				PairKey    *k = palloc(sizeof(PairKey) * Max(src.npairs, 1));
+
+				for (int t = 0; t < src.npairs; t++)
+				{
+					k[t].i = src.pi[t];
+					k[t].j = src.pj[t];
+				}
+				qsort(k, src.npairs, sizeof(PairKey), pairkey_cmp);
+				for (int t = 1; t < src.npairs; t++)
+					if (k[t].i == k[t - 1].i && k[t].j == k[t - 1].j)
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("cost_sql returned demand %lld to supply %lld more than once",
+										(long long) D.id[k[t].i], (long long) S.id[k[t].j])));
+				pfree(k);
+			}
+		}
+		MemoryContextSwitchTo(spi);
+	}
+	SPI_finish();
+
+	f.nd = D.n;
+	f.ns = S.n;
+	f.m = S.nvalues;
+	f.pop = D.values;
+	f.supply = S.values;
+	undefined = palloc(sizeof(bool) * Max((Size) f.nd * f.m, 1));
+	fca_scores(&f, &src, src.demand, undefined);
+	if (normalize)
+		fca_normalize(&f);
+
+	for (int i = 0; i < f.nd; i++)
+		for (int c = 0; c < f.m; c++)
+		{
+			Datum		values[3];
+			bool		nulls[3] = {false, false, false};
+
+			values[0] = Int64GetDatum(D.id[i]);
+			values[1] = CStringGetTextDatum(S.value_names[c]);
+			values[2] = Float8GetDatum(f.score[(Size) i * f.m + c]);
+			nulls[2] = undefined[(Size) i * f.m + c];
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Spatial weights
+ * --------------------------------------------------------------------- */
+
+/* a weight w_ij between unit indices */
+typedef struct Link
+{
+	int			i;
+	int			j;
+	double		w;
+} Link;
+
+static int
+link_cmp(const void *a, const void *b)
+{
+	const Link *x = a,
+			   *y = b;
+
+	if (x->i != y->i)
+		return x->i < y->i ? -1 : 1;
+	return x->j < y->j ? -1 : (x->j > y->j);
+}
+
+/* a boundary vertex (queen) or edge (rook) of a unit, for grouping equal ones */
+typedef struct Mark
+{
+	double		a[4];			/* x, y (and the edge's other end) */
+	int			unit;
+} Mark;
+
+static int
+mark_cmp(const void *pa, const void *pb)
+{
+	const Mark *x = pa,
+			   *y = pb;
+
+	for (int k = 0; k < 4; k++)
+		if (x->a[k] != y->a[k])
+			return x->a[k] < y->a[k] ? -1 : 1;
+	return x->unit - y->unit;
+}
+
+typedef struct PolygonReader
+{
+	bool		rook;
+	Vec			ids;
+	Vec			marks;
+	bool		srid_set;
+	int32		srid;
+	const char *argname;
+} PolygonReader;
+
+/* add the vertices (queen) or edges (rook) of one WKB ring */
+static const unsigned char *
+wkb_ring_marks(PolygonReader *rd, const unsigned char *p, const unsigned char *end, bool little, int unit)
+{
+	uint32		npts;
+	double		px = 0.0,
+				py = 0.0;
+
+	if (p + 4 > end)
+		elog(ERROR, "medres: malformed WKB");
+	npts = wkb_uint32(p, little);
+	p += 4;
+	if ((Size) (end - p) < (Size) npts * 16)
+		elog(ERROR, "medres: malformed WKB");
+	for (uint32 k = 0; k < npts; k++, p += 16)
+	{
+		double		x = wkb_double(p, little) + 0.0,
+					y = wkb_double(p + 8, little) + 0.0;
+
+		if (!rd->rook)
+		{
+			Mark	   *m = vec_push(&rd->marks);
+
+			m->a[0] = x;
+			m->a[1] = y;
+			m->a[2] = m->a[3] = 0.0;
+			m->unit = unit;
+		}
+		else if (k > 0 && (x != px || y != py))
+		{
+			Mark	   *m = vec_push(&rd->marks);
+			bool		swap = px > x || (px == x && py > y);
+
+			m->a[0] = swap ? x : px;
+			m->a[1] = swap ? y : py;
+			m->a[2] = swap ? px : x;
+			m->a[3] = swap ? py : y;
+			m->unit = unit;
+		}
+		px = x;
+		py = y;
+	}
+	return p;
+}
+
+static const unsigned char *
+wkb_polygon_marks(PolygonReader *rd, const unsigned char *p, const unsigned char *end, int unit,
+				  int64 id, int depth)
+{
+	bool		little;
+	uint32		type,
+				n;
+
+	if (p + 9 > end)
+		elog(ERROR, "medres: malformed WKB");
+	little = p[0] == 1;
+	type = wkb_uint32(p + 1, little);
+	n = wkb_uint32(p + 5, little);
+	p += 9;
+	if (type == 3)
+	{
+		for (uint32 r = 0; r < n; r++)
+			p = wkb_ring_marks(rd, p, end, little, unit);
+	}
+	else if (type == 6 && depth == 0)
+	{
+		for (uint32 g = 0; g < n; g++)
+			p = wkb_polygon_marks(rd, p, end, unit, id, 1);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("geometry of id %lld in %s is a %s, not a polygon",
+						(long long) id, rd->argname, wkb_type_name(type)),
+				 errhint("Queen and rook contiguity need polygons; use knn or distance for points.")));
+	return p;
+}
+
+static void
+polygon_row(void *arg, HeapTuple tup, TupleDesc td)
+{
+	PolygonReader *rd = arg;
+	bool		isnull;
+	int64		id = get_int8(tup, td, 1, &isnull);
+	Datum		d;
+	int32		srid;
+	bytea	   *b;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s returned a NULL id", rd->argname)));
+	d = SPI_getbinval(tup, td, 2, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s returned a NULL geometry for id %lld", rd->argname, (long long) id)));
+	srid = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
+	if (!rd->srid_set)
+	{
+		rd->srid = srid;
+		rd->srid_set = true;
+	}
+	else if (srid != rd->srid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s mixes SRIDs %d and %d", rd->argname, rd->srid, srid)));
+	b = DatumGetByteaPP(d);
+	(void) wkb_polygon_marks(rd, (const unsigned char *) VARDATA_ANY(b),
+							 (const unsigned char *) VARDATA_ANY(b) + VARSIZE_ANY_EXHDR(b),
+							 (int) rd->ids.n, id, 0);
+	*(int64 *) vec_push(&rd->ids) = id;
+}
+
+/*
+ * Contiguity from shared boundary coordinates, libpysal's and GeoDa's
+ * definition: queen neighbours share a vertex, rook neighbours an edge
+ * (two consecutive vertices).  Exact coordinates: boundary files whose
+ * neighbours were cut from shared arcs (TopoJSON, most census files) match
+ * exactly.
+ */
+static Link *
+contiguity_links(PolygonReader *rd, int *nlinks)
+{
+	Mark	   *m = (Mark *) rd->marks.data;
+	Size		n = rd->marks.n;
+	Vec			links;
+
+	vec_init(&links, CurrentMemoryContext, sizeof(Link));
+	qsort(m, n, sizeof(Mark), mark_cmp);
+	for (Size s = 0; s < n;)
+	{
+		Size		e = s + 1;
+
+		while (e < n && memcmp(m[e].a, m[s].a, sizeof(m[s].a)) == 0)
+			e++;
+		for (Size u = s; u < e; u++)
+			for (Size v = u + 1; v < e; v++)
+				if (m[u].unit != m[v].unit)
+				{
+					Link	   *l = vec_push(&links);
+
+					l->i = m[u].unit;
+					l->j = m[v].unit;
+					l->w = 1.0;
+					l = vec_push(&links);
+					l->i = m[v].unit;
+					l->j = m[u].unit;
+					l->w = 1.0;
+				}
+		s = e;
+		if ((s & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	*nlinks = (int) links.n;
+	return (Link *) links.data;
+}
+
+/* sort links by (i, j) and drop repeats */
+static int
+links_unique(Link *l, int n)
+{
+	int			k = 0;
+
+	qsort(l, n, sizeof(Link), link_cmp);
+	for (int t = 0; t < n; t++)
+		if (k == 0 || l[t].i != l[k - 1].i || l[t].j != l[k - 1].j)
+			l[k++] = l[t];
+	return k;
+}
+
+typedef struct LinkCollector
+{
+	Vec			links;
+	double		inverse;		/* 0: binary */
+	const int64 *id;
+} LinkCollector;
+
+static void
+distance_link_batch(void *arg, const PairBatch *b)
+{
+	LinkCollector *c = arg;
+
+	for (int t = 0; t < b->n; t++)
+	{
+		Link	   *l;
+
+		if (b->i[t] == b->j[t])
+			continue;
+		if (c->inverse > 0.0 && b->d[t] == 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("units %lld and %lld are at the same place, so their inverse-distance weight is infinite",
+							(long long) c->id[b->i[t]], (long long) c->id[b->j[t]])));
+		l = vec_push(&c->links);
+		l->i = b->i[t];
+		l->j = b->j[t];
+		l->w = c->inverse > 0.0 ? pow(b->d[t], -c->inverse) : 1.0;
+	}
+}
+
+/* the k nearest other units of each unit (ties: the lower id) */
+static Link *
+knn_links(const Located *L, const int64 *id, int k, int *nlinks)
+{
+	Link	   *links = palloc(sizeof(Link) * Max((Size) L->n * k, 1));
+	int		   *best = palloc(sizeof(int) * (k + 1));
+	double	   *bd = palloc(sizeof(double) * (k + 1));
+
+	for (int i = 0; i < L->n; i++)
+	{
+		int			cnt = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < L->n; j++)
+		{
+			double		d;
+			int			p;
+
+			if (j == i)
+				continue;
+			d = located_distance(L, i, L, j);
+			if (cnt == k && (d > bd[k - 1] || (d == bd[k - 1] && id[j] > id[best[k - 1]])))
+				continue;
+			p = cnt < k ? cnt++ : k - 1;
+			while (p > 0 && (bd[p - 1] > d || (bd[p - 1] == d && id[best[p - 1]] > id[j])))
+			{
+				bd[p] = bd[p - 1];
+				best[p] = best[p - 1];
+				p--;
+			}
+			bd[p] = d;
+			best[p] = j;
+		}
+		for (int t = 0; t < k; t++)
+		{
+			links[(Size) i * k + t].i = i;
+			links[(Size) i * k + t].j = best[t];
+			links[(Size) i * k + t].w = 1.0;
+		}
+	}
+	*nlinks = L->n * k;
+	return links;
+}
+
+#define W_QUEEN		0
+#define W_ROOK		1
+#define W_KNN		2
+#define W_DISTANCE	3
+static const char *const weights_names[] = {"queen", "rook", "knn", "distance", NULL};
+
+/* units within snap of each other (queen) or sharing a border longer than 4 snap (rook), by PostGIS */
+static Link *
+snapped_links(const char *sql, const char *pg, bool rook, double snap, const IdMap *ids, int *nlinks)
+{
+	char	   *q;
+	Vec			links;
+
+	q = psprintf("SELECT a.id::pg_catalog.int8, b.id::pg_catalog.int8 FROM (%s) AS a, (%s) AS b "
+				 "WHERE a.id <> b.id AND %s.ST_DWithin(a.geom, b.geom, %.17g)%s",
+				 sql, sql, pg, snap,
+				 rook ? psprintf(" AND %s.ST_Length(%s.ST_Intersection(%s.ST_Boundary(a.geom), "
+								 "%s.ST_Buffer(%s.ST_Boundary(b.geom), %.17g))) > %.17g",
+								 pg, pg, pg, pg, pg, snap, 4.0 * snap) : "");
+	vec_init(&links, CurrentMemoryContext, sizeof(Link));
+	if (SPI_execute(q, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "medres: contiguity query failed");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		bool		n1,
+					n2;
+		Link	   *l = vec_push(&links);
+
+		l->i = idmap_find(ids, get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &n1));
+		l->j = idmap_find(ids, get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &n2));
+		l->w = 1.0;
+	}
+	*nlinks = (int) links.n;
+	return (Link *) links.data;
+}
+
+/* a weight between ids, as returned */
+typedef struct IdLink
+{
+	int64		i;
+	int64		j;
+	double		w;
+} IdLink;
+
+static int
+idlink_cmp(const void *a, const void *b)
+{
+	const IdLink *x = a,
+			   *y = b;
+
+	if (x->i != y->i)
+		return x->i < y->i ? -1 : 1;
+	return x->j < y->j ? -1 : (x->j > y->j);
+}
+
+/* a NOTICE naming the units without neighbours (at most ten) */
+static void
+notice_islands(const bool *has, const int64 *id, int n, const char *what)
+{
+	StringInfoData buf;
+	int			cnt = 0;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		if (!has[i])
+		{
+			if (cnt < 10)
+				appendStringInfo(&buf, "%s%lld", cnt ? ", " : "", (long long) id[i]);
+			cnt++;
+		}
+	if (cnt > 0)
+		ereport(NOTICE,
+				(errmsg("%d unit%s without neighbours: %s%s", cnt, cnt == 1 ? "" : "s", buf.data,
+						cnt > 10 ? ", ..." : ""),
+				 errdetail("%s", what)));
+}
+
+/*
+ * spatial_weights(units_sql, method, k, distance, snap, inverse, row_standardize)
+ *   RETURNS TABLE(i bigint, j bigint, w float8)
+ */
+PG_FUNCTION_INFO_V1(medres_spatial_weights);
+Datum
+medres_spatial_weights(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *sql = required_sql(fcinfo, 0, "units_sql");
+	int			method = medres_parse_option(opt_text_arg(fcinfo, 1), "method", weights_names, W_QUEEN,
+											 "Use queen, rook, knn or distance.");
+	bool		has_k = PG_NARGS() > 2 && !PG_ARGISNULL(2);
+	int			k = has_k ? PG_GETARG_INT32(2) : 0;
+	double		distance = 0.0,
+				snap = 0.0,
+				inverse = 0.0;
+	bool		has_distance = opt_float_arg(fcinfo, 3, &distance);
+	bool		has_snap = opt_float_arg(fcinfo, 4, &snap);
+	bool		has_inverse = opt_float_arg(fcinfo, 5, &inverse);
+	bool		standardize = PG_NARGS() <= 6 || PG_ARGISNULL(6) || PG_GETARG_BOOL(6);
+	MemoryContext outer;
+	Link	   *links = NULL;
+	int			nlinks = 0,
+				n = 0;
+	int64	   *id = NULL;
+	const char *pg;
+
+	if (has_snap)
+		medres_check_nonnegative("snap", snap);
+	if (has_distance)
+		check_positive_param("distance", distance);
+	if (has_inverse)
+		check_positive_param("inverse", inverse);
+	if (method == W_KNN && !has_k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("method \"knn\" needs k")));
+	if (method == W_DISTANCE && !has_distance)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("method \"distance\" needs distance")));
+	InitMaterializedSRF(fcinfo, 0);
+	outer = CurrentMemoryContext;
+	SPI_connect();
+	pg = MemoryContextStrdup(outer, postgis_schema());
+	if (method == W_QUEEN || method == W_ROOK)
+	{
+		TupleDesc	td = inner_columns(sql);
+		PolygonReader rd;
+		char	   *q;
+		IdMap		ids;
+
+		(void) require_column(td, "units_sql", "id", "integer");
+		(void) require_column(td, "units_sql", "geom", "geometry");
+		q = psprintf("SELECT q.id::pg_catalog.int8, %s.ST_AsBinary(%s.ST_Force2D(q.geom)), "
+					 "%s.ST_SRID(q.geom) FROM (%s) AS q", pg, pg, pg, sql);
+		memset(&rd, 0, sizeof(rd));
+		rd.rook = method == W_ROOK;
+		rd.argname = "units_sql";
+		vec_init(&rd.ids, outer, sizeof(int64));
+		vec_init(&rd.marks, outer, sizeof(Mark));
+		for_each_row(q, polygon_row, &rd);
+		n = (int) rd.ids.n;
+		id = (int64 *) rd.ids.data;
+		{
+			MemoryContext spi = MemoryContextSwitchTo(outer);
+
+			idmap_build(&ids, id, n, "units_sql");
+			if (snap > 0.0)
+			{
+				MemoryContextSwitchTo(spi);
+				links = snapped_links(sql, pg, method == W_ROOK, snap, &ids, &nlinks);
+				MemoryContextSwitchTo(outer);
+				{
+					Link	   *copy = palloc(sizeof(Link) * Max(nlinks, 1));
+
+					memcpy(copy, links, sizeof(Link) * nlinks);
+					links = copy;
+				}
+			}
+			else
+				links = contiguity_links(&rd, &nlinks);
+			MemoryContextSwitchTo(spi);
+		}
+	}
+	else
+	{
+		PointSet	ps;
+		Located		L;
+		bool		geo;
+
+		read_points(sql, "units_sql", true, VALUES_NONE, true, pg, &ps, outer);
+		geo = srid_is_geographic(ps.srid, pg);
+		n = ps.n;
+		id = ps.id;
+		{
+			MemoryContext spi = MemoryContextSwitchTo(outer);
+			IdMap		ids;
+
+			idmap_build(&ids, id, n, "units_sql");
+			locate(&L, &ps, geo);
+			if (method == W_KNN)
+			{
+				if (k < 1 || k > n - 1)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("k must be between 1 and the number of units - 1 (%d), got %d", n - 1, k)));
+				links = knn_links(&L, id, k, &nlinks);
+			}
+			else
+			{
+				LinkCollector c;
+
+				vec_init(&c.links, outer, sizeof(Link));
+				c.inverse = inverse;
+				c.id = id;
+				pairs_within(&L, &L, distance, distance_link_batch, &c);
+				links = (Link *) c.links.data;
+				nlinks = (int) c.links.n;
+			}
+			MemoryContextSwitchTo(spi);
+		}
+	}
+	SPI_finish();
+
+	nlinks = links_unique(links, nlinks);
+	{
+		bool	   *has = palloc0(sizeof(bool) * Max(n, 1));
+		double	   *rowsum = palloc0(sizeof(double) * Max(n, 1));
+		IdLink	   *out = palloc(sizeof(IdLink) * Max(nlinks, 1));
+
+		for (int t = 0; t < nlinks; t++)
+		{
+			has[links[t].i] = true;
+			rowsum[links[t].i] += links[t].w;
+		}
+
+		notice_islands(has, id, n, "They get no weights; local statistics will be NULL for them.");
+		for (int t = 0; t < nlinks; t++)
+		{
+			out[t].i = id[links[t].i];
+			out[t].j = id[links[t].j];
+			out[t].w = standardize ? links[t].w / rowsum[links[t].i] : links[t].w;
+		}
+		qsort(out, nlinks, sizeof(IdLink), idlink_cmp);
+		for (int t = 0; t < nlinks; t++)
+		{
+			Datum		values[3];
+			bool		nulls[3] = {false, false, false};
+
+			values[0] = Int64GetDatum(out[t].i);
+			values[1] = Int64GetDatum(out[t].j);
+			values[2] = Float8GetDatum(out[t].w);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Spatial autocorrelation: Moran's I, LISA, Getis-Ord
+ * --------------------------------------------------------------------- */
+
+/* values y_i of n units and the weights w_ij between them, rows in CSR form */
+typedef struct Lattice
+{
+	int			n;
+	int64	   *id;
+	double	   *y;
+	int			nlinks;
+	Link	   *links;			/* sorted by (i, j) */
+	int		   *row;			/* links of unit i: row[i] .. row[i+1] */
+} Lattice;
+
+typedef struct ValueReader
+{
+	Vec			id,
+				y;
+} ValueReader;
+
+static void
+value_row(void *arg, HeapTuple tup, TupleDesc td)
+{
+	ValueReader *rd = arg;
+	bool		n1,
+				n2;
+	int64		id = get_int8(tup, td, 1, &n1);
+	double		v = get_float8(tup, td, 2, &n2);
+
+	if (n1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("values_sql returned a NULL id")));
+	if (n2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("values_sql returned a NULL value for id %lld", (long long) id),
+				 errhint("Leave units without a value out of both values_sql and weights_sql.")));
+	if (!(v >= -DBL_MAX && v <= DBL_MAX))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for id %lld in values_sql: \"%s\"", (long long) id, medres_float_text(v))));
+	*(int64 *) vec_push(&rd->id) = id;
+	*(double *) vec_push(&rd->y) = v;
+}
+
+typedef struct WeightReader
+{
+	const IdMap *ids;
+	Vec			links;
+	bool		allow_self;
+} WeightReader;
+
+static void
+weight_row(void *arg, HeapTuple tup, TupleDesc td)
+{
+	WeightReader *rd = arg;
+	bool		n1,
+				n2,
+				n3;
+	int64		a = get_int8(tup, td, 1, &n1);
+	int64		b = get_int8(tup, td, 2, &n2);
+	double		w = get_float8(tup, td, 3, &n3);
+	Link	   *l;
+
+	if (n1 || n2 || n3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights_sql returned a NULL %s", n1 ? "i" : n2 ? "j" : "w")));
+	if (!(w >= 0.0 && w <= DBL_MAX))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for weight of %lld to %lld: \"%s\"",
+						(long long) a, (long long) b, medres_float_text(w)),
+				 errdetail("Weights must be finite and non-negative.")));
+	if (a == b && !rd->allow_self)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights_sql links unit %lld with itself", (long long) a),
+				 errhint("Moran's I and LISA take no self-weights; getis_ord adds the unit itself when star is true.")));
+	if (w == 0.0)
+		return;
+	l = vec_push(&rd->links);
+	l->i = idmap_find(rd->ids, a);
+	l->j = idmap_find(rd->ids, b);
+	l->w = w;
+	if (l->i < 0 || l->j < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights_sql refers to id %lld, which values_sql does not return",
+						(long long) (l->i < 0 ? a : b))));
+}
+
+static void
+read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
+{
+	char	   *values_sql = required_sql(fcinfo, 0, "values_sql");
+	char	   *weights_sql = required_sql(fcinfo, 1, "weights_sql");
+	MemoryContext outer = CurrentMemoryContext;
+	ValueReader vr;
+	WeightReader wr;
+	IdMap		ids;
+	TupleDesc	td;
+
+	SPI_connect();
+	td = inner_columns(values_sql);
+	(void) require_column(td, "values_sql", "id", "integer");
+	(void) require_column(td, "values_sql", "value", "number");
+	vec_init(&vr.id, outer, sizeof(int64));
+	vec_init(&vr.y, outer, sizeof(double));
+	for_each_row(psprintf("SELECT q.id::pg_catalog.int8, q.value::pg_catalog.float8 FROM (%s) AS q",
+						  values_sql), value_row, &vr);
+	L->n = (int) vr.id.n;
+	L->id = (int64 *) vr.id.data;
+	L->y = (double *) vr.y.data;
+	{
+		MemoryContext spi = MemoryContextSwitchTo(outer);
+
+		idmap_build(&ids, L->id, L->n, "values_sql");
+		MemoryContextSwitchTo(spi);
+	}
+	td = inner_columns(weights_sql);
+	(void) require_column(td, "weights_sql", "i", "integer");
+	(void) require_column(td, "weights_sql", "j", "integer");
+	(void) require_column(td, "weights_sql", "w", "number");
+	wr.ids = &ids;
+	wr.allow_self = allow_self;
+	vec_init(&wr.links, outer, sizeof(Link));
+	for_each_row(psprintf("SELECT q.i::pg_catalog.int8, q.j::pg_catalog.int8, q.w::pg_catalog.float8 "
+						  "FROM (%s) AS q", weights_sql), weight_row, &wr);
+	SPI_finish();
+
+	L->nlinks = (int) wr.links.n;
+	L->links = (Link *) wr.links.data;
+	qsort(L->links, L->nlinks, sizeof(Link), link_cmp);
+	for (int t = 1; t < L->nlinks; t++)
+		if (L->links[t].i == L->links[t - 1].i && L->links[t].j == L->links[t - 1].j)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weights_sql returned the pair %lld, %lld more than once",
+							(long long) L->id[L->links[t].i], (long long) L->id[L->links[t].j])));
+	L->row = palloc0(sizeof(int) * (L->n + 1));
+	for (int t = 0; t < L->nlinks; t++)
+		L->row[L->links[t].i + 1]++;
+	for (int i = 0; i < L->n; i++)
+		L->row[i + 1] += L->row[i];
+}
+
+/* deviations z = y - mean, and m2 = sum z^2 / n; an error when all values are equal */
+static double *
+deviations(const Lattice *L, double *m2)
+{
+	double	   *z = palloc(sizeof(double) * Max(L->n, 1));
+	double		s = 0.0,
+				sc = 0.0,
+				q = 0.0,
+				qc = 0.0,
+				mean;
+
+	for (int i = 0; i < L->n; i++)
+		neumaier_add(&s, &sc, L->y[i]);
+	mean = (s + sc) / L->n;
+	for (int i = 0; i < L->n; i++)
+	{
+		z[i] = L->y[i] - mean;
+		neumaier_add(&q, &qc, z[i] * z[i]);
+	}
+	*m2 = (q + qc) / L->n;
+	if (!(*m2 > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all %d values are equal, so spatial autocorrelation is undefined", L->n)));
+	return z;
+}
+
+static inline double
+spatial_lag(const Lattice *L, const double *z, int i)
+{
+	double		s = 0.0;
+
+	for (int t = L->row[i]; t < L->row[i + 1]; t++)
+		s += L->links[t].w * z[L->links[t].j];
+	return s;
+}
+
+/* the weight w_ji, or 0 */
+static double
+weight_of(const Lattice *L, int j, int i)
+{
+	int			lo = L->row[j],
+				hi = L->row[j + 1] - 1;
+
+	while (lo <= hi)
+	{
+		int			m = lo + (hi - lo) / 2;
+
+		if (L->links[m].j == i)
+			return L->links[m].w;
+		if (L->links[m].j < i)
+			lo = m + 1;
+		else
+			hi = m - 1;
+	}
+	return 0.0;
+}
+
+/* two-sided normal p-value of z */
+static double
+two_sided_p(double z)
+{
+	return erfc(fabs(z) / M_SQRT2);
+}
+
+static inline uint32
+random_below(uint64 *state, uint32 bound)
+{
+	uint64		state_copy = *state;
+	uint64		z = (state_copy += UINT64CONST(0x9E3779B97F4A7C15));
+
+	*state = state_copy;
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	z ^= z >> 31;
+	return (uint32) (((z >> 32) * (uint64) bound) >> 32);
+}
+
+/* PySAL's folded permutation p-value: (min(M, R - M) + 1) / (R + 1) */
+static double
+folded_p(int larger, int R)
+{
+	if (R - larger < larger)
+		larger = R - larger;
+	return (larger + 1.0) / (R + 1.0);
+}
+
+static int
+permutations_arg(FunctionCallInfo fcinfo, int argno)
+{
+	int			R = PG_NARGS() > argno && !PG_ARGISNULL(argno) ? PG_GETARG_INT32(argno) : 999;
+
+	if (R < 0 || R > 1000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("permutations must be between 0 and 1000000, got %d", R)));
+	return R;
+}
+
+/* moran(values_sql, weights_sql, permutations, seed) RETURNS medres.moran_result */
+PG_FUNCTION_INFO_V1(medres_moran);
+Datum
+medres_moran(PG_FUNCTION_ARGS)
+{
+	int			R = permutations_arg(fcinfo, 2);
+	uint64		rng = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? (uint64) PG_GETARG_INT64(3) : 0;
+	Lattice		L;
+	double	   *z,
+				m2,
+				n,
+				S0 = 0.0,
+				S1 = 0.0,
+				S2 = 0.0,
+				num = 0.0,
+				sz2,
+				sz4 = 0.0,
+				I,
+				EI,
+				vn,
+				vr,
+				kurt;
+	double	   *rowsum,
+			   *colsum;
+	TupleDesc	tupdesc;
+	Datum		values[11];
+	bool		nulls[11] = {false};
+	bool	   *has;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "medres.moran must return a composite type");
+	read_lattice(fcinfo, false, &L);
+	if (L.n < 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("Moran's I needs at least 4 units, got %d", L.n)));
+	n = L.n;
+	z = deviations(&L, &m2);
+	sz2 = m2 * n;
+	rowsum = palloc0(sizeof(double) * L.n);
+	colsum = palloc0(sizeof(double) * L.n);
+	has = palloc0(sizeof(bool) * L.n);
+	for (int t = 0; t < L.nlinks; t++)
+	{
+		const Link *l = &L.links[t];
+		double		wji = weight_of(&L, l->j, l->i);
+
+		S0 += l->w;
+		S1 += wji > 0.0 ? 0.5 * (l->w + wji) * (l->w + wji) : l->w * l->w;
+		rowsum[l->i] += l->w;
+		colsum[l->j] += l->w;
+		has[l->i] = true;
+	}
+	if (!(S0 > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights_sql gives no weights between the units of values_sql")));
+	notice_islands(has, L.id, L.n, "They count in n with a spatial lag of 0.");
+	for (int i = 0; i < L.n; i++)
+	{
+		S2 += (rowsum[i] + colsum[i]) * (rowsum[i] + colsum[i]);
+		num += z[i] * spatial_lag(&L, z, i);
+		sz4 += z[i] * z[i] * z[i] * z[i];
+	}
+	I = n / S0 * num / sz2;
+	EI = -1.0 / (n - 1.0);
+	vn = (n * n * S1 - n * S2 + 3.0 * S0 * S0) / ((n - 1.0) * (n + 1.0) * S0 * S0) - EI * EI;
+	kurt = (sz4 / n) / (m2 * m2);
+	vr = (n * ((n * n - 3.0 * n + 3.0) * S1 - n * S2 + 3.0 * S0 * S0)
+		  - kurt * ((n * n - n) * S1 - 2.0 * n * S2 + 6.0 * S0 * S0))
+		/ ((n - 1.0) * (n - 2.0) * (n - 3.0) * S0 * S0) - EI * EI;
+
+	values[0] = Int32GetDatum(L.n);
+	values[1] = Float8GetDatum(I);
+	values[2] = Float8GetDatum(EI);
+	values[3] = Float8GetDatum(vn);
+	values[4] = Float8GetDatum((I - EI) / sqrt(vn));
+	values[5] = Float8GetDatum(two_sided_p((I - EI) / sqrt(vn)));
+	values[6] = Float8GetDatum(vr);
+	nulls[7] = nulls[8] = !(vr > 0.0);
+	values[7] = Float8GetDatum(vr > 0.0 ? (I - EI) / sqrt(vr) : 0.0);
+	values[8] = Float8GetDatum(vr > 0.0 ? two_sided_p((I - EI) / sqrt(vr)) : 0.0);
+	values[10] = Int32GetDatum(R);
+	if (R == 0)
+		nulls[9] = true;
+	else
+	{
+		double	   *zp = palloc(sizeof(double) * L.n);
+		int			larger = 0;
+
+		memcpy(zp, z, sizeof(double) * L.n);
+		for (int r = 0; r < R; r++)
+		{
+			double		s = 0.0;
+
+			if ((r & 63) == 0)
+				CHECK_FOR_INTERRUPTS();
+			for (int i = L.n - 1; i > 0; i--)
+			{
+				int			j = random_below(&rng, i + 1);
+				double		t = zp[i];
+
+				zp[i] = zp[j];
+				zp[j] = t;
+			}
+			for (int i = 0; i < L.n; i++)
+				s += zp[i] * spatial_lag(&L, zp, i);
+			if (n / S0 * s / sz2 >= I)
+				larger++;
+		}
+		values[9] = Float8GetDatum(folded_p(larger, R));
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+static const char *
+quadrant_name(double z, double lag)
+{
+	return z > 0.0 ? (lag > 0.0 ? "HH" : "HL") : (lag > 0.0 ? "LH" : "LL");
+}
+
+/*
+ * lisa(values_sql, weights_sql, permutations, seed, significance)
+ *   RETURNS TABLE(id bigint, ii float8, z float8, p_sim float8, quadrant text, significance text)
+ */
+PG_FUNCTION_INFO_V1(medres_lisa);
+Datum
+medres_lisa(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			R = permutations_arg(fcinfo, 2);
+	uint64		rng = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? (uint64) PG_GETARG_INT64(3) : 0;
+	double		alpha = 0.05;
+	Lattice		L;
+	double	   *z,
+				m2,
+				n;
+	int		   *perm,
+			   *where;
+	bool	   *has;
+
+	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+	{
+		alpha = PG_GETARG_FLOAT8(4);
+		if (!(alpha > 0.0 && alpha < 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for significance: \"%s\"", medres_float_text(alpha)),
+					 errdetail("The significance level must lie between 0 and 1.")));
+	}
+	InitMaterializedSRF(fcinfo, 0);
+	read_lattice(fcinfo, false, &L);
+	if (L.n < 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("LISA needs at least 3 units, got %d", L.n)));
+	n = L.n;
+	z = deviations(&L, &m2);
+	perm = palloc(sizeof(int) * L.n);
+	where = palloc(sizeof(int) * L.n);
+	has = palloc0(sizeof(bool) * L.n);
+	for (int i = 0; i < L.n; i++)
+	{
+		perm[i] = i;
+		where[i] = i;
+		has[i] = L.row[i + 1] > L.row[i];
+	}
+	notice_islands(has, L.id, L.n, "Their local statistics are NULL.");
+	for (int i = 0; i < L.n; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		int			k = L.row[i + 1] - L.row[i];
+
+		CHECK_FOR_INTERRUPTS();
+		values[0] = Int64GetDatum(L.id[i]);
+		if (k == 0)
+		{
+			nulls[1] = nulls[2] = nulls[3] = nulls[4] = nulls[5] = true;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			continue;
+		}
+		{
+			double		lag = spatial_lag(&L, z, i);
+			double		ii = z[i] / m2 * lag;
+			double		Wi = 0.0,
+						Wi2 = 0.0,
+						e,
+						v;
+			double		p = 0.0;
+			const char *quad = quadrant_name(z[i], lag);
+
+			for (int t = L.row[i]; t < L.row[i + 1]; t++)
+			{
+				Wi += L.links[t].w;
+				Wi2 += L.links[t].w * L.links[t].w;
+			}
+			/* spdep localmoran(conditional = TRUE, mlvar = TRUE): Sokal et al. 1998 */
+			e = -(z[i] * z[i] * Wi) / ((n - 1.0) * m2);
+			v = (z[i] / m2) * (z[i] / m2) * (n / (n - 2.0)) * (Wi2 - Wi * Wi / (n - 1.0))
+				* (m2 - z[i] * z[i] / (n - 1.0));
+			values[1] = Float8GetDatum(ii);
+			values[2] = Float8GetDatum(v > 0.0 ? (ii - e) / sqrt(v) : 0.0);
+			nulls[2] = !(v > 0.0);
+			if (R > 0)
+			{
+				int			larger = 0;
+				int			last = L.n - 1;
+
+				/* move i out of the pool: swap it to the last place */
+				{
+					int			pi = where[i],
+								other = perm[last];
+
+					perm[pi] = other;
+					where[other] = pi;
+					perm[last] = i;
+					where[i] = last;
+				}
+				for (int r = 0; r < R; r++)
+				{
+					double		s = 0.0;
+
+					/* a partial Fisher-Yates draw of k neighbours from the other n - 1 */
+					for (int t = 0; t < k; t++)
+					{
+						int			c = t + random_below(&rng, (uint32) (last - t));
+						int			a = perm[t],
+									b = perm[c];
+
+						perm[t] = b;
+						where[b] = t;
+						perm[c] = a;
+						where[a] = c;
+						s += L.links[L.row[i] + t].w * z[b];
+					}
+					if (z[i] / m2 * s >= ii)
+						larger++;
+				}
+				p = folded_p(larger, R);
+				values[3] = Float8GetDatum(p);
+			}
+			else
+				nulls[3] = true;
+			values[4] = CStringGetTextDatum(quad);
+			values[5] = CStringGetTextDatum(R > 0 && p <= alpha ? quad : "not significant");
+			nulls[5] = R == 0;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * getis_ord(values_sql, weights_sql, star) RETURNS TABLE(id bigint, gi float8, z float8, p float8)
+ *
+ * Getis and Ord (1992), Ord and Getis (1995), as spdep's localG: with star
+ * the unit itself is among its neighbours (weight 1 unless weights_sql
+ * gives one), the mean and variance are over all n units; without it they
+ * exclude unit i.
+ */
+PG_FUNCTION_INFO_V1(medres_getis_ord);
+Datum
+medres_getis_ord(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		star = PG_NARGS() <= 2 || PG_ARGISNULL(2) || PG_GETARG_BOOL(2);
+	Lattice		L;
+	double		sum = 0.0,
+				sumc = 0.0,
+				sum2 = 0.0,
+				sum2c = 0.0,
+				n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	read_lattice(fcinfo, star, &L);
+	if (L.n < 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("Getis-Ord G needs at least 3 units, got %d", L.n)));
+	n = L.n;
+	for (int i = 0; i < L.n; i++)
+	{
+		neumaier_add(&sum, &sumc, L.y[i]);
+		neumaier_add(&sum2, &sum2c, L.y[i] * L.y[i]);
+	}
+	sum += sumc;
+	sum2 += sum2c;
+	{
+		bool	   *has = palloc0(sizeof(bool) * L.n);
+
+		for (int i = 0; i < L.n; i++)
+			for (int t = L.row[i]; t < L.row[i + 1]; t++)
+				if (L.links[t].j != i)
+					has[i] = true;
+		notice_islands(has, L.id, L.n, "Their local statistics are NULL.");
+		for (int i = 0; i < L.n; i++)
+		{
+			Datum		values[4];
+			bool		nulls[4] = {false, false, false, false};
+			double		lag = 0.0,
+						Wi = 0.0,
+						S1i = 0.0,
+						self = 0.0,
+						xbar,
+						s2,
+						total,
+						v,
+						zv;
+
+			values[0] = Int64GetDatum(L.id[i]);
+			if (!has[i])
+			{
+				nulls[1] = nulls[2] = nulls[3] = true;
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+				continue;
+			}
+			for (int t = L.row[i]; t < L.row[i + 1]; t++)
+			{
+				if (L.links[t].j == i)
+				{
+					self = L.links[t].w;
+					continue;
+				}
+				lag += L.links[t].w * L.y[L.links[t].j];
+				Wi += L.links[t].w;
+				S1i += L.links[t].w * L.links[t].w;
+			}
+			if (star)
+			{
+				if (self == 0.0)
+					self = 1.0;
+				lag += self * L.y[i];
+				Wi += self;
+				S1i += self * self;
+				xbar = sum / n;
+				s2 = sum2 / n - xbar * xbar;
+				total = sum;
+				v = s2 * (n * S1i - Wi * Wi) / (n - 1.0);
+			}
+			else
+			{
+				xbar = (sum - L.y[i]) / (n - 1.0);
+				s2 = (sum2 - L.y[i] * L.y[i]) / (n - 1.0) - xbar * xbar;
+				total = sum - L.y[i];
+				v = s2 * ((n - 1.0) * S1i - Wi * Wi) / (n - 2.0);
+			}
+			zv = v > 0.0 ? (lag - Wi * xbar) / sqrt(v) : 0.0;
+			values[1] = Float8GetDatum(lag / total);
+			nulls[1] = total == 0.0;
+			values[2] = Float8GetDatum(zv);
+			values[3] = Float8GetDatum(two_sided_p(zv));
+			nulls[2] = nulls[3] = !(v > 0.0);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	return (Datum) 0;
+}
