@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(postgresql-15 postgresql-server-dev-15 make gcc)
+pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3 make gcc)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
          python3-numpy python3-scipy python3-sklearn python3-mpmath r-base-core r-cran-laeken

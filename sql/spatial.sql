@@ -1,0 +1,186 @@
+-- medres_postgis: accessibility, spatial weights, Moran's I, LISA, Getis-Ord.
+-- The examples of doc/spatial.md.  Each expected figure was derived by hand (shown in the
+-- comments) or computed by R spdep 1.2-7 (quoted); test/oracle_spatial.sql and
+-- test/oracle_accessibility.sql check many more cases against independent scripts.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION medres_postgis;
+RESET client_min_messages;
+
+-- two facilities and four villages on a line (planar coordinates, SRID 0)
+CREATE TABLE facility (id int, geom geometry, beds float8, doctors int);
+INSERT INTO facility VALUES (1, 'POINT(0 0)', 10, 2), (2, 'POINT(10 0)', 20, 4);
+CREATE TABLE village (id int, geom geometry, population float8);
+INSERT INTO village VALUES (1, 'POINT(1 0)', 100), (2, 'POINT(5 0)', 200), (3, 'POINT(9 0)', 300),
+                           (4, 'POINT(50 0)', 50);
+
+-- example: 2SFCA with a catchment of 5.  Facility 1 reaches villages 1 and 2 (300 people):
+-- R1 = 10/300; facility 2 reaches villages 2 and 3 (500 people): R2 = 20/500.  So
+-- A1 = 1/30 = 0.033333, A2 = 1/30 + 1/25 = 0.073333, A3 = 1/25 = 0.04, A4 = 0 (nothing in
+-- reach); doctors are a fifth of beds everywhere.
+SELECT id, supply, round(score::numeric, 6) AS score
+FROM medres.accessibility('SELECT id, geom, beds, doctors FROM facility',
+                          'SELECT id, geom, population FROM village', catchment => 5)
+ORDER BY supply, id;
+
+-- the invariant: sum of population x score = the supply of facilities with demand in reach
+SELECT supply, round(sum(v.population * a.score)::numeric, 10) AS reached_supply
+FROM medres.accessibility('SELECT id, geom, beds, doctors FROM facility',
+                          'SELECT id, geom, population FROM village', catchment => 5) a
+JOIN village v USING (id) GROUP BY supply ORDER BY supply;
+
+-- E2SFCA, bands (0, 2] weight 1 and (2, 5] weight 0.5: denominators 100 + 0.5 x 200 = 200
+-- and 0.5 x 200 + 300 = 400, so R1 = R2 = 0.05 and A = 0.05, 0.025 + 0.025, 0.05, 0
+SELECT id, round(score::numeric, 6) AS score
+FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village',
+                          method => 'e2sfca', bands => '{2, 5}', band_weights => '{1, 0.5}')
+ORDER BY id;
+
+-- gravity, power decay f = d^-1 within 5: f(1) = 1, f(5) = 0.2; R1 = 10/(100 + 40) = 1/14,
+-- R2 = 20/(40 + 300) = 1/17; A = 1/14 = 0.071429, 0.2/14 + 0.2/17 = 0.026050,
+-- 1/17 = 0.058824, 0
+SELECT id, round(score::numeric, 6) AS score
+FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village',
+                          method => 'gravity', catchment => 5, decay => 'power', decay_param => 1)
+ORDER BY id;
+
+-- 3SFCA (no decay): village 2 splits its demand between both facilities (G = 1/2):
+-- R1 = 10/(100 + 100) = 0.05, R2 = 20/(100 + 300) = 0.05; A = 0.05, 0.05, 0.05, 0
+SELECT id, round(score::numeric, 6) AS score
+FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village',
+                          method => '3sfca', catchment => 5)
+ORDER BY id;
+
+-- provider-to-population ratio within 5 of each village: 10/(100 + 200) = 0.033333,
+-- 30/600 = 0.05, 20/500 = 0.04, 0/50 = 0
+SELECT id, round(score::numeric, 6) AS score
+FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village',
+                          method => 'ratio', catchment => 5)
+ORDER BY id;
+
+-- normalized: 2SFCA scores over their population-weighted mean 30/650:
+-- 0.722222, 1.588889, 0.866667, 0
+SELECT id, round(score::numeric, 6) AS score
+FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village',
+                          catchment => 5, normalized => true)
+ORDER BY id;
+
+-- a cost table with the same distances gives the same scores; expect no rows
+CREATE TABLE travel AS
+SELECT v.id AS demand_id, f.id AS supply_id, ST_Distance(v.geom, f.geom) AS cost
+FROM village v, facility f;
+SELECT g.id, g.supply, g.score, c.score
+FROM medres.accessibility('SELECT id, geom, beds, doctors FROM facility',
+                          'SELECT id, geom, population FROM village', catchment => 5) g
+JOIN medres.accessibility('SELECT id, beds, doctors FROM facility', 'SELECT id, population FROM village',
+                          catchment => 5, cost_sql => 'SELECT * FROM travel') c USING (id, supply)
+WHERE g.score IS DISTINCT FROM c.score;
+
+-- longitude/latitude: great-circle metres.  One degree of latitude is
+-- 6371008.8 x pi/180 = 111195.08 m, so a catchment of 111195 m just misses it.
+SELECT id, score
+FROM medres.accessibility('SELECT 1 AS id, ST_SetSRID(ST_MakePoint(116, 40), 4326) AS geom, 1 AS beds',
+                          'SELECT id, ST_SetSRID(ST_MakePoint(116, 40 + id), 4326) AS geom, 1 AS population
+                           FROM generate_series(0, 1) id',
+                          catchment => 111196)
+ORDER BY id;
+SELECT id, score
+FROM medres.accessibility('SELECT 1 AS id, ST_SetSRID(ST_MakePoint(116, 40), 4326) AS geom, 1 AS beds',
+                          'SELECT id, ST_SetSRID(ST_MakePoint(116, 40 + id), 4326) AS geom, 1 AS population
+                           FROM generate_series(0, 1) id',
+                          catchment => 111195)
+ORDER BY id;
+
+-- a 5 x 5 grid of unit squares, numbered 0..24 row by row, with a value per cell
+CREATE TABLE cell AS
+SELECT r * 5 + c AS id, ST_MakeEnvelope(c, r, c + 1, r + 1, 0) AS geom,
+       ((r * 5 + c) % 7 + r)::float8 AS value
+FROM generate_series(0, 4) r, generate_series(0, 4) c;
+
+-- example: spatial weights.  Rook: 2 x 5 x 4 = 40 shared edges, 80 directed links; queen
+-- adds 2 x 4 x 4 = 32 shared corners, 144 links; row-standardised rows sum to 1.
+SELECT method, count(*) AS links, round(sum(w)::numeric, 10) AS total_weight
+FROM (VALUES ('rook'), ('queen')) m(method),
+     medres.spatial_weights('SELECT id, geom FROM cell', m.method)
+GROUP BY method ORDER BY method;
+-- knn (k = 4) by centroid: corner cells take their 2 rook neighbours, the diagonal one and,
+-- of the two cells at distance 2, the lower id
+SELECT i, array_agg(j ORDER BY j) AS neighbours
+FROM medres.spatial_weights('SELECT id, geom FROM cell', 'knn', k => 4)
+WHERE i IN (0, 12) GROUP BY i ORDER BY i;
+-- distance band 1.5 with inverse-distance weights (d^-1), not row-standardised
+SELECT j, round(w::numeric, 6) AS w
+FROM medres.spatial_weights('SELECT id, geom FROM cell', 'distance', distance => 1.5, inverse => 1,
+                            row_standardize => false)
+WHERE i = 0 ORDER BY j;
+
+CREATE TABLE cell_w AS SELECT * FROM medres.spatial_weights('SELECT id, geom FROM cell', 'rook');
+
+-- example: Moran's I.  R spdep: moran.test(x, nb2listw(cell2nb(5, 5, "rook")),
+-- randomisation = FALSE) gives I = 0.23085931, E = -0.04166667, Var = 0.02257123; with
+-- randomisation the standard deviate is 1.790605
+SELECT round((m).i::numeric, 8) AS i, round((m).expected::numeric, 8) AS expected,
+       round((m).variance_normal::numeric, 8) AS variance_normal,
+       round((m).z_random::numeric, 6) AS z_random,
+       (m).p_permutation BETWEEN 1 / 1000.0 AND 1 AS p_in_range
+FROM (SELECT medres.moran('SELECT id, value FROM cell', 'SELECT * FROM cell_w') AS m) s;
+
+-- the permutation p-value repeats for a seed
+SELECT (medres.moran('SELECT id, value FROM cell', 'SELECT * FROM cell_w', seed => 7)).p_permutation
+     = (medres.moran('SELECT id, value FROM cell', 'SELECT * FROM cell_w', seed => 7)).p_permutation
+       AS same_for_same_seed;
+
+-- example: LISA.  R spdep localmoran: Ii = 0.9577159, 1.0567195, 1.3633112, 0.5883154,
+-- 0.2135922 and Z.Ii = 0.8959262, 1.4291505, 2.3369750, 1.5537972, 1.0163098 for cells 0..4
+SELECT id, round(ii::numeric, 7) AS ii, round(z::numeric, 7) AS z, quadrant
+FROM medres.lisa('SELECT id, value FROM cell', 'SELECT * FROM cell_w')
+WHERE id < 5 ORDER BY id;
+
+-- example: Getis-Ord G* with binary weights.  R spdep localG(x, nb2listw(include.self(nb),
+-- style = "B")): -1.754263, -1.930919, -2.571710 for cells 0..2
+SELECT id, round(z::numeric, 6) AS z
+FROM medres.getis_ord('SELECT id, value FROM cell', 'SELECT i, j, 1 AS w FROM cell_w')
+WHERE id < 3 ORDER BY id;
+
+-- a unit without neighbours: NULL local statistics and a NOTICE
+SELECT id, ii, quadrant
+FROM medres.lisa('SELECT id, value FROM cell', 'SELECT * FROM cell_w WHERE i <> 24 AND j <> 24')
+WHERE id >= 23 ORDER BY id;
+
+-- areas: one degree square at the equator, on the spheroid
+SELECT round(medres.area_km2('SRID=4326;POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))')::numeric, 1) AS km2;
+SELECT round(medres.hrdi(100, 4000, 'SRID=4326;POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))'::geometry)::numeric, 6) AS hrdi;
+
+-- bad input
+SELECT * FROM medres.accessibility('SELECT id, geom FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population::text FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population, 1 AS x FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT 1 AS id, geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, NULL::geometry AS geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, ''POINT EMPTY''::geometry AS geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, ST_Buffer(geom, 1) AS geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, ST_SetSRID(geom, 3857) AS geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, geom, -beds AS beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 0);
+SELECT * FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village');
+SELECT * FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village', method => '4sfca', catchment => 5);
+SELECT * FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village', method => 'gravity', decay => 'cauchy', decay_param => 1);
+SELECT * FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village', method => 'gravity', decay => 'gaussian');
+SELECT * FROM medres.accessibility('SELECT id, beds FROM facility', 'SELECT id, population FROM village', catchment => 5, cost_sql => 'SELECT demand_id, supply_id, -cost AS cost FROM travel');
+SELECT * FROM medres.accessibility('SELECT id, beds FROM facility', 'SELECT id, population FROM village', catchment => 5, cost_sql => 'SELECT demand_id + 10 AS demand_id, supply_id, cost FROM travel');
+SELECT * FROM medres.spatial_weights('SELECT id, geom FROM cell', 'hexagon');
+SELECT * FROM medres.spatial_weights('SELECT id, ST_Centroid(geom) AS geom FROM cell', 'rook');
+SELECT * FROM medres.spatial_weights('SELECT id, geom FROM cell', 'knn');
+SELECT * FROM medres.moran('SELECT id, value FROM cell', 'SELECT i, j, -w AS w FROM cell_w');
+SELECT * FROM medres.moran('SELECT id, value FROM cell', 'SELECT i, i AS j, w FROM cell_w');
+SELECT * FROM medres.moran('SELECT id, value FROM cell WHERE id > 0', 'SELECT * FROM cell_w');
+SELECT * FROM medres.moran('SELECT id, 1.0 AS value FROM cell', 'SELECT * FROM cell_w');
+SELECT * FROM medres.moran('SELECT id, value AS v FROM cell', 'SELECT * FROM cell_w');
+SELECT * FROM medres.lisa('SELECT id, ''NaN''::float8 AS value FROM cell', 'SELECT * FROM cell_w');
+
+DROP TABLE facility, village, travel, cell, cell_w;
+DROP EXTENSION medres_postgis;
