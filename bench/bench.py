@@ -12,9 +12,6 @@ Python database driver is needed; numpy is only used for the export baseline.
 import argparse
 import datetime
 import json
-import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -22,39 +19,14 @@ import time
 
 import numpy as np
 
-PSQL = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]
-
-SERIAL = "SET max_parallel_workers_per_gather = 0;\n"
-PARALLEL = ("SET max_parallel_workers_per_gather = 2;\n"
-            "SET parallel_setup_cost = 0;\n"
-            "SET parallel_tuple_cost = 0;\n")
+import common
+from common import (PARALLEL, SERIAL, TIME_RE, PsqlError, log, loadavg, machine_info,
+                    pg_settings, provenance, psql, psql_value, rel_diff, run_rounds,
+                    time_session)
 
 RUNS = 3          # timed runs per query (median reported), after one warm-up
 BIG_ROWS = 100_000_000
 SEED = 0.4242
-
-TIME_RE = re.compile(r"^Time: ([0-9.]+) ms")
-
-
-class PsqlError(RuntimeError):
-    pass
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def psql(script):
-    """Run a psql script; return stdout.  Raises PsqlError on any error."""
-    p = subprocess.run(PSQL + ["-f", "-"], input=script, text=True,
-                       capture_output=True)
-    if p.returncode != 0:
-        raise PsqlError(p.stderr.strip() or "psql exited %d" % p.returncode)
-    return p.stdout
-
-
-def psql_value(sql):
-    return psql(sql + "\n").strip()
 
 
 # ---------------------------------------------------------------------------
@@ -62,18 +34,7 @@ def psql_value(sql):
 # ---------------------------------------------------------------------------
 
 def setup_extension():
-    try:
-        psql("CREATE EXTENSION medres;")
-    except PsqlError as e:
-        log("CREATE EXTENSION medres failed:\n  %s\n"
-            "Build and install it first: (cd /work/main && make && make install)" % e)
-        sys.exit(2)
-    try:
-        psql("CREATE EXTENSION pg_prewarm;")
-        return True
-    except PsqlError as e:
-        log("note: pg_prewarm not available (%s); warming with count(*) only" % e)
-        return False
+    return common.setup_extension()
 
 
 def create_table(rows):
@@ -110,90 +71,21 @@ VACUUM ANALYZE t;
 
 
 def warm(prewarm):
-    t0 = time.time()
-    script = ""
-    if prewarm:
-        script += "SELECT pg_prewarm('t');\n"
-    script += "SELECT count(*) FROM t;\nSELECT count(*) FROM t;\n"
-    psql(script)
-    return time.time() - t0
+    return common.warm(["t"], prewarm)
 
 
 # ---------------------------------------------------------------------------
 # timing
 # ---------------------------------------------------------------------------
 
-def find_workers(plan):
-    """(planned, launched) summed over Gather nodes of an EXPLAIN JSON plan."""
-    planned = launched = 0
-    found = False
-    stack = [plan]
-    while stack:
-        node = stack.pop()
-        if "Workers Planned" in node:
-            found = True
-            planned += node.get("Workers Planned", 0)
-            launched += node.get("Workers Launched", 0)
-        stack.extend(node.get("Plans", []))
-    return (planned, launched) if found else (0, 0)
-
-
-def time_session(sql, settings):
-    """One timed run in its own psql session (so its own backend): settings,
-    a warm-up SELECT (its result is the value), then one
-    EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) whose Execution Time is the
-    figure used, then one plain SELECT timed by psql's \\timing (client-side
-    cross-check, includes planning and the round trip)."""
-    explain = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) "
-    script = settings + "\\timing on\n"
-    script += "\\echo @@VALUE\n" + sql + ";\n"
-    script += "\\echo @@EXPLAIN\n" + explain + sql + ";\n"
-    script += "\\echo @@SELECT\n" + sql + ";\n"
-    out = psql(script)
-
-    sections = []
-    for line in out.splitlines():
-        if line.startswith("@@"):
-            sections.append((line[2:], []))
-        elif sections:
-            sections[-1][1].append(line)
-    r = {}
-    for kind, lines in sections:
-        body = [l for l in lines if not TIME_RE.match(l)]
-        tms = [float(TIME_RE.match(l).group(1)) for l in lines if TIME_RE.match(l)]
-        if kind == "VALUE":
-            r["value"] = body[0] if body else None
-        elif kind == "EXPLAIN":
-            doc = json.loads("\n".join(body))[0]
-            r["exec_ms"] = doc["Execution Time"]
-            r["workers"] = find_workers(doc["Plan"])
-        elif kind == "SELECT":
-            r["client_ms"] = tms[-1]
-    return r
-
-
 def time_queries(queries, runs):
     """Round-robin: `runs` rounds, each running every query once in a fresh
-    session (time_session).  On this VM a backend is sometimes uniformly
-    slow for its whole life (30-60 %), so the runs of one query are spread
-    over separate backends and separate moments; the median is reported."""
-    per = {k: [] for k in queries}
-    notes = []
-    for rnd in range(runs):
-        for key, (label, sql, settings) in queries.items():
-            if per[key] is None:
-                continue
-            t0 = time.time()
-            try:
-                per[key].append(time_session(sql, settings))
-            except PsqlError as e:
-                first = str(e).splitlines()[0]
-                notes.append("%s skipped: %s" % (label, first))
-                log("  %-32s SKIPPED: %s" % (label, first))
-                per[key] = None
-                continue
-            log("  round %d %-32s %9.1f ms  [%.1f s]" % (
-                rnd + 1, label, per[key][-1]["exec_ms"], time.time() - t0))
+    session (common.time_session: a warm-up SELECT whose result is the value,
+    EXPLAIN (ANALYZE, TIMING OFF) Execution Time, then a plain SELECT timed by
+    psql \\timing).  On this VM a backend is sometimes uniformly slow for its
+    whole life (30-60 %), so the runs of one query are spread over separate
+    backends and separate moments; the median is reported."""
+    per, notes = run_rounds(queries, runs, time_session)
     timings = {}
     for key, (label, sql, settings) in queries.items():
         runs_ = per[key]
@@ -348,54 +240,8 @@ def measure_memory(gini_sql):
 # report
 # ---------------------------------------------------------------------------
 
-def rel_diff(a, b):
-    a, b = float(a), float(b)
-    return abs(a - b) / max(abs(a), abs(b), 1e-300)
-
-
 def fmt_ms(ms):
     return "%10.1f" % ms
-
-
-def loadavg():
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "?"
-
-
-def provenance():
-    """Which medres build was measured (others may be reinstalling it)."""
-    info = {}
-    try:
-        libdir = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True,
-                                text=True).stdout.strip()
-        so = os.path.join(libdir, "medres.so")
-        info["medres_so"] = so
-        info["medres_so_mtime"] = datetime.datetime.fromtimestamp(
-            os.path.getmtime(so)).isoformat(timespec="seconds")
-    except Exception:
-        pass
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        head = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "--", "src"],
-                               capture_output=True, text=True).stdout.strip()
-        info["git"] = head + ("+dirty src" if dirty else "")
-    except Exception:
-        pass
-    return info
-
-
-def machine_info():
-    try:
-        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                     if l.startswith("model name"))
-    except Exception:
-        model = platform.processor() or "?"
-    return {"cpus": os.cpu_count(), "cpu_model": model,
-            "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
 
 
 def run_default(rows, args):
@@ -405,11 +251,9 @@ def run_default(rows, args):
     res["server"] = psql_value("SELECT version()")
     res["provenance"] = provenance()
     res["loadavg_start"] = loadavg()
-    res["settings"] = dict(
-        l.split("|") for l in psql(
-            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
-            "('shared_buffers','work_mem','jit','max_parallel_workers_per_gather',"
-            "'max_worker_processes','max_parallel_workers')").splitlines())
+    res["settings"] = pg_settings(["shared_buffers", "work_mem", "jit",
+                                   "max_parallel_workers_per_gather",
+                                   "max_worker_processes", "max_parallel_workers"])
     log("== medres benchmark: %d rows, %s" % (rows, res["server"].split(" on ")[0]))
     prewarm = setup_extension()
     log("creating table t ...")

@@ -14,52 +14,25 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import time
 
-PSQL = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]
+import common
+from common import (PSQL, SERIAL, TIME_RE, PsqlError, log, loadavg, machine_info,
+                    pg_settings, provenance, psql, psql_value, rel_diff, run_rounds,
+                    with_retry)
 
-# window functions do not run in parallel; keep the plans serial anyway
-SERIAL = "SET max_parallel_workers_per_gather = 0;\n"
-
+# SERIAL (from common): window functions do not run in parallel; keep the plans
+# serial anyway
 RUNS = 3
 SEED = 0.4242
 M = 8                       # indicators x1..x8
 PARTS = 10_000              # partitions of e31
 PART_UNITS = 31             # units per partition of e31
-
-TIME_RE = re.compile(r"^Time: ([0-9.]+) ms")
-# errors that mean "someone reinstalled medres.so under us": retry the run
-RETRY_RE = re.compile(r"invalid .*state|does not exist|could not load library|"
-                      r"could not find function|server closed the connection|"
-                      r"terminated abnormally", re.I)
-
-
-class PsqlError(RuntimeError):
-    pass
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def psql(script):
-    p = subprocess.run(PSQL + ["-f", "-"], input=script, text=True,
-                       capture_output=True)
-    if p.returncode != 0:
-        raise PsqlError(p.stderr.strip() or "psql exited %d" % p.returncode)
-    return p.stdout
-
-
-def psql_value(sql):
-    return psql(sql + "\n").strip()
-
 
 # ---------------------------------------------------------------------------
 # queries
@@ -117,37 +90,8 @@ def sql_plain_rsr(table, part=None, half="2.0"):
 # setup
 # ---------------------------------------------------------------------------
 
-def with_retry(fn, *a, tries=4):
-    for k in range(tries):
-        try:
-            return fn(*a)
-        except PsqlError as e:
-            if k == tries - 1 or not RETRY_RE.search(str(e)):
-                raise
-            log("  retrying after: %s" % str(e).splitlines()[0])
-            time.sleep(3)
-
-
 def setup_extension():
-    try:
-        with_retry(psql, "CREATE EXTENSION medres;")
-    except PsqlError as e:
-        log("CREATE EXTENSION medres failed:\n  %s\n"
-            "Build and install it first: (cd /work/main && make && make install)" % e)
-        sys.exit(2)
-    missing = [f for f in ("rsr", "rsr_grade") if psql_value(
-        "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-        "WHERE n.nspname = 'medres' AND p.proname = '%s'" % f) == "0"]
-    if missing:
-        log("the installed medres lacks %s: run 'make install' in the repository"
-            % ", ".join("medres." + f for f in missing))
-        sys.exit(2)
-    try:
-        psql("CREATE EXTENSION pg_prewarm;")
-        return True
-    except PsqlError as e:
-        log("note: pg_prewarm not available (%s); warming with count(*) only" % e)
-        return False
+    return common.setup_extension(required=("rsr", "rsr_grade"), retry=True)
 
 
 # x1..x8: uniform on 0.00 .. 100.00 in steps of 0.01 (10,001 values), so at
@@ -188,12 +132,7 @@ VACUUM ANALYZE v31;
 
 
 def warm(prewarm):
-    script = ""
-    for t in ("e1", "e31"):
-        if prewarm:
-            script += "SELECT pg_prewarm('%s');\n" % t
-        script += "SELECT count(*) FROM %s;\nSELECT count(*) FROM %s;\n" % (t, t)
-    psql(script)
+    common.warm(["e1", "e31"], prewarm)
 
 
 # ---------------------------------------------------------------------------
@@ -229,54 +168,12 @@ FROM m JOIN pn USING (id) JOIN pf USING (id);
 # ---------------------------------------------------------------------------
 
 def time_session(sql, client=False):
-    explain = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) "
-    script = SERIAL + "\\timing on\n"
-    script += "SELECT pg_backend_pid();\n"
-    script += "\\echo @@VALUE\n" + sql + ";\n"
-    script += "\\echo @@EXPLAIN\n" + explain + sql + ";\n"
-    if client:
-        script += "\\echo @@SELECT\n" + sql + ";\n"
-    out = psql(script)
-    sections = []
-    for line in out.splitlines():
-        if line.startswith("@@"):
-            sections.append((line[2:], []))
-        elif sections:
-            sections[-1][1].append(line)
-    r = {}
-    for kind, lines in sections:
-        body = [l for l in lines if not TIME_RE.match(l)]
-        tms = [float(TIME_RE.match(l).group(1)) for l in lines if TIME_RE.match(l)]
-        if kind == "VALUE":
-            r["value"] = body[0] if body else None
-            r["warmup_client_ms"] = tms[-1] if tms else None
-        elif kind == "EXPLAIN":
-            doc = json.loads("\n".join(body))[0]
-            r["exec_ms"] = doc["Execution Time"]
-            r["planning_ms"] = doc.get("Planning Time")
-        elif kind == "SELECT":
-            r["client_ms"] = tms[-1]
-    return r
+    return common.time_session(sql, SERIAL, client=client, backend_pid=True)
 
 
 def time_queries(queries, runs, client=False):
-    per = {k: [] for k in queries}
-    notes = []
-    for rnd in range(runs):
-        for key, (label, sql) in queries.items():
-            if per[key] is None:
-                continue
-            t0 = time.time()
-            try:
-                per[key].append(with_retry(time_session, sql, client))
-            except PsqlError as e:
-                first = str(e).splitlines()[0]
-                notes.append("%s skipped: %s" % (label, first))
-                log("  %-36s SKIPPED: %s" % (label, first))
-                per[key] = None
-                continue
-            log("  round %d %-36s %10.1f ms  [%.1f s]" % (
-                rnd + 1, label, per[key][-1]["exec_ms"], time.time() - t0))
+    per, notes = run_rounds(queries, runs, lambda sql: time_session(sql, client),
+                            width=36, ms_fmt="%10.1f", retry=True)
     timings = {}
     for key, (label, sql) in queries.items():
         rs = per[key]
@@ -352,54 +249,6 @@ def perf_profile(sql):
 # report
 # ---------------------------------------------------------------------------
 
-def loadavg():
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "?"
-
-
-def so_mtime():
-    try:
-        libdir = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True,
-                                text=True).stdout.strip()
-        so = os.path.join(libdir, "medres.so")
-        return so, datetime.datetime.fromtimestamp(os.path.getmtime(so)).isoformat(
-            timespec="seconds")
-    except Exception:
-        return None, None
-
-
-def provenance():
-    info = {}
-    info["medres_so"], info["medres_so_mtime"] = so_mtime()
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    try:
-        head = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "--", "src"],
-                               capture_output=True, text=True).stdout.strip()
-        info["git"] = head + ("+dirty src" if dirty else "")
-    except Exception:
-        pass
-    return info
-
-
-def machine_info():
-    try:
-        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                     if l.startswith("model name"))
-    except Exception:
-        model = platform.processor() or "?"
-    return {"cpus": os.cpu_count(), "cpu_model": model,
-            "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
-
-
-def rel_diff(a, b):
-    a, b = float(a), float(b)
-    return abs(a - b) / max(abs(a), abs(b), 1e-300)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=1_000_000)
@@ -421,10 +270,8 @@ def main():
            "machine": machine_info(), "provenance": provenance(),
            "loadavg_start": loadavg()}
     res["server"] = psql_value("SELECT version()")
-    res["settings"] = dict(
-        l.split("|") for l in psql(
-            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
-            "('shared_buffers','work_mem','jit','max_parallel_workers_per_gather')").splitlines())
+    res["settings"] = pg_settings(["shared_buffers", "work_mem", "jit",
+                                   "max_parallel_workers_per_gather"])
     log("== medres evaluation benchmark: %d units, %s" % (units, res["server"].split(" on ")[0]))
     prewarm = setup_extension()
     log("creating tables e1 (%d rows), e31 (%d x %d), v1, v31 ..." % (units, PARTS, PART_UNITS))

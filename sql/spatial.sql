@@ -149,7 +149,9 @@ SELECT id, ii, quadrant
 FROM medres.lisa('SELECT id, value FROM cell', 'SELECT * FROM cell_w WHERE i <> 24 AND j <> 24')
 WHERE id >= 23 ORDER BY id;
 
--- areas: one degree square at the equator, on the spheroid
+-- areas: one degree square at the equator, on the WGS 84 spheroid: 111.32 km of longitude
+-- by 110.57 km of latitude = 12308.8 km2; HRDI = R / sqrt(P A) = 100 / sqrt(4000 x 12308.8)
+-- = 0.014252
 SELECT round(medres.area_km2('SRID=4326;POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))')::numeric, 1) AS km2;
 SELECT round(medres.hrdi(100, 4000, 'SRID=4326;POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))'::geometry)::numeric, 6) AS hrdi;
 
