@@ -8,6 +8,7 @@ OBJS        = src/medres.o src/numeric.o src/sort.o \
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
+SHLIB_LINK  = -pthread
 PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
               -Wno-missing-field-initializers $(if $(WERROR),-Werror)
 

@@ -28,6 +28,8 @@
 #include "utils/typcache.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 
 #define EARTH_RADIUS_M 6371008.8	/* mean radius (IUGG), as PostGIS's sphere */
 
@@ -350,13 +352,80 @@ point_row(void *arg, HeapTuple tup, TupleDesc td)
 	}
 }
 
-static int
-int64_cmp(const void *a, const void *b)
+/*
+ * LSD radix sort of 16-byte records by their leading int64, stable, a byte
+ * at a time, skipping the bytes all keys share.  Grids and id maps sort a
+ * record per input row, where qsort's comparisons were a tenth of the time.
+ */
+typedef struct KeyRecord
 {
-	int64		x = *(const int64 *) a,
-				y = *(const int64 *) b;
+	int64		key;
+	int64		payload;
+} KeyRecord;
 
-	return x < y ? -1 : (x > y);
+static void
+radix_sort_keys(void *records, Size n)
+{
+	KeyRecord  *a = records;
+	KeyRecord  *tmp;
+	Size		count[256];
+
+	if (n < 64)
+	{
+		/* insertion sort: stable and quick for a handful */
+		for (Size i = 1; i < n; i++)
+		{
+			KeyRecord	r = a[i];
+			Size		j = i;
+
+			while (j > 0 && a[j - 1].key > r.key)
+			{
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = r;
+		}
+		return;
+	}
+	tmp = palloc(sizeof(KeyRecord) * n);
+	for (int shift = 0; shift < 64; shift += 8)
+	{
+		Size		sum = 0;
+		KeyRecord  *t;
+
+		memset(count, 0, sizeof(count));
+		for (Size i = 0; i < n; i++)
+		{
+			uint64		u = (uint64) a[i].key ^ UINT64CONST(0x8000000000000000);
+
+			count[(u >> shift) & 0xFF]++;
+		}
+		if (count[(((uint64) a[0].key ^ UINT64CONST(0x8000000000000000)) >> shift) & 0xFF] == n)
+			continue;			/* every key has this byte */
+		for (int b = 0; b < 256; b++)
+		{
+			Size		c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (Size i = 0; i < n; i++)
+		{
+			uint64		u = (uint64) a[i].key ^ UINT64CONST(0x8000000000000000);
+
+			tmp[count[(u >> shift) & 0xFF]++] = a[i];
+		}
+		t = a;
+		a = tmp;
+		tmp = t;
+	}
+	if (a != records)
+	{
+		memcpy(records, a, sizeof(KeyRecord) * n);
+		pfree(a);
+	}
+	else
+		pfree(tmp);
 }
 
 /* index of id in the sorted ids, or -1 */
@@ -394,12 +463,6 @@ typedef struct IdIdx
 	int			idx;
 } IdIdx;
 
-static int
-ididx_cmp(const void *a, const void *b)
-{
-	return int64_cmp(&((const IdIdx *) a)->id, &((const IdIdx *) b)->id);
-}
-
 static void
 idmap_build(IdMap *m, const int64 *id, int n, const char *argname)
 {
@@ -410,7 +473,8 @@ idmap_build(IdMap *m, const int64 *id, int n, const char *argname)
 		t[i].id = id[i];
 		t[i].idx = i;
 	}
-	qsort(t, n, sizeof(IdIdx), ididx_cmp);
+	StaticAssertStmt(sizeof(IdIdx) == sizeof(KeyRecord), "IdIdx is a KeyRecord");
+	radix_sort_keys(t, n);
 	m->n = n;
 	m->sorted = palloc(sizeof(int64) * Max(n, 1));
 	m->index_of = palloc(sizeof(int) * Max(n, 1));
@@ -618,9 +682,14 @@ locate(Located *L, const PointSet *ps, bool geographic)
 static inline double
 located_distance(const Located *a, int i, const Located *b, int j)
 {
+	double		dx,
+				dy;
+
 	if (a->geographic)
 		return haversine(a->x[i], a->y[i], a->coslat[i], b->x[j], b->y[j], b->coslat[j]);
-	return hypot(a->x[i] - b->x[j], a->y[i] - b->y[j]);
+	dx = a->x[i] - b->x[j];
+	dy = a->y[i] - b->y[j];
+	return sqrt(dx * dx + dy * dy);
 }
 
 /* a point's grid cell, three 21-bit signed coordinates packed in 64 bits */
@@ -629,17 +698,6 @@ typedef struct Cell
 	int64		key;
 	int			index;
 } Cell;
-
-static int
-cell_cmp(const void *a, const void *b)
-{
-	const Cell *x = a,
-			   *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->index - y->index;
-}
 
 #define CELL_BIAS	(1 << 20)
 
@@ -672,7 +730,7 @@ grid_coord(const Grid *G, double v, int k)
 }
 
 static void
-grid_build(Grid *G, const Located *L, double size)
+grid_build(Grid *G, const Located *L, double size, const double *origin)
 {
 	G->size = size;
 	G->dims = L->geographic ? 3 : 2;
@@ -680,7 +738,9 @@ grid_build(Grid *G, const Located *L, double size)
 	for (int k = 0; k < 3; k++)
 	{
 		G->origin[k] = 0.0;
-		if (L->n > 0)
+		if (origin)
+			G->origin[k] = origin[k];
+		else if (L->n > 0)
 		{
 			double		lo = L->g[k][0];
 
@@ -696,7 +756,8 @@ grid_build(Grid *G, const Located *L, double size)
 								   G->dims == 3 ? grid_coord(G, L->g[2][i], 2) : 0);
 		G->cells[i].index = i;
 	}
-	qsort(G->cells, L->n, sizeof(Cell), cell_cmp);
+	StaticAssertStmt(sizeof(Cell) == sizeof(KeyRecord), "Cell is a KeyRecord");
+	radix_sort_keys(G->cells, L->n);
 }
 
 /* the range [*lo, *hi) of grid entries with this key */
@@ -755,99 +816,275 @@ pair_add(PairBatch *b, int i, int j, double d, PairFn fn, void *arg)
 }
 
 /*
+ * The pair search of one share of the query cells, [r0, r1) of GQ's
+ * sorted entries, into its own batch.  Pure C with buffers allocated
+ * beforehand: it runs on a helper thread as well as on the backend's, so
+ * it must not palloc, raise errors or process interrupts; `cancel` asks it
+ * to stop early.
+ */
+typedef struct PairWork
+{
+	const Located *Q;
+	const Located *S;
+	const Grid *GS;
+	const Grid *GQ;
+	double		radius;
+	int			r0;
+	int			r1;
+	PairFn		fn;
+	void	   *arg;
+	PairBatch  *b;
+	int		   *cand;
+	double	   *cx;
+	double	   *cy;
+	volatile sig_atomic_t *cancel;
+	bool		main_thread;
+	/* a fused kernel for binary weights instead of batches (see PairKernel) */
+	const struct PairKernel *kernel;
+} PairWork;
+
+/*
+ * The 2SFCA passes with weight 1 fused into the search loop, saving the
+ * batch round trip for the most common method: pass 1 adds population to
+ * the facility's denominator, pass 2 the facility's ratios to the unit's
+ * score.
+ */
+typedef struct PairKernel
+{
+	int			pass;			/* 1 or 2 */
+	int			m;
+	const double *pop;
+	double	   *denom;
+	bool	   *reached;
+	const double *ratio;
+	double	   *score;
+} PairKernel;
+
+static inline void
+kernel_apply(const PairKernel *k, int i, int j)
+{
+	if (k->pass == 1)
+	{
+		k->denom[j] += k->pop[i];
+		k->reached[j] = true;
+	}
+	else if (k->m == 1)
+		k->score[i] += k->ratio[j];
+	else
+		for (int c = 0; c < k->m; c++)
+			k->score[(Size) i * k->m + c] += k->ratio[(Size) j * k->m + c];
+}
+
+static void *
+pair_work(void *p)
+{
+	PairWork   *w = p;
+	const Located *Q = w->Q,
+			   *S = w->S;
+	const Grid *GS = w->GS,
+			   *GQ = w->GQ;
+	double		radius = w->radius;
+	double		r2 = radius * radius * (1.0 + 1e-12);
+
+	for (int r = w->r0; r < w->r1;)
+	{
+		int64		key = GQ->cells[r].key;
+		int			end = r;
+		int			ncand = 0;
+		int64		cx = (key >> 42) - CELL_BIAS,
+					cy = ((key >> 21) & ((1 << 21) - 1)) - CELL_BIAS,
+					cz = (key & ((1 << 21) - 1)) - CELL_BIAS;
+
+		if (*w->cancel || (w->main_thread && InterruptPending))
+		{
+			*w->cancel = 1;
+			break;
+		}
+		while (end < w->r1 && GQ->cells[end].key == key)
+			end++;
+		for (int dx = -1; dx <= 1; dx++)
+			for (int dy = -1; dy <= 1; dy++)
+				for (int dz = (GQ->dims == 3 ? -1 : 0); dz <= (GQ->dims == 3 ? 1 : 0); dz++)
+				{
+					int			lo,
+								hi;
+
+					grid_range(GS, cell_key(cx + dx, cy + dy, cz + dz), &lo, &hi);
+					for (int t = lo; t < hi; t++)
+					{
+						int			j = GS->cells[t].index;
+
+						w->cand[ncand] = j;
+						w->cx[ncand] = S->x[j];
+						w->cy[ncand] = S->y[j];
+						ncand++;
+					}
+				}
+		for (; r < end; r++)
+		{
+			int			i = GQ->cells[r].index;
+			double		qx = Q->x[i],
+						qy = Q->y[i];
+
+			if (!Q->geographic)
+			{
+				/* planar: compare squares first; the root only for pairs in reach */
+				for (int t = 0; t < ncand; t++)
+				{
+					double		ddx = qx - w->cx[t],
+								ddy = qy - w->cy[t],
+								d2 = ddx * ddx + ddy * ddy,
+								d;
+
+					if (d2 > r2)
+						continue;
+					d = sqrt(d2);
+					if (d > radius)
+						continue;
+					if (w->kernel)
+						kernel_apply(w->kernel, i, w->cand[t]);
+					else
+						pair_add(w->b, i, w->cand[t], d, w->fn, w->arg);
+				}
+			}
+			else
+				for (int t = 0; t < ncand; t++)
+				{
+					double		d = located_distance(Q, i, S, w->cand[t]);
+
+					if (d > radius)
+						continue;
+					if (w->kernel)
+						kernel_apply(w->kernel, i, w->cand[t]);
+					else
+						pair_add(w->b, i, w->cand[t], d, w->fn, w->arg);
+				}
+		}
+	}
+	if (w->b->n > 0)
+		w->fn(w->arg, w->b);
+	w->b->n = 0;
+	return NULL;
+}
+
+/* below this many query points one thread is quicker than starting a second */
+#define PARALLEL_PAIRS_MIN 20000
+
+/*
  * Every pair (i in Q, j in S) with distance <= radius, or all pairs when
  * radius is infinite, in batches.  The query points are visited cell by
  * cell, and each cell's candidates (the 3^dims cells around it) are
- * gathered once for all its points.
+ * gathered once for all its points.  With `arg2` (a second accumulator,
+ * for callbacks whose writes would collide), large searches split the
+ * query cells between this backend and one helper thread; each half
+ * writes only through its own arg, and the query points of a cell stay in
+ * one half.
  */
 static void
-pairs_within(const Located *Q, const Located *S, double radius, PairFn fn, void *arg)
+pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void *arg, void *arg2,
+			  const PairKernel *kernel, const PairKernel *kernel2)
 {
-	PairBatch  *b = palloc(sizeof(PairBatch));
-	int		   *cand = NULL;
-	int			ncand = 0;
-
-	b->n = 0;
 	if (isinf(radius))
 	{
+		PairBatch  *b = palloc(sizeof(PairBatch));
+
+		Assert(kernel == NULL);
+		b->n = 0;
 		for (int i = 0; i < Q->n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			for (int j = 0; j < S->n; j++)
 				pair_add(b, i, j, located_distance(Q, i, S, j), fn, arg);
 		}
+		if (b->n > 0)
+			fn(arg, b);
+		pfree(b);
+		return;
 	}
-	else
 	{
 		Grid		GS,
 					GQ;
 		double		size = S->geographic ? 2.0 * sin(Min(radius / (2.0 * EARTH_RADIUS_M), M_PI / 2)) : radius;
+		volatile sig_atomic_t cancel = 0;
+		PairWork	w[2];
+		int			nwork = ((arg2 != NULL || kernel2 != NULL) && Q->n >= PARALLEL_PAIRS_MIN) ? 2 : 1;
+		int			split = Q->n;
 
 		/* a cell a little larger than the radius, so 3 cells a side always cover it */
 		size = size * (1.0 + 1e-9) + 1e-300;
-		grid_build(&GS, S, size);
-		grid_build(&GQ, Q, size);
-		GQ.origin[0] = GS.origin[0];
-		GQ.origin[1] = GS.origin[1];
-		GQ.origin[2] = GS.origin[2];
-		for (int i = 0; i < Q->n; i++)
-			GQ.cells[i].key = cell_key(grid_coord(&GQ, Q->g[0][GQ.cells[i].index], 0),
-									   grid_coord(&GQ, Q->g[1][GQ.cells[i].index], 1),
-									   GQ.dims == 3 ? grid_coord(&GQ, Q->g[2][GQ.cells[i].index], 2) : 0);
-		qsort(GQ.cells, Q->n, sizeof(Cell), cell_cmp);
-		cand = palloc(sizeof(int) * Max(S->n, 1));
-		for (int r = 0; r < Q->n;)
+		grid_build(&GS, S, size, NULL);
+		grid_build(&GQ, Q, size, GS.origin);
+		if (nwork == 2)
 		{
-			int64		key = GQ.cells[r].key;
-			int			end = r;
-			int64		cx = (key >> 42) - CELL_BIAS,
-						cy = ((key >> 21) & ((1 << 21) - 1)) - CELL_BIAS,
-						cz = (key & ((1 << 21) - 1)) - CELL_BIAS;
-
-			while (end < Q->n && GQ.cells[end].key == key)
-				end++;
-			CHECK_FOR_INTERRUPTS();
-			ncand = 0;
-			for (int dx = -1; dx <= 1; dx++)
-				for (int dy = -1; dy <= 1; dy++)
-					for (int dz = (GQ.dims == 3 ? -1 : 0); dz <= (GQ.dims == 3 ? 1 : 0); dz++)
-					{
-						int			lo,
-									hi;
-
-						grid_range(&GS, cell_key(cx + dx, cy + dy, cz + dz), &lo, &hi);
-						for (int t = lo; t < hi; t++)
-							cand[ncand++] = GS.cells[t].index;
-					}
-			for (; r < end; r++)
-			{
-				int			i = GQ.cells[r].index;
-
-				for (int t = 0; t < ncand; t++)
-				{
-					int			j = cand[t];
-					double		d;
-
-					if (!Q->geographic)
-					{
-						double		dx = Q->x[i] - S->x[j],
-									dy = Q->y[i] - S->y[j];
-
-						if (dx * dx + dy * dy > radius * radius * (1.0 + 1e-12))
-							continue;
-						d = hypot(dx, dy);
-					}
-					else
-						d = located_distance(Q, i, S, j);
-					if (d <= radius)
-						pair_add(b, i, j, d, fn, arg);
-				}
-			}
+			/* split near the middle, at a cell boundary */
+			split = Q->n / 2;
+			while (split < Q->n && GQ.cells[split].key == GQ.cells[split - 1].key)
+				split++;
 		}
+		for (int k = 0; k < nwork; k++)
+		{
+			w[k].Q = Q;
+			w[k].S = S;
+			w[k].GS = &GS;
+			w[k].GQ = &GQ;
+			w[k].radius = radius;
+			w[k].r0 = k == 0 ? 0 : split;
+			w[k].r1 = k == 0 ? split : Q->n;
+			w[k].fn = fn;
+			w[k].arg = k == 0 ? arg : arg2;
+			w[k].b = palloc(sizeof(PairBatch));
+			w[k].b->n = 0;
+			w[k].cand = palloc(sizeof(int) * Max(S->n, 1));
+			w[k].cx = palloc(sizeof(double) * Max(S->n, 1));
+			w[k].cy = palloc(sizeof(double) * Max(S->n, 1));
+			w[k].cancel = &cancel;
+			w[k].main_thread = k == 0;
+			w[k].kernel = k == 0 ? kernel : kernel2;
+		}
+		if (nwork == 2)
+		{
+			pthread_t	th;
+			sigset_t	all,
+						old;
+			bool		started;
+
+			/* the helper takes no signals: they stay with the backend */
+			sigfillset(&all);
+			pthread_sigmask(SIG_SETMASK, &all, &old);
+			started = pthread_create(&th, NULL, pair_work, &w[1]) == 0;
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			(void) pair_work(&w[0]);
+			if (started)
+				pthread_join(th, NULL);
+			else
+				(void) pair_work(&w[1]);
+		}
+		else
+			(void) pair_work(&w[0]);
+		if (cancel)
+		{
+			CHECK_FOR_INTERRUPTS();
+			/* an interrupt that did not end the query still cut the search short */
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("canceling the pair search due to an interrupt")));
+		}
+		for (int k = 0; k < nwork; k++)
+		{
+			pfree(w[k].b);
+			pfree(w[k].cand);
+			pfree(w[k].cx);
+			pfree(w[k].cy);
+		}
+		pfree(GS.cells);
+		pfree(GQ.cells);
 	}
-	if (b->n > 0)
-		fn(arg, b);
-	pfree(b);
+}
+
+static void
+pairs_within(const Located *Q, const Located *S, double radius, PairFn fn, void *arg)
+{
+	pairs_within2(Q, S, radius, fn, arg, NULL, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -992,11 +1229,23 @@ typedef struct PairSource
 } PairSource;
 
 static void
-pairs_from_source(const PairSource *src, double radius, PairFn fn, void *arg)
+pairs_from_source(const PairSource *src, double radius, PairFn fn, void *arg, void *arg2)
 {
 	if (src->demand)
 	{
-		pairs_within(src->demand, src->supply, radius, fn, arg);
+		const Fca  *f = arg;
+
+		/* 2SFCA over geometries: the fused kernels */
+		if (fn == fca_batch && f->method == FCA_2SFCA && f->pass > 0)
+		{
+			const Fca  *f2 = arg2;
+			PairKernel	k1 = {f->pass, f->m, f->pop, f->denom, f->reached, f->ratio, f->score};
+			PairKernel	k2 = {f2->pass, f2->m, f2->pop, f2->denom, f2->reached, f2->ratio, f2->score};
+
+			pairs_within2(src->demand, src->supply, radius, fn, arg, arg2, &k1, &k2);
+			return;
+		}
+		pairs_within2(src->demand, src->supply, radius, fn, arg, arg2, NULL, NULL);
 		return;
 	}
 	{
@@ -1025,12 +1274,15 @@ pairs_from_source(const PairSource *src, double radius, PairFn fn, void *arg)
 static void
 fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *undefined)
 {
+	Fca			half;			/* the helper thread's accumulator */
+
 	f->score = palloc0(sizeof(double) * Max((Size) f->nd * f->m, 1));
 	f->sumf = palloc0(sizeof(double) * Max(f->nd, 1));
 	if (f->method == FCA_RATIO)
 	{
-		pairs_from_source(src, f->catchment, ratio_supply_batch, f);
-		pairs_within(demand_self, demand_self, f->catchment, ratio_population_batch, f);
+		/* both passes write per demand unit only, so the halves can share f */
+		pairs_from_source(src, f->catchment, ratio_supply_batch, f, f);
+		pairs_within2(demand_self, demand_self, f->catchment, ratio_population_batch, f, f, NULL, NULL);
 		for (int i = 0; i < f->nd; i++)
 			for (int c = 0; c < f->m; c++)
 			{
@@ -1044,18 +1296,26 @@ fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *unde
 	f->denom = palloc0(sizeof(double) * Max(f->ns, 1));
 	f->reached = palloc0(sizeof(bool) * Max(f->ns, 1));
 	f->ratio = palloc0(sizeof(double) * Max((Size) f->ns * f->m, 1));
+	half = *f;
+	half.denom = palloc0(sizeof(double) * Max(f->ns, 1));
+	half.reached = palloc0(sizeof(bool) * Max(f->ns, 1));
 	if (f->method == FCA_3SFCA)
 	{
-		f->pass = 0;
-		pairs_from_source(src, f->catchment, fca_batch, f);
+		f->pass = half.pass = 0;
+		pairs_from_source(src, f->catchment, fca_batch, f, &half);
 	}
-	f->pass = 1;
-	pairs_from_source(src, f->catchment, fca_batch, f);
+	f->pass = half.pass = 1;
+	pairs_from_source(src, f->catchment, fca_batch, f, &half);
 	for (int j = 0; j < f->ns; j++)
+	{
+		f->denom[j] += half.denom[j];
+		f->reached[j] |= half.reached[j];
 		for (int c = 0; c < f->m; c++)
 			f->ratio[(Size) j * f->m + c] = f->denom[j] > 0.0 ? f->supply[(Size) j * f->m + c] / f->denom[j] : 0.0;
-	f->pass = 2;
-	pairs_from_source(src, f->catchment, fca_batch, f);
+	}
+	half.ratio = f->ratio;
+	f->pass = half.pass = 2;
+	pairs_from_source(src, f->catchment, fca_batch, f, &half);
 	for (int i = 0; i < f->nd; i++)
 		for (int c = 0; c < f->m; c++)
 			undefined[(Size) i * f->m + c] = false;
