@@ -1831,9 +1831,17 @@ polygon_row(void *arg, HeapTuple tup, TupleDesc td)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s mixes SRIDs %d and %d", rd->argname, rd->srid, srid)));
 	b = DatumGetByteaPP(d);
-	(void) wkb_polygon_marks(rd, (const unsigned char *) VARDATA_ANY(b),
-							 (const unsigned char *) VARDATA_ANY(b) + VARSIZE_ANY_EXHDR(b),
-							 (int) rd->ids.n, id, 0);
+	{
+		Size		before = rd->marks.n;
+
+		(void) wkb_polygon_marks(rd, (const unsigned char *) VARDATA_ANY(b),
+								 (const unsigned char *) VARDATA_ANY(b) + VARSIZE_ANY_EXHDR(b),
+								 (int) rd->ids.n, id, 0);
+		if (rd->marks.n == before)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("geometry of id %lld in %s is empty", (long long) id, rd->argname)));
+	}
 	*(int64 *) vec_push(&rd->ids) = id;
 }
 

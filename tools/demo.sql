@@ -43,3 +43,18 @@ SELECT g.grp AS region, g.n AS provinces,
        round(100 * g.contribution_share::numeric, 1) AS "share of total %"
 FROM (SELECT medres.ge_decomposition(beds_10k / population_million, population_million, region, 1) AS d
       FROM province) s, unnest((d).groups) AS g;
+
+\echo 'Provinces grouped on their four resource totals (SPSS defaults: average linkage,'
+\echo 'squared Euclidean distance, z-scores), with the silhouette width of each cut:'
+SELECT k, round(medres.silhouette(f, cluster)::numeric, 3) AS silhouette
+FROM (SELECT k, f, medres.hclust(f, k) OVER (PARTITION BY k ORDER BY province) AS cluster
+      FROM (SELECT province, ARRAY[institutions, personnel_10k, beds_10k,
+                                   health_expense_per_capita_yuan] AS f FROM province) p,
+           generate_series(2, 5) AS k) s
+GROUP BY k ORDER BY k;
+SELECT cluster, count(*) AS provinces, string_agg(province, ', ' ORDER BY province) AS members
+FROM (SELECT province,
+             medres.hclust(ARRAY[institutions, personnel_10k, beds_10k,
+                                 health_expense_per_capita_yuan], 3) OVER (ORDER BY province) AS cluster
+      FROM province) s
+GROUP BY cluster ORDER BY cluster;

@@ -10,7 +10,7 @@ pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3 make gcc)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
          python3-numpy python3-scipy python3-sklearn python3-mpmath r-base-core r-cran-laeken
-         r-cran-cluster)
+         r-cran-cluster r-cran-spdep python3-libpysal python3-shapely)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -11,7 +11,7 @@ failed=0
 mkdir -p results
 
 # Each oracle's expectations must be reproducible from its script.
-for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans; do
+for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial; do
   if /usr/bin/python3 test/$oracle.py --check >/dev/null; then
     passed=$((passed + 1)); echo "ok - test/$oracle.py regenerates its test/oracle/*.csv unchanged"
   else
@@ -50,7 +50,8 @@ for mode in serial parallel; do
 
   dropdb --if-exists medres_tap >/dev/null 2>&1
   createdb medres_tap
-  psql -X -q -d medres_tap -c "CREATE EXTENSION medres; CREATE EXTENSION pgtap;" >/dev/null
+  psql -X -q -d medres_tap -c "SET client_min_messages = warning" \
+    -c "CREATE EXTENSION postgis; CREATE EXTENSION medres; CREATE EXTENSION medres_postgis; CREATE EXTENSION pgtap;" >/dev/null
   out=$(pg_prove -d medres_tap test/*.sql 2>&1); rc=$?
   echo "$out"
   t=$(echo "$out" | sed -n 's/.*Tests=\([0-9]*\).*/\1/p' | tail -1)
