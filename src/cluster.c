@@ -338,6 +338,32 @@ lance_williams(int linkage, double dki, double dkj, double dij, double ni, doubl
 }
 
 /*
+ * Merge slot lo into slot hi (lo < hi) at distance dlohi: row hi of the
+ * condensed matrix D gets the Lance-Williams distances to the union, slot
+ * lo leaves the active set.
+ */
+static void
+merge_slots(double *D, int n, int *size, int linkage, int lo, int hi, double dlohi)
+{
+	double		nlo = size[lo],
+				nhi = size[hi];
+
+	size[lo] = 0;
+	for (int k = 0; k < n; k++)
+	{
+		Size		pklo,
+					pkhi;
+
+		if (size[k] == 0 || k == hi)
+			continue;
+		pklo = k < lo ? condensed_index(n, k, lo) : condensed_index(n, lo, k);
+		pkhi = k < hi ? condensed_index(n, k, hi) : condensed_index(n, hi, k);
+		D[pkhi] = lance_williams(linkage, D[pklo], D[pkhi], dlohi, nlo, nhi, size[k]);
+	}
+	size[hi] = nlo + nhi;
+}
+
+/*
  * The nearest-neighbour chain (Müllner 2011, NN-chain-linkage) on the
  * condensed matrix D, which it overwrites.  Valid for the reducible
  * linkages, where merging two reciprocal nearest neighbours never brings
@@ -359,9 +385,7 @@ nn_chain_linkage(double *D, int n, int linkage, RawMerge *out)
 					y,
 					lo,
 					hi;
-		double		best,
-					nlo,
-					nhi;
+		double		best;
 
 		if (len == 0)
 		{
@@ -411,21 +435,7 @@ nn_chain_linkage(double *D, int n, int linkage, RawMerge *out)
 		out[step].a = lo;
 		out[step].b = hi;
 		out[step].height = best;
-		nlo = size[lo];
-		nhi = size[hi];
-		size[lo] = 0;
-		for (int k = 0; k < n; k++)
-		{
-			Size		pklo,
-						pkhi;
-
-			if (size[k] == 0 || k == hi)
-				continue;
-			pklo = k < lo ? condensed_index(n, k, lo) : condensed_index(n, lo, k);
-			pkhi = k < hi ? condensed_index(n, k, hi) : condensed_index(n, hi, k);
-			D[pkhi] = lance_williams(linkage, D[pklo], D[pkhi], best, nlo, nhi, size[k]);
-		}
-		size[hi] = nlo + nhi;
+		merge_slots(D, n, size, linkage, lo, hi, best);
 	}
 }
 
@@ -469,8 +479,6 @@ generic_matrix_linkage(double *D, int n, int linkage, RawMerge *out)
 		int			lo = -1,
 					hi;
 		double		best = 0.0,
-					nlo,
-					nhi,
 					dlohi;
 
 		CHECK_FOR_INTERRUPTS();
@@ -485,21 +493,7 @@ generic_matrix_linkage(double *D, int n, int linkage, RawMerge *out)
 		out[step].a = lo;
 		out[step].b = hi;
 		out[step].height = best;
-		nlo = size[lo];
-		nhi = size[hi];
-		size[lo] = 0;
-		for (int k = 0; k < n; k++)
-		{
-			Size		pklo,
-						pkhi;
-
-			if (size[k] == 0 || k == hi)
-				continue;
-			pklo = k < lo ? condensed_index(n, k, lo) : condensed_index(n, lo, k);
-			pkhi = k < hi ? condensed_index(n, k, hi) : condensed_index(n, hi, k);
-			D[pkhi] = lance_williams(linkage, D[pklo], D[pkhi], dlohi, nlo, nhi, size[k]);
-		}
-		size[hi] = nlo + nhi;
+		merge_slots(D, n, size, linkage, lo, hi, dlohi);
 		for (int k = 0; k < hi; k++)
 		{
 			if (size[k] == 0)

@@ -1520,16 +1520,18 @@ cost_row(void *arg, HeapTuple tup, TupleDesc td)
 	*(double *) vec_push(&rd->d) = c;
 }
 
-typedef struct PairKey
+/* a pair of unit indices with a weight (or a cost): links of the weights, pairs of a cost table */
+typedef struct Link
 {
 	int			i;
 	int			j;
-} PairKey;
+	double		w;
+} Link;
 
 static int
-pairkey_cmp(const void *a, const void *b)
+link_cmp(const void *a, const void *b)
 {
-	const PairKey *x = a,
+	const Link *x = a,
 			   *y = b;
 
 	if (x->i != y->i)
@@ -1625,14 +1627,15 @@ medres_accessibility(PG_FUNCTION_ARGS)
 			src.pj = (int *) rd.j.data;
 			src.pd = (double *) rd.d.data;
 			{
-				PairKey    *k = palloc(sizeof(PairKey) * Max(src.npairs, 1));
+				Link	   *k = palloc(sizeof(Link) * Max(src.npairs, 1));
 
 				for (int t = 0; t < src.npairs; t++)
 				{
 					k[t].i = src.pi[t];
 					k[t].j = src.pj[t];
+					k[t].w = src.pd[t];
 				}
-				qsort(k, src.npairs, sizeof(PairKey), pairkey_cmp);
+				qsort(k, src.npairs, sizeof(Link), link_cmp);
 				for (int t = 1; t < src.npairs; t++)
 					if (k[t].i == k[t - 1].i && k[t].j == k[t - 1].j)
 						ereport(ERROR,
@@ -1674,25 +1677,6 @@ medres_accessibility(PG_FUNCTION_ARGS)
 /* ---------------------------------------------------------------------
  * Spatial weights
  * --------------------------------------------------------------------- */
-
-/* a weight w_ij between unit indices */
-typedef struct Link
-{
-	int			i;
-	int			j;
-	double		w;
-} Link;
-
-static int
-link_cmp(const void *a, const void *b)
-{
-	const Link *x = a,
-			   *y = b;
-
-	if (x->i != y->i)
-		return x->i < y->i ? -1 : 1;
-	return x->j < y->j ? -1 : (x->j > y->j);
-}
 
 /* a boundary vertex (queen) or edge (rook) of a unit, for grouping equal ones */
 typedef struct Mark
