@@ -11,7 +11,7 @@ failed=0
 mkdir -p results
 
 # Each oracle's expectations must be reproducible from its script.
-for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial; do
+for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility; do
   if /usr/bin/python3 test/$oracle.py --check >/dev/null; then
     passed=$((passed + 1)); echo "ok - test/$oracle.py regenerates its test/oracle/*.csv unchanged"
   else

@@ -1,0 +1,108 @@
+#!/bin/bash
+# medres benchmark of the spatial family (medres_postgis: accessibility, lisa,
+# spatial_weights) against plain PostGIS SQL and R spdep.  See bench/spatial.py.
+#
+#   bash bench/run_spatial.sh            2SFCA 200,000 x 5,000 vs plain PostGIS SQL;
+#                                        2SFCA 1,000,000 x 10,000; lisa (999 permutations)
+#                                        on the 3,231 US counties vs R spdep::localmoran_perm;
+#                                        queen weights vs an ST_Touches self-join
+#   bash bench/run_spatial.sh --quick    small sizes (20,000 x 500, 100,000 x 1,000): smoke test
+#   options: --no-build (do not make && make install medres), --no-apt (install no
+#            packages), --no-r, --only access,big,lisa,weights, --runs N,
+#            --access-n N, --access-m M, --big-n N, --big-m M, --big-side-km KM,
+#            --json FILE, --markdown FILE
+#
+# As root it first installs what is missing (apt-get: postgresql-15, its server dev
+# files, postgresql-15-postgis-3, python3-numpy/scipy, r-base-core, r-cran-spdep), then
+# builds and installs medres (make && make install, PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config).
+# The US counties come from tools/load_boundaries.py --us-counties (npm us-atlas, cached
+# in ~/.cache/medres).  Runs in a throwaway PostgreSQL 15 cluster made by
+# pg_virtualenv -t (a temp directory, deleted afterwards); no other cluster is touched.
+# Exit status 1 when a target is missed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$HERE")
+PY=/usr/bin/python3          # Debian's python3 with its numpy/scipy, not pyenv's
+PGVER=15
+PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
+
+build=1
+apt=1
+args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --no-build) build=0 ;;
+        --no-apt) apt=0 ;;
+        --quick|--no-r) args+=("$1") ;;
+        --only|--runs|--access-n|--access-m|--big-n|--big-m|--big-side-km)
+            [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }
+            args+=("$1" "$2"); shift ;;
+        --only=*|--runs=*|--access-n=*|--access-m=*|--big-n=*|--big-m=*|--big-side-km=*)
+            args+=("$1") ;;
+        --json|--markdown)
+            [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }
+            args+=("$1" "$(realpath -m "$2")"); shift ;;
+        --json=*|--markdown=*) args+=("${1%%=*}" "$(realpath -m "${1#*=}")") ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+# --- packages (root only; a no-op when everything is there) -------------------
+need=(postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-common make gcc
+      postgresql-$PGVER-postgis-3 python3-numpy python3-scipy r-base-core r-cran-spdep)
+missing=()
+for p in "${need[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$apt" = 1 ] && [ "$(id -u)" = 0 ]; then
+        echo "installing: ${missing[*]}" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    else
+        echo "missing packages: ${missing[*]} (run as root without --no-apt to install them)" >&2
+        exit 2
+    fi
+fi
+
+# --- medres ---------------------------------------------------------------------
+if [ "$build" = 1 ]; then
+    echo "building and installing medres ..." >&2
+    make -C "$REPO" -s PG_CONFIG=$PG_CONFIG >&2
+    make -C "$REPO" -s PG_CONFIG=$PG_CONFIG install >&2
+fi
+ext=$($PG_CONFIG --sharedir)/extension
+[ -f "$ext/medres.control" ] || {
+    echo "medres is not installed: run without --no-build, or 'make && make install'" >&2; exit 2; }
+[ -f "$ext/medres_postgis.control" ] || \
+    echo "warning: medres_postgis is not installed; the medres rows will be skipped" >&2
+
+# --- disk -----------------------------------------------------------------------------
+tmp=${TMPDIR:-/tmp}
+avail_kb=$(df -Pk "$tmp" | awk 'NR==2 {print $4}')
+need_kb=$((3 * 1024 * 1024))          # point tables + GiST ~400 MB, WAL, SQL join spills
+if [ "$avail_kb" -lt "$need_kb" ]; then
+    echo "not enough free disk in $tmp: $((avail_kb/1024)) MB free, need ~$((need_kb/1024)) MB" >&2
+    exit 2
+fi
+
+# a free port away from 5432.. (pg_virtualenv honours PGPORT)
+port=55432
+while ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$" \
+      || [ -e /var/run/postgresql/.s.PGSQL.$port ]; do
+    port=$((port + 1))
+done
+export PGPORT=$port
+
+cd "$tmp"     # the postgres user must be able to stat the cwd
+exec pg_virtualenv -t -v $PGVER \
+    -o shared_buffers=2GB \
+    -o work_mem=1GB \
+    -o jit=off \
+    -o max_parallel_workers_per_gather=0 \
+    -o autovacuum=off \
+    -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
+    "$PY" "$HERE/spatial.py" "${args[@]}"
