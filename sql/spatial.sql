@@ -78,6 +78,30 @@ JOIN medres.accessibility('SELECT id, beds, doctors FROM facility', 'SELECT id, 
                           catchment => 5, cost_sql => 'SELECT * FROM travel') c USING (id, supply)
 WHERE g.score IS DISTINCT FROM c.score;
 
+-- from 20,000 demand units on, the pair search is split between the backend and a helper
+-- thread (medres.threads = 2, the default): the scores equal those of one thread to 1e-12
+-- (a facility's demand is summed in two parts, so the last bits can differ)
+SELECT setseed(0.21);
+CREATE TABLE many_facilities AS
+SELECT i AS id, ST_MakePoint(random() * 100, random() * 100) AS geom, 1 + random() AS beds
+FROM generate_series(1, 300) i;
+CREATE TABLE many_villages AS
+SELECT i AS id, ST_MakePoint(random() * 100, random() * 100) AS geom, 10 + random() AS population
+FROM generate_series(1, 25000) i;
+CREATE TABLE two_threads AS
+SELECT method, a.* FROM (VALUES ('2sfca'), ('3sfca'), ('ratio')) m(method),
+     medres.accessibility('SELECT * FROM many_facilities', 'SELECT * FROM many_villages',
+                          method => m.method, catchment => 8) a;
+SET medres.threads = 1;
+SELECT count(*) AS scores,
+       count(*) FILTER (WHERE abs(t.score - o.score) > 1e-12 * abs(o.score)) AS different
+FROM two_threads t
+JOIN (SELECT method, a.* FROM (VALUES ('2sfca'), ('3sfca'), ('ratio')) m(method),
+           medres.accessibility('SELECT * FROM many_facilities', 'SELECT * FROM many_villages',
+                                method => m.method, catchment => 8) a) o USING (method, id, supply);
+RESET medres.threads;
+DROP TABLE many_facilities, many_villages, two_threads;
+
 -- longitude/latitude: great-circle metres.  One degree of latitude is
 -- 6371008.8 x pi/180 = 111195.08 m, so a catchment of 111195 m just misses it.
 SELECT id, score

@@ -56,6 +56,8 @@
 #include "utils/typcache.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 
 /* ---------------------------------------------------------------------
  * Options
@@ -530,59 +532,149 @@ centre_distance(int linkage, const double *ca, const double *cb, int d, double n
 	return linkage == LINK_WARD ? 2.0 * na * nb / (na + nb) * s : s;
 }
 
-/*
- * Nearest active cluster of slot i among the `nact` slots of `act`, by the
- * centre distance; ties go to the lower slot, so the answer does not depend
- * on the order of `act`.
- */
-static int
-centre_nearest(int linkage, const double *c, int d, const double *size, const int *act,
-			   int nact, int i, double *dist)
+/* a candidate nearest neighbour: the smaller distance wins, then the lower slot */
+typedef struct Nearest
 {
-	int			best = -1;
-	double		bd = 0.0;
+	double		dist;
+	int			slot;
+} Nearest;
 
-	for (int t = 0; t < nact; t++)
+static inline void
+nearest_offer(Nearest *nb, double v, int k)
+{
+	if (nb->slot < 0 || v < nb->dist || (v == nb->dist && k < nb->slot))
 	{
-		int			k = act[t];
-		double		v;
-
-		if (k == i)
-			continue;
-		v = centre_distance(linkage, c + (Size) i * d, c + (Size) k * d, d, size[i], size[k]);
-		if (best < 0 || v < bd || (v == bd && k < best))
-		{
-			bd = v;
-			best = k;
-		}
+		nb->dist = v;
+		nb->slot = k;
 	}
-	*dist = bd;
-	return best;
 }
 
 /*
- * Ward, centroid and median linkage from the vectors, in O(n d) memory: the
- * generic algorithm over cluster centres, each cluster remembering its
+ * The state of Ward, centroid and median linkage from the vectors, shared
+ * by the backend and, for large n, one helper thread.  Each merge of lo
+ * into hi needs every active cluster's distance to the new centre of hi
+ * (to update nearest neighbours) and, for each "stale" cluster whose
+ * nearest neighbour was lo or hi, its distances to all others.  Both are
+ * scans over the active list, which the two threads split in halves; each
+ * half writes only its own clusters' entries and its own partial minima,
+ * which the backend then combines (ties go to the lower slot, so the split
+ * cannot change the result).
+ */
+typedef struct VectorLinkage
+{
+	int			linkage;
+	int			d;
+	double	   *c;				/* centres, n x d */
+	double	   *size;
+	int		   *nn;
+	double	   *mind;
+	int		   *act;
+	int			nact;
+	int			hi;				/* the cluster just merged into */
+	int		   *stale;			/* clusters whose neighbour must be found anew */
+	bool	   *is_stale;
+	int			nstale;
+	Nearest	   *part[2];		/* per half: [0] for hi, [1 + s] for stale s */
+	/* the helper thread */
+	pthread_barrier_t start;
+	pthread_barrier_t done;
+	bool		quit;
+} VectorLinkage;
+
+/* one half's share of a merge step: active positions [t0, t1) */
+static void
+vector_step_half(VectorLinkage *V, int half, int t0, int t1)
+{
+	int			d = V->d,
+				hi = V->hi;
+	const double *chi = V->c + (Size) hi * d;
+	Nearest    *part = V->part[half];
+
+	for (int s = 0; s <= V->nstale; s++)
+		part[s].slot = -1;
+	for (int t = t0; t < t1; t++)
+	{
+		int			k = V->act[t];
+		const double *ck = V->c + (Size) k * d;
+
+		if (k != hi)
+		{
+			double		v = centre_distance(V->linkage, ck, chi, d, V->size[k], V->size[hi]);
+
+			nearest_offer(&part[0], v, k);
+			if (!V->is_stale[k] && (v < V->mind[k] || (v == V->mind[k] && hi < V->nn[k])))
+			{
+				V->mind[k] = v;
+				V->nn[k] = hi;
+			}
+		}
+		for (int s = 0; s < V->nstale; s++)
+		{
+			int			st = V->stale[s];
+
+			if (k != st)
+				nearest_offer(&part[1 + s],
+							  centre_distance(V->linkage, V->c + (Size) st * d, ck, d,
+											  V->size[st], V->size[k]), k);
+		}
+	}
+}
+
+static void *
+vector_helper(void *arg)
+{
+	VectorLinkage *V = arg;
+
+	for (;;)
+	{
+		pthread_barrier_wait(&V->start);
+		if (V->quit)
+			return NULL;
+		vector_step_half(V, 1, V->nact / 2, V->nact);
+		pthread_barrier_wait(&V->done);
+	}
+}
+
+/*
+ * Two threads pay off when a step scans many clusters: below this many
+ * active ones a step runs in the backend alone (the two barriers of a
+ * shared step cost more than half its scan).
+ */
+#define PARALLEL_VECTOR_MIN 4096
+
+/*
+ * Ward, centroid and median linkage from the vectors, in O(n d) memory:
+ * the generic algorithm over cluster centres, each cluster remembering its
  * nearest neighbour among all others.  c (n x d) holds the points on entry
  * and is overwritten with centres.
  */
 static void
 generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 {
-	double	   *size = palloc(sizeof(double) * n);
-	int		   *nn = palloc(sizeof(int) * n);
-	double	   *mind = palloc(sizeof(double) * n);
-	int		   *act = palloc(sizeof(int) * n);
+	VectorLinkage V;
 	int		   *where = palloc(sizeof(int) * n);
-	bool	   *stale = palloc0(sizeof(bool) * n);
-	int			nact = n;
+	pthread_t	helper;
+	bool		threaded = false;
 
+	memset(&V, 0, sizeof(V));
+	V.linkage = linkage;
+	V.d = d;
+	V.c = c;
+	V.size = palloc(sizeof(double) * n);
+	V.nn = palloc(sizeof(int) * n);
+	V.mind = palloc(sizeof(double) * n);
+	V.act = palloc(sizeof(int) * n);
+	V.stale = palloc(sizeof(int) * n);
+	V.is_stale = palloc0(sizeof(bool) * n);
+	V.part[0] = palloc(sizeof(Nearest) * (n + 1));
+	V.part[1] = palloc(sizeof(Nearest) * (n + 1));
+	V.nact = n;
 	for (int i = 0; i < n; i++)
 	{
-		size[i] = 1.0;
-		act[i] = i;
+		V.size[i] = 1.0;
+		V.act[i] = i;
 		where[i] = i;
-		nn[i] = -1;
+		V.nn[i] = -1;
 	}
 	/* every pair once, to initialise both ends' nearest neighbours */
 	for (int i = 0; i < n; i++)
@@ -592,95 +684,136 @@ generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 		{
 			double		v = centre_distance(linkage, c + (Size) i * d, c + (Size) k * d, d, 1.0, 1.0);
 
-			if (nn[i] < 0 || v < mind[i])
+			if (V.nn[i] < 0 || v < V.mind[i])
 			{
-				mind[i] = v;
-				nn[i] = k;
+				V.mind[i] = v;
+				V.nn[i] = k;
 			}
-			if (nn[k] < 0 || v < mind[k])
+			if (V.nn[k] < 0 || v < V.mind[k])
 			{
-				mind[k] = v;
-				nn[k] = i;
+				V.mind[k] = v;
+				V.nn[k] = i;
 			}
 		}
 	}
-	for (int step = 0; step < n - 1; step++)
+
+	if (n >= PARALLEL_VECTOR_MIN && medres_threads > 1)
 	{
-		int			lo = -1,
-					hi,
-					a = -1;
-		double		best = 0.0,
-					na,
-					nb,
-					hd = 0.0;
-		int			hn = -1;
-		double	   *clo,
-				   *chi;
+		sigset_t	all,
+					old;
 
-		CHECK_FOR_INTERRUPTS();
-		for (int t = 0; t < nact; t++)
+		pthread_barrier_init(&V.start, NULL, 2);
+		pthread_barrier_init(&V.done, NULL, 2);
+		/* the helper takes no signals: they stay with the backend */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		threaded = pthread_create(&helper, NULL, vector_helper, &V) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!threaded)
 		{
-			int			k = act[t];
-
-			if (a < 0 || mind[k] < best || (mind[k] == best && k < a))
-			{
-				best = mind[k];
-				a = k;
-			}
+			pthread_barrier_destroy(&V.start);
+			pthread_barrier_destroy(&V.done);
 		}
-		lo = Min(a, nn[a]);
-		hi = Max(a, nn[a]);
-		out[step].a = lo;
-		out[step].b = hi;
-		out[step].height = best;
-		na = size[lo];
-		nb = size[hi];
-		clo = c + (Size) lo * d;
-		chi = c + (Size) hi * d;
-		for (int j = 0; j < d; j++)
-			chi[j] = linkage == LINK_MEDIAN ? 0.5 * (clo[j] + chi[j])
-				: (na * clo[j] + nb * chi[j]) / (na + nb);
-		size[hi] = na + nb;
-		size[lo] = 0.0;
-		/* drop lo from the active list */
-		act[where[lo]] = act[nact - 1];
-		where[act[nact - 1]] = where[lo];
-		nact--;
+	}
 
-		for (int t = 0; t < nact; t++)
+	/* the helper waits at the start barrier whenever an error can be raised */
+	PG_TRY();
+	{
+		for (int step = 0; step < n - 1; step++)
 		{
-			int			k = act[t];
-			double		v;
+			int			a = -1,
+						lo,
+						hi;
+			double		best = 0.0,
+						na,
+						nb;
+			double	   *clo,
+					   *chi;
+			bool		shared;
 
-			if (k == hi)
-				continue;
-			v = centre_distance(linkage, c + (Size) k * d, chi, d, size[k], size[hi]);
-			if (hn < 0 || v < hd || (v == hd && k < hn))
+			CHECK_FOR_INTERRUPTS();
+			for (int t = 0; t < V.nact; t++)
 			{
-				hd = v;
-				hn = k;
-			}
-			if (nn[k] == lo || nn[k] == hi)
-				stale[k] = true;
-			else if (v < mind[k] || (v == mind[k] && hi < nn[k]))
-			{
-				mind[k] = v;
-				nn[k] = hi;
-			}
-		}
-		nn[hi] = hn;
-		mind[hi] = hd;
-		for (int t = 0; t < nact; t++)
-		{
-			int			k = act[t];
+				int			k = V.act[t];
 
-			if (stale[k])
+				if (a < 0 || V.mind[k] < best || (V.mind[k] == best && k < a))
+				{
+					best = V.mind[k];
+					a = k;
+				}
+			}
+			lo = Min(a, V.nn[a]);
+			hi = Max(a, V.nn[a]);
+			out[step].a = lo;
+			out[step].b = hi;
+			out[step].height = best;
+			na = V.size[lo];
+			nb = V.size[hi];
+			clo = c + (Size) lo * d;
+			chi = c + (Size) hi * d;
+			for (int j = 0; j < d; j++)
+				chi[j] = linkage == LINK_MEDIAN ? 0.5 * (clo[j] + chi[j])
+					: (na * clo[j] + nb * chi[j]) / (na + nb);
+			V.size[hi] = na + nb;
+			V.size[lo] = 0.0;
+			/* drop lo from the active list */
+			V.act[where[lo]] = V.act[V.nact - 1];
+			where[V.act[V.nact - 1]] = where[lo];
+			V.nact--;
+
+			V.hi = hi;
+			V.nstale = 0;
+			for (int t = 0; t < V.nact; t++)
 			{
-				stale[k] = false;
-				nn[k] = centre_nearest(linkage, c, d, size, act, nact, k, &mind[k]);
+				int			k = V.act[t];
+
+				if (k != hi && (V.nn[k] == lo || V.nn[k] == hi))
+				{
+					V.stale[V.nstale++] = k;
+					V.is_stale[k] = true;
+				}
+			}
+			shared = threaded && V.nact >= PARALLEL_VECTOR_MIN;
+			if (shared)
+			{
+				pthread_barrier_wait(&V.start);
+				vector_step_half(&V, 0, 0, V.nact / 2);
+				pthread_barrier_wait(&V.done);
+			}
+			else
+				vector_step_half(&V, 0, 0, V.nact);
+			for (int s = 0; s <= V.nstale; s++)
+			{
+				Nearest		nbst = V.part[0][s];
+
+				if (shared && V.part[1][s].slot >= 0)
+					nearest_offer(&nbst, V.part[1][s].dist, V.part[1][s].slot);
+				if (s == 0)
+				{
+					V.nn[hi] = nbst.slot;
+					V.mind[hi] = nbst.dist;
+				}
+				else
+				{
+					V.nn[V.stale[s - 1]] = nbst.slot;
+					V.mind[V.stale[s - 1]] = nbst.dist;
+					V.is_stale[V.stale[s - 1]] = false;
+				}
 			}
 		}
 	}
+	PG_FINALLY();
+	{
+		if (threaded)
+		{
+			V.quit = true;
+			pthread_barrier_wait(&V.start);
+			pthread_join(helper, NULL);
+			pthread_barrier_destroy(&V.start);
+			pthread_barrier_destroy(&V.done);
+		}
+	}
+	PG_END_TRY();
 }
 
 static int
@@ -1049,7 +1182,11 @@ kmeans_lloyd(const double *x, int n, int d, int k, double *centres, int *assign,
 		for (int i = 0; i < n; i++)
 		{
 			const double *p = x + (Size) i * d;
-			int			c = nearest_centre(p, centres, k, d, &dist[i]);
+			int			c;
+
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();		/* a round over many points and centres */
+			c = nearest_centre(p, centres, k, d, &dist[i]);
 
 			if (c != assign[i])
 			{

@@ -14,6 +14,9 @@ void		_PG_init(void);
 /* medres.memory_limit, in kB: the most memory one evaluation may plan to use */
 int			medres_memory_limit_kb = 1024 * 1024;
 
+/* medres.threads: how many threads one call may compute on (the backend's own included) */
+int			medres_threads = 2;
+
 void
 _PG_init(void)
 {
@@ -28,6 +31,18 @@ _PG_init(void)
 							INT_MAX,
 							PGC_USERSET,
 							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("medres.threads",
+							"Number of threads one medres call may compute on.",
+							"The pair search of accessibility and hierarchical clustering from the "
+							"vectors split large scans between the backend and one helper thread. "
+							"1 keeps every computation in the backend.",
+							&medres_threads,
+							2,
+							1,
+							2,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("medres");
 }

@@ -219,6 +219,7 @@ extern ArrayType *medres_win_array_arg(WindowObject winobj, int argno, int nargs
 
 /* medres.c */
 extern int	medres_memory_limit_kb;
+extern int	medres_threads;
 extern void medres_check_memory(Size bytes, const char *what);
 
 /* numeric.c — statistics helpers */

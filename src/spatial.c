@@ -1007,7 +1007,8 @@ pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void
 		double		size = S->geographic ? 2.0 * sin(Min(radius / (2.0 * EARTH_RADIUS_M), M_PI / 2)) : radius;
 		volatile sig_atomic_t cancel = 0;
 		PairWork	w[2];
-		int			nwork = ((arg2 != NULL || kernel2 != NULL) && Q->n >= PARALLEL_PAIRS_MIN) ? 2 : 1;
+		int			nwork = ((arg2 != NULL || kernel2 != NULL) && Q->n >= PARALLEL_PAIRS_MIN &&
+							 medres_threads > 1) ? 2 : 1;
 		int			split = Q->n;
 
 		/* a cell a little larger than the radius, so 3 cells a side always cover it */
