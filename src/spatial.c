@@ -27,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1366,6 +1367,18 @@ opt_float_arg(FunctionCallInfo fcinfo, int argno, double *v)
 	return true;
 }
 
+/* inner SQL as given, less trailing semicolons and blanks (it is wrapped as a subquery) */
+static char *
+inner_sql_text(text *t)
+{
+	char	   *sql = text_to_cstring(t);
+	size_t		len = strlen(sql);
+
+	while (len > 0 && (sql[len - 1] == ';' || isspace((unsigned char) sql[len - 1])))
+		sql[--len] = '\0';
+	return sql;
+}
+
 static char *
 required_sql(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
@@ -1373,7 +1386,7 @@ required_sql(FunctionCallInfo fcinfo, int argno, const char *argname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be NULL", argname)));
-	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	return inner_sql_text(PG_GETARG_TEXT_PP(argno));
 }
 
 static void
@@ -1553,7 +1566,7 @@ medres_accessibility(PG_FUNCTION_ARGS)
 	MemoryContext outer;
 	char	   *supply_sql = required_sql(fcinfo, 0, "supply_sql");
 	char	   *demand_sql = required_sql(fcinfo, 1, "demand_sql");
-	char	   *cost_sql = PG_NARGS() > 8 && !PG_ARGISNULL(8) ? text_to_cstring(PG_GETARG_TEXT_PP(8)) : NULL;
+	char	   *cost_sql = PG_NARGS() > 8 && !PG_ARGISNULL(8) ? inner_sql_text(PG_GETARG_TEXT_PP(8)) : NULL;
 	bool		normalize = PG_NARGS() > 9 && !PG_ARGISNULL(9) && PG_GETARG_BOOL(9);
 	Fca			f;
 	PointSet	S,
