@@ -22,6 +22,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
+. "$HERE/lib.sh"
 PY=/usr/bin/python3          # Debian's python3 with its numpy/scipy/sklearn, not pyenv's
 PGVER=15
 PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
@@ -56,27 +57,10 @@ done
 need=(postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-common make gcc
       python3-numpy python3-scipy python3-sklearn python3-threadpoolctl
       postgresql-$PGVER-postgis-3)
-missing=()
-for p in "${need[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$apt" = 1 ] && [ "$(id -u)" = 0 ]; then
-        echo "installing: ${missing[*]}" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-    else
-        echo "missing packages: ${missing[*]} (run as root without --no-apt to install them)" >&2
-        exit 2
-    fi
-fi
+bench_packages "${need[@]}"
 
 # --- medres ---------------------------------------------------------------------
-if [ "$build" = 1 ]; then
-    echo "building and installing medres ..." >&2
-    make -C "$REPO" -s PG_CONFIG=$PG_CONFIG >&2
-    make -C "$REPO" -s PG_CONFIG=$PG_CONFIG install >&2
-fi
+bench_build
 if ! printf '%s\n' "${args[@]}" | grep -qx -- --peers-only; then
     [ -f "$($PG_CONFIG --sharedir)/extension/medres.control" ] || {
         echo "medres is not installed: run without --no-build, or 'make && make install'" >&2; exit 2; }
@@ -108,21 +92,10 @@ if [ "$system_blas" = 0 ]; then
 fi
 
 # --- disk -----------------------------------------------------------------------------
+bench_disk 2048
 tmp=${TMPDIR:-/tmp}
-avail_kb=$(df -Pk "$tmp" | awk 'NR==2 {print $4}')
-need_kb=$((2 * 1024 * 1024))          # tables ~200 MB, WAL, window tuplestores
-if [ "$avail_kb" -lt "$need_kb" ]; then
-    echo "not enough free disk in $tmp: $((avail_kb/1024)) MB free, need ~$((need_kb/1024)) MB" >&2
-    exit 2
-fi
 
-# a free port away from 5432.. (pg_virtualenv honours PGPORT)
-port=55432
-while ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$" \
-      || [ -e /var/run/postgresql/.s.PGSQL.$port ]; do
-    port=$((port + 1))
-done
-export PGPORT=$port
+bench_port
 
 # the Python process: without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (cluster.py also
 # re-execs itself without them and reports what they were), with the private OpenBLAS

@@ -23,6 +23,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
+. "$HERE/lib.sh"
 PY=/usr/bin/python3          # Debian's python3 with its numpy/scipy, not pyenv's
 PGVER=15
 PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
@@ -53,27 +54,10 @@ done
 # --- packages (root only; a no-op when everything is there) -------------------
 need=(postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-common make gcc
       postgresql-$PGVER-postgis-3 python3-numpy python3-scipy r-base-core r-cran-spdep)
-missing=()
-for p in "${need[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$apt" = 1 ] && [ "$(id -u)" = 0 ]; then
-        echo "installing: ${missing[*]}" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-    else
-        echo "missing packages: ${missing[*]} (run as root without --no-apt to install them)" >&2
-        exit 2
-    fi
-fi
+bench_packages "${need[@]}"
 
 # --- medres ---------------------------------------------------------------------
-if [ "$build" = 1 ]; then
-    echo "building and installing medres ..." >&2
-    make -C "$REPO" -s PG_CONFIG=$PG_CONFIG >&2
-    make -C "$REPO" -s PG_CONFIG=$PG_CONFIG install >&2
-fi
+bench_build
 ext=$($PG_CONFIG --sharedir)/extension
 [ -f "$ext/medres.control" ] || {
     echo "medres is not installed: run without --no-build, or 'make && make install'" >&2; exit 2; }
@@ -81,21 +65,10 @@ ext=$($PG_CONFIG --sharedir)/extension
     echo "warning: medres_postgis is not installed; the medres rows will be skipped" >&2
 
 # --- disk -----------------------------------------------------------------------------
+bench_disk 3072
 tmp=${TMPDIR:-/tmp}
-avail_kb=$(df -Pk "$tmp" | awk 'NR==2 {print $4}')
-need_kb=$((3 * 1024 * 1024))          # point tables + GiST ~400 MB, WAL, SQL join spills
-if [ "$avail_kb" -lt "$need_kb" ]; then
-    echo "not enough free disk in $tmp: $((avail_kb/1024)) MB free, need ~$((need_kb/1024)) MB" >&2
-    exit 2
-fi
 
-# a free port away from 5432.. (pg_virtualenv honours PGPORT)
-port=55432
-while ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$" \
-      || [ -e /var/run/postgresql/.s.PGSQL.$port ]; do
-    port=$((port + 1))
-done
-export PGPORT=$port
+bench_port
 
 cd "$tmp"     # the postgres user must be able to stat the cwd
 exec pg_virtualenv -t -v $PGVER \
