@@ -244,6 +244,9 @@ RESET medres.memory_limit;
 SELECT u, medres.hclust(f, 1) OVER (ORDER BY u) AS h, medres.kmeans(f, 1) OVER (ORDER BY u) AS k
 FROM (VALUES (1, ARRAY[1.0, 2.0]), (2, NULL), (3, ARRAY[4.0, 0.5])) v(u, f);
 SELECT medres.hclust(f, 1) OVER () FROM (VALUES (ARRAY[1.0, 2.0])) v(f);
+-- three points at one place and k = 3: two clusters and a NOTICE
+SELECT medres.kmeans(f, 3, standardize => 'none') OVER ()
+FROM (VALUES (ARRAY[1.0, 1]), (ARRAY[1.0, 1]), (ARRAY[1.0, 1]), (ARRAY[2.0, 2])) v(f);
 SELECT medres.hclust_tree(f, l), medres.hclust_newick(f, l)
 FROM (VALUES (ARRAY[1.0, 2.0], 'only')) v(f, l);
 SELECT medres.hclust_tree(f, l) IS NULL AS empty_is_null

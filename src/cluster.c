@@ -1806,6 +1806,16 @@ medres_kmeans(PG_FUNCTION_ARGS)
 			kmeans(mx.x, mx.n, mx.m, k, init ? parse_init(init, k, mx.m) : NULL,
 				   (uint64) seed, restarts, max_iter, label);
 			number_by_appearance(label, mx.n, k);
+			{
+				int			found = 0;
+
+				for (int i = 0; i < mx.n; i++)
+					found = Max(found, label[i]);
+				if (found < k)
+					ereport(NOTICE,
+							(errmsg("k-means found %d distinct clusters, fewer than k = %d", found, k),
+							 errdetail("The points have fewer distinct positions than k, so some centres coincide.")));
+			}
 		}
 		cluster_store(c, &mx, label);
 	}
