@@ -6,6 +6,9 @@
 # Usage: bash tools/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the throwaway cluster is ours alone: connection settings meant for another server must
+# not steer pg_virtualenv (it honours PGPORT) or the clients it runs
+unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS
 bash tools/setup.sh
 if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null || true

@@ -4,6 +4,9 @@
 # and deserialize functions run.  Usage: bash tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the throwaway cluster is ours alone: connection settings meant for another server must
+# not steer pg_virtualenv (it honours PGPORT) or the clients it runs
+unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS
 bash tools/setup.sh --test
 rm -f results/summary.txt
 rc=0
