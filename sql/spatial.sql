@@ -25,9 +25,10 @@ FROM medres.accessibility('SELECT id, geom, beds, doctors FROM facility',
                           'SELECT id, geom, population FROM village', catchment => 5)
 ORDER BY supply, id;
 
--- inner SQL may end with a semicolon, as when copied from psql
+-- inner SQL may end with a semicolon, as when copied from psql, or with a comment
 SELECT count(*) FROM medres.accessibility('SELECT id, geom, beds FROM facility;',
-                                          'SELECT id, geom, population FROM village ; ', catchment => 5);
+                                          'SELECT id, geom, population FROM village -- all of them',
+                                          catchment => 5);
 
 -- the invariant: sum of population x score = the supply of facilities with demand in reach
 SELECT supply, round(sum(v.population * a.score)::numeric, 10) AS reached_supply

@@ -1367,7 +1367,7 @@ opt_float_arg(FunctionCallInfo fcinfo, int argno, double *v)
 	return true;
 }
 
-/* inner SQL as given, less trailing semicolons and blanks (it is wrapped as a subquery) */
+/* inner SQL as given, less trailing semicolons and blanks, for wrapping as a subquery */
 static char *
 inner_sql_text(text *t)
 {
@@ -1376,7 +1376,8 @@ inner_sql_text(text *t)
 
 	while (len > 0 && (sql[len - 1] == ';' || isspace((unsigned char) sql[len - 1])))
 		sql[--len] = '\0';
-	return sql;
+	/* a final newline ends a trailing -- comment before the wrapping closes the subquery */
+	return psprintf("%s\n", sql);
 }
 
 static char *
