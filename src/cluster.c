@@ -2268,9 +2268,9 @@ medres_tree_final(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(items, n - 1, elemtype, -1, false, TYPALIGN_DOUBLE));
 }
 
-PG_FUNCTION_INFO_V1(medres_newick_final);
-Datum
-medres_newick_final(PG_FUNCTION_ARGS)
+/* the tree of a group rendered as text (Newick, SVG), or NULL for no rows */
+static Datum
+tree_text_final(FunctionCallInfo fcinfo, char *(*render) (const Merge *, int, char **))
 {
 	RowsState  *st = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
 	char	  **labels;
@@ -2279,21 +2279,21 @@ medres_newick_final(PG_FUNCTION_ARGS)
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	tree = state_tree(st, &labels);
-	PG_RETURN_TEXT_P(cstring_to_text(tree_newick(tree, (int) st->n, labels)));
+	PG_RETURN_TEXT_P(cstring_to_text(render(tree, (int) st->n, labels)));
+}
+
+PG_FUNCTION_INFO_V1(medres_newick_final);
+Datum
+medres_newick_final(PG_FUNCTION_ARGS)
+{
+	return tree_text_final(fcinfo, tree_newick);
 }
 
 PG_FUNCTION_INFO_V1(medres_svg_final);
 Datum
 medres_svg_final(PG_FUNCTION_ARGS)
 {
-	RowsState  *st = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
-	char	  **labels;
-	Merge	   *tree;
-
-	if (st == NULL || st->n == 0)
-		PG_RETURN_NULL();
-	tree = state_tree(st, &labels);
-	PG_RETURN_TEXT_P(cstring_to_text(tree_svg(tree, (int) st->n, labels)));
+	return tree_text_final(fcinfo, tree_svg);
 }
 
 PG_FUNCTION_INFO_V1(medres_silhouette_final);
