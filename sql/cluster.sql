@@ -38,11 +38,11 @@ FROM (SELECT k, c.unit, p.province,
       FROM province p
       JOIN cl_cases c ON c.case_id = 'provinces' AND c.label = p.province,
            generate_series(2, 5) AS k) m
-JOIN cl_expected e ON e.case_id = 'provinces' AND e.kind = 'cluster_k'
+JOIN cl_expected e ON e.case_id = 'provinces' AND e.kind = 'cluster_k' AND e.linkage = 'average'
                   AND e.param = m.k::text AND e.unit = m.unit
 WHERE e.expected <> m.cluster;
 SELECT count(*) AS oracle_units_compared FROM cl_expected
-WHERE case_id = 'provinces' AND kind = 'cluster_k';
+WHERE case_id = 'provinces' AND kind = 'cluster_k' AND linkage = 'average';
 
 -- example: cut by height instead of k, with Ward linkage on Euclidean distances
 SELECT cluster, string_agg(province, ', ' ORDER BY province) AS provinces
@@ -53,6 +53,22 @@ FROM (SELECT province,
                  OVER (ORDER BY province) AS cluster
       FROM province) s
 GROUP BY cluster ORDER BY cluster;
+
+-- check: scipy's Ward heights (the oracle's case "provinces") put 3 merges above 5, so the cut
+-- at 5 is the oracle's partition into k = 3 + 1 clusters; expect 4, then no rows
+SELECT 1 + count(*) AS k_at_height_5 FROM cl_expected
+WHERE case_id = 'provinces' AND linkage = 'ward' AND metric = 'euclidean' AND kind = 'height'
+  AND expected > 5;
+SELECT m.province, e.expected, m.cluster
+FROM (SELECT c.unit, p.province,
+             medres.hclust(ARRAY[institutions, personnel_10k, beds_10k,
+                                 health_expense_per_capita_yuan], NULL,
+                           linkage => 'ward', metric => 'euclidean', height => 5)
+                 OVER (ORDER BY c.unit) AS cluster
+      FROM province p JOIN cl_cases c ON c.case_id = 'provinces' AND c.label = p.province) m
+JOIN cl_expected e ON e.case_id = 'provinces' AND e.linkage = 'ward' AND e.metric = 'euclidean'
+                  AND e.kind = 'cluster_k' AND e.param = '4' AND e.unit = m.unit
+WHERE e.expected <> m.cluster;
 
 -- example: hclust_tree, the merge steps (scipy's linkage matrix); the last five
 SELECT m.*
@@ -68,7 +84,8 @@ FROM (SELECT medres.hclust_tree(ARRAY[institutions, personnel_10k, beds_10k,
                                       health_expense_per_capita_yuan], province) AS tree
       FROM province) t,
      unnest(t.tree) AS m
-JOIN cl_expected e ON e.case_id = 'provinces' AND e.kind = 'height' AND e.param = m.step::text
+JOIN cl_expected e ON e.case_id = 'provinces' AND e.kind = 'height' AND e.linkage = 'average'
+                  AND e.param = m.step::text
 WHERE abs(e.expected - m.height) > 1e-9 * e.expected;
 
 -- example: hclust_newick (the tree of the five western provinces with most institutions)

@@ -173,7 +173,9 @@ SELECT id, round(z::numeric, 6) AS z
 FROM medres.getis_ord('SELECT id, value FROM cell', 'SELECT i, j, 1 AS w FROM cell_w')
 WHERE id < 3 ORDER BY id;
 
--- a unit without neighbours: NULL local statistics and a NOTICE
+-- a unit without neighbours: NULL local statistics and a NOTICE.  R spdep localmoran with the
+-- same weights (rook, row-standardised, the links of cell 24 removed) and zero.policy = TRUE
+-- gives Ii = 0.1636859138136604 for cell 23 (and 0 for the island, where medres says NULL)
 SELECT id, ii, quadrant
 FROM medres.lisa('SELECT id, value FROM cell', 'SELECT * FROM cell_w WHERE i <> 24 AND j <> 24')
 WHERE id >= 23 ORDER BY id;

@@ -973,17 +973,6 @@ cut_tree(const Merge *m, int n, int applied, int *label)
  * Plain C: k-means
  * --------------------------------------------------------------------- */
 
-/* splitmix64: the seed sequence and the mixer of the coordinate hash */
-static inline uint64
-splitmix64(uint64 *state)
-{
-	uint64		z = (*state += UINT64CONST(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 /* a uniform double in [0, 1) */
 static inline double
 uniform01(uint64 *state)
@@ -1069,7 +1058,6 @@ kmeanspp_seed(const double *x, int n, int d, int k, const int *order, uint64 see
 	uint64		rng = seed;
 	double	   *closest = palloc(sizeof(double) * n);
 	double	   *cum = palloc(sizeof(double) * n);
-	double	   *trial = palloc(sizeof(double) * n);
 	int			trials = 2 + (int) floor(log((double) k));
 	int			first = order[(int) (uniform01(&rng) * n)];
 
@@ -1137,7 +1125,6 @@ kmeanspp_seed(const double *x, int n, int d, int k, const int *order, uint64 see
 	}
 	pfree(closest);
 	pfree(cum);
-	pfree(trial);
 }
 
 /* the nearest centre of point p (ties: the lower index) and its squared distance */
@@ -1960,12 +1947,6 @@ rows_state_arg(FunctionCallInfo fcinfo, bool with_labels)
 	return rows_state_new(aggcxt, with_labels);
 }
 
-static text *
-opt_text(FunctionCallInfo fcinfo, int argno)
-{
-	return PG_NARGS() > argno && !PG_ARGISNULL(argno) ? PG_GETARG_TEXT_PP(argno) : NULL;
-}
-
 /* hclust_tree(features float8[], label text [, linkage [, metric [, standardize]]]) */
 PG_FUNCTION_INFO_V1(medres_tree_trans);
 Datum
@@ -1974,9 +1955,9 @@ medres_tree_trans(PG_FUNCTION_ARGS)
 	RowsState  *st = rows_state_arg(fcinfo, true);
 	int			opt[3];
 
-	opt[0] = parse_linkage(opt_text(fcinfo, 3));
-	opt[1] = parse_metric(opt_text(fcinfo, 4), METRIC_SQEUCLIDEAN);
-	opt[2] = parse_standardize(opt_text(fcinfo, 5));
+	opt[0] = parse_linkage(medres_opt_text(fcinfo, 3));
+	opt[1] = parse_metric(medres_opt_text(fcinfo, 4), METRIC_SQEUCLIDEAN);
+	opt[2] = parse_standardize(medres_opt_text(fcinfo, 5));
 	{
 		ClusterOptions o = {opt[0], opt[1], opt[2]};
 
@@ -1997,8 +1978,8 @@ medres_silhouette_trans(PG_FUNCTION_ARGS)
 	int			opt[3];
 
 	opt[0] = 0;
-	opt[1] = parse_metric(opt_text(fcinfo, 3), METRIC_EUCLIDEAN);
-	opt[2] = parse_standardize(opt_text(fcinfo, 4));
+	opt[1] = parse_metric(medres_opt_text(fcinfo, 3), METRIC_EUCLIDEAN);
+	opt[2] = parse_standardize(medres_opt_text(fcinfo, 4));
 	rows_state_options(st, opt);
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 		rows_state_add(st, PG_GETARG_ARRAYTYPE_P(1), NULL, PG_GETARG_INT32(2));

@@ -71,6 +71,21 @@ double_sort_key(double d)
 	return (u & UINT64CONST(0x8000000000000000)) ? ~u : (u | UINT64CONST(0x8000000000000000));
 }
 
+/*
+ * splitmix64 (Steele, Lea and Flood 2014): a 64-bit random stream from any
+ * seed, and a good mixer of 64-bit words; seeded k-means and the
+ * permutation tests draw from it, so a seed gives the same answer anywhere.
+ */
+static inline uint64
+splitmix64(uint64 *state)
+{
+	uint64		z = (*state += UINT64CONST(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
 /* A value and its weight: the record the Gini and Lorenz states sort. */
 typedef struct XW
 {
@@ -215,6 +230,7 @@ extern double *medres_float8_array_values(ArrayType *a, const char *argname, int
 extern void medres_read_vectors(WindowObject winobj, int argno, const char *argname,
 								const char *what, int copies, VectorRows *mx);
 extern text *medres_win_text_arg(WindowObject winobj, int argno, int nargs);
+extern text *medres_opt_text(FunctionCallInfo fcinfo, int argno);
 extern ArrayType *medres_win_array_arg(WindowObject winobj, int argno, int nargs);
 
 /* medres.c */

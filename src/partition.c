@@ -112,6 +112,13 @@ medres_win_text_arg(WindowObject winobj, int argno, int nargs)
 	return isnull ? NULL : DatumGetTextPP(d);
 }
 
+/* an optional text argument of a plain function or aggregate: absent or NULL gives NULL */
+text *
+medres_opt_text(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_NARGS() > argno && !PG_ARGISNULL(argno) ? PG_GETARG_TEXT_PP(argno) : NULL;
+}
+
 /* the value of a constant array argument (a NULL or absent one gives NULL) */
 ArrayType *
 medres_win_array_arg(WindowObject winobj, int argno, int nargs)

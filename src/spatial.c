@@ -1352,12 +1352,6 @@ fca_normalize(Fca *f)
  * accessibility()
  * --------------------------------------------------------------------- */
 
-static text *
-opt_text_arg(FunctionCallInfo fcinfo, int argno)
-{
-	return PG_NARGS() > argno && !PG_ARGISNULL(argno) ? PG_GETARG_TEXT_PP(argno) : NULL;
-}
-
 static bool
 opt_float_arg(FunctionCallInfo fcinfo, int argno, double *v)
 {
@@ -1404,11 +1398,11 @@ check_positive_param(const char *argname, double v)
 static void
 fca_options(FunctionCallInfo fcinfo, Fca *f)
 {
-	text	   *decay = opt_text_arg(fcinfo, 4);
+	text	   *decay = medres_opt_text(fcinfo, 4);
 	double		catchment = 0.0;
 	bool		has_catchment = opt_float_arg(fcinfo, 3, &catchment);
 
-	f->method = medres_parse_option(opt_text_arg(fcinfo, 2), "method", fca_names, FCA_2SFCA,
+	f->method = medres_parse_option(medres_opt_text(fcinfo, 2), "method", fca_names, FCA_2SFCA,
 									"Use 2sfca, e2sfca, gravity, 3sfca or ratio.");
 	f->decay = medres_parse_option(decay, "decay", decay_names, DECAY_NONE,
 								   "Use gaussian, power, exponential or none.");
@@ -1715,6 +1709,8 @@ mark_cmp(const void *pa, const void *pb)
 typedef struct PolygonReader
 {
 	bool		rook;
+	bool		collect;		/* keep the marks (exact contiguity), or only count vertices */
+	Size		vertices;
 	Vec			ids;
 	Vec			marks;
 	bool		srid_set;
@@ -1736,6 +1732,9 @@ wkb_ring_marks(PolygonReader *rd, const unsigned char *p, const unsigned char *e
 	p += 4;
 	if ((Size) (end - p) < (Size) npts * 16)
 		elog(ERROR, "medres: malformed WKB");
+	rd->vertices += npts;
+	if (!rd->collect)
+		return p + (Size) npts * 16;
 	for (uint32 k = 0; k < npts; k++, p += 16)
 	{
 		double		x = wkb_double(p, little) + 0.0,
@@ -1831,12 +1830,12 @@ polygon_row(void *arg, HeapTuple tup, TupleDesc td)
 				 errmsg("%s mixes SRIDs %d and %d", rd->argname, rd->srid, srid)));
 	b = DatumGetByteaPP(d);
 	{
-		Size		before = rd->marks.n;
+		Size		before = rd->vertices;
 
 		(void) wkb_polygon_marks(rd, (const unsigned char *) VARDATA_ANY(b),
 								 (const unsigned char *) VARDATA_ANY(b) + VARSIZE_ANY_EXHDR(b),
 								 (int) rd->ids.n, id, 0);
-		if (rd->marks.n == before)
+		if (rd->vertices == before)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("geometry of id %lld in %s is empty", (long long) id, rd->argname)));
@@ -2011,25 +2010,6 @@ snapped_links(const char *sql, const char *pg, bool rook, double snap, const IdM
 	return (Link *) links.data;
 }
 
-/* a weight between ids, as returned */
-typedef struct IdLink
-{
-	int64		i;
-	int64		j;
-	double		w;
-} IdLink;
-
-static int
-idlink_cmp(const void *a, const void *b)
-{
-	const IdLink *x = a,
-			   *y = b;
-
-	if (x->i != y->i)
-		return x->i < y->i ? -1 : 1;
-	return x->j < y->j ? -1 : (x->j > y->j);
-}
-
 /* a NOTICE naming the units without neighbours (at most ten) */
 static void
 notice_islands(const bool *has, const int64 *id, int n, const char *what)
@@ -2062,7 +2042,7 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *sql = required_sql(fcinfo, 0, "units_sql");
-	int			method = medres_parse_option(opt_text_arg(fcinfo, 1), "method", weights_names, W_QUEEN,
+	int			method = medres_parse_option(medres_opt_text(fcinfo, 1), "method", weights_names, W_QUEEN,
 											 "Use queen, rook, knn or distance.");
 	bool		has_k = PG_NARGS() > 2 && !PG_ARGISNULL(2);
 	int			k = has_k ? PG_GETARG_INT32(2) : 0;
@@ -2078,6 +2058,7 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 	int			nlinks = 0,
 				n = 0;
 	int64	   *id = NULL;
+	IdMap		ids;
 	const char *pg;
 
 	if (has_snap)
@@ -2103,7 +2084,6 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 		TupleDesc	td = inner_columns(sql);
 		PolygonReader rd;
 		char	   *q;
-		IdMap		ids;
 
 		(void) require_column(td, "units_sql", "id", "integer");
 		(void) require_column(td, "units_sql", "geom", "geometry");
@@ -2111,6 +2091,7 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 					 "%s.ST_SRID(q.geom) FROM (%s) AS q", pg, pg, pg, sql);
 		memset(&rd, 0, sizeof(rd));
 		rd.rook = method == W_ROOK;
+		rd.collect = !(snap > 0.0);		/* with a tolerance PostGIS decides */
 		rd.argname = "units_sql";
 		vec_init(&rd.ids, outer, sizeof(int64));
 		vec_init(&rd.marks, outer, sizeof(Mark));
@@ -2150,7 +2131,6 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 		id = ps.id;
 		{
 			MemoryContext spi = MemoryContextSwitchTo(outer);
-			IdMap		ids;
 
 			idmap_build(&ids, id, n, "units_sql");
 			locate(&L, &ps, geo);
@@ -2178,34 +2158,37 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 
+	/* renumber the units in id order, so the rows come sorted by (i, j) */
+	{
+		int		   *rank = palloc(sizeof(int) * Max(n, 1));
+
+		for (int r = 0; r < n; r++)
+			rank[ids.index_of[r]] = r;
+		for (int t = 0; t < nlinks; t++)
+		{
+			links[t].i = rank[links[t].i];
+			links[t].j = rank[links[t].j];
+		}
+	}
 	nlinks = links_unique(links, nlinks);
 	{
 		bool	   *has = palloc0(sizeof(bool) * Max(n, 1));
 		double	   *rowsum = palloc0(sizeof(double) * Max(n, 1));
-		IdLink	   *out = palloc(sizeof(IdLink) * Max(nlinks, 1));
 
 		for (int t = 0; t < nlinks; t++)
 		{
 			has[links[t].i] = true;
 			rowsum[links[t].i] += links[t].w;
 		}
-
-		notice_islands(has, id, n, "They get no weights; local statistics will be NULL for them.");
-		for (int t = 0; t < nlinks; t++)
-		{
-			out[t].i = id[links[t].i];
-			out[t].j = id[links[t].j];
-			out[t].w = standardize ? links[t].w / rowsum[links[t].i] : links[t].w;
-		}
-		qsort(out, nlinks, sizeof(IdLink), idlink_cmp);
+		notice_islands(has, ids.sorted, n, "They get no weights; local statistics will be NULL for them.");
 		for (int t = 0; t < nlinks; t++)
 		{
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
 
-			values[0] = Int64GetDatum(out[t].i);
-			values[1] = Int64GetDatum(out[t].j);
-			values[2] = Float8GetDatum(out[t].w);
+			values[0] = Int64GetDatum(ids.sorted[links[t].i]);
+			values[1] = Int64GetDatum(ids.sorted[links[t].j]);
+			values[2] = Float8GetDatum(standardize ? links[t].w / rowsum[links[t].i] : links[t].w);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
@@ -2429,14 +2412,7 @@ two_sided_p(double z)
 static inline uint32
 random_below(uint64 *state, uint32 bound)
 {
-	uint64		state_copy = *state;
-	uint64		z = (state_copy += UINT64CONST(0x9E3779B97F4A7C15));
-
-	*state = state_copy;
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	z ^= z >> 31;
-	return (uint32) (((z >> 32) * (uint64) bound) >> 32);
+	return (uint32) (((splitmix64(state) >> 32) * (uint64) bound) >> 32);
 }
 
 /* PySAL's folded permutation p-value: (min(M, R - M) + 1) / (R + 1) */

@@ -51,7 +51,7 @@ mixture of normals for some cases, with per-feature scales exp(U(-1.5, 2.5)); la
 random distinct 6-character strings (mixed case, so C byte order differs from most locales'
 order).  The provinces case (data/province_resources_2020.csv; features institutions,
 personnel_10k, beds_10k, health_expense_per_capita_yuan; label province) has the default
-settings only, k = 2..5 and one cut height.
+settings and Ward on Euclidean distances (z-scores), k = 2..5 and one cut height each.
 
 A combination is left out (and listed in the summary) when it is not well defined or not
 robustly decidable in double precision:
@@ -727,7 +727,9 @@ def generate(outdir, verbose):
         X, labels = make_data(n, d, seed, comps)
         add_case(case_id, X, labels, hplan, cplan, sorted({1, 2, 3, min(5, n)}))
     X, labels = provinces()
-    add_case("provinces", X, labels, [DEFAULT], [DEFAULT], [2, 3, 4, 5])
+    # the defaults (SPSS) and Ward on Euclidean distances, the two settings doc/cluster.md shows
+    add_case("provinces", X, labels, [DEFAULT, ("ward", "euclidean", "zscore")],
+             [DEFAULT, ("ward", "euclidean", "zscore")], [2, 3, 4, 5])
 
     r_crosscheck(data, jobs)
 
