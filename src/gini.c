@@ -53,6 +53,16 @@ typedef struct RankState
 	double		lower;			/* bounds of h for Erreygers */
 	double		upper;
 	bool		own_items;		/* items came from our deserialize: combine may adopt them */
+	/*
+	 * Kept by the (non-moving) transition, so the final function starts
+	 * without a pass over the records: the key range bounds the sort's first
+	 * split and the total weight scales the Gini's sums.  `totals` is false
+	 * for moving states, whose rows also leave.
+	 */
+	bool		totals;
+	uint64		keys[2];		/* smallest and largest double_sort_key */
+	double		wsum;			/* total weight, compensated */
+	double		wsum_c;
 	char	   *items;
 	MemoryContext cxt;
 	/* sorted runs adopted by combine, merged only when needed (see gini_of_runs) */
@@ -70,6 +80,10 @@ typedef struct RankStateHeader
 	int32		option;
 	double		lower;
 	double		upper;
+	int64		totals;
+	uint64		keys[2];
+	double		wsum;
+	double		wsum_c;
 } RankStateHeader;
 
 #define ITEM(st, i) ((st)->items + (Size) (i) * (st)->elemsize)
@@ -83,6 +97,8 @@ rank_state_new(MemoryContext cxt, int elemsize)
 	st->elemsize = elemsize;
 	st->option = OPT_UNSET;
 	st->cxt = cxt;
+	st->totals = true;
+	st->keys[0] = PG_UINT64_MAX;
 	return st;
 }
 
@@ -107,6 +123,17 @@ rank_state_reserve(RankState *st, Size need)
 	st->cap = newcap;
 }
 
+/* Keep the key range and the total weight up to date with a new record. */
+static inline void
+rank_state_note(RankState *st, double key, double w)
+{
+	uint64		k = double_sort_key(key);
+
+	st->keys[0] = k < st->keys[0] ? k : st->keys[0];
+	st->keys[1] = k > st->keys[1] ? k : st->keys[1];
+	neumaier_add(&st->wsum, &st->wsum_c, w);
+}
+
 /* Append one record; the record types are fixed-size, so the copy is inlined. */
 #define RANK_STATE_APPEND(st, TYPE, rec) \
 	do { \
@@ -127,7 +154,8 @@ rank_state_sort(RankState *st)
 
 	if (tail == 0)
 		return;
-	medres_sort_records(ITEM(st, st->sorted), tail, st->elemsize);
+	medres_sort_records_visit(ITEM(st, st->sorted), tail, st->elemsize,
+							  st->totals ? st->keys : NULL, NULL, NULL);
 	if (st->sorted > 0)
 	{
 		merged = medres_alloc_huge(st->cxt, st->n, st->elemsize, "the aggregate state");
@@ -349,11 +377,17 @@ FUNC(PG_FUNCTION_ARGS) \
 	bool		store; \
  \
 	st->moving = MOVING; \
+	if (MOVING) \
+		st->totals = false; \
 	if (READER(fcinfo, st, &rec, &store)) \
 	{ \
 		st->nrows++; \
 		if (store) \
+		{ \
 			RANK_STATE_APPEND(st, TYPE, rec); \
+			if (!MOVING) \
+				rank_state_note(st, *(const double *) &rec, rec.w); \
+		} \
 	} \
 	PG_RETURN_POINTER(st); \
 }
@@ -446,6 +480,14 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 					 errmsg("options must be the same for every row of a group")));
 	}
 	a->nrows += b->nrows;
+	a->totals = a->totals && b->totals;
+	if (a->totals)
+	{
+		a->keys[0] = Min(a->keys[0], b->keys[0]);
+		a->keys[1] = Max(a->keys[1], b->keys[1]);
+		neumaier_add(&a->wsum, &a->wsum_c, b->wsum);
+		neumaier_add(&a->wsum, &a->wsum_c, b->wsum_c);
+	}
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
 	/*
@@ -518,6 +560,11 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 	hdr.option = st->option;
 	hdr.lower = st->lower;
 	hdr.upper = st->upper;
+	hdr.totals = st->totals;
+	hdr.keys[0] = st->keys[0];
+	hdr.keys[1] = st->keys[1];
+	hdr.wsum = st->wsum;
+	hdr.wsum_c = st->wsum_c;
 	out = palloc(VARHDRSZ + sizeof(hdr) + payload);
 	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
 	memcpy(VARDATA(out), &hdr, sizeof(hdr));
@@ -548,6 +595,11 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 	st->option = hdr.option;
 	st->lower = hdr.lower;
 	st->upper = hdr.upper;
+	st->totals = hdr.totals != 0;
+	st->keys[0] = hdr.keys[0];
+	st->keys[1] = hdr.keys[1];
+	st->wsum = hdr.wsum;
+	st->wsum_c = hdr.wsum_c;
 	if (hdr.n > 0)
 	{
 		rank_state_reserve(st, hdr.n);
@@ -630,72 +682,144 @@ cursor_next(RunCursor *c)
 	return rec;
 }
 
-static double
-gini_of_runs(const RankState *st, double *sum_p2)
+/* The running sums of the Gini pass, scaled as described above. */
+typedef struct GiniAcc
 {
-	bool		want_p2 = st->option == GINI_CORRECT_W;
-	RunCursor	c;
-	const XW   *rec;
-	double		xmax = 0.0,
-				inv_xs,
+	double		inv_xs,
 				inv_ws,
-				W = 0.0,
-				Wc = 0.0,
-				M = 0.0,
-				Mc = 0.0,
-				P2 = 0.0,
-				P2c = 0.0,
-				A = 0.0,
-				Ac = 0.0,
-				C = 0.0,
-				Cc = 0.0,
+				Ws,
+				A,
+				Ac,
+				C,
+				Cc,
 				U,
 				Uc,
-				Ws,
-				prev = -1.0;
-	Size		k = 0;
+				M,
+				Mc,
+				P2,
+				P2c,
+				prev;
+	bool		want_p2;
+} GiniAcc;
 
-	/* totals first, in any order */
-	cursor_init(&c, st);
-	for (int r = 0; r < c.k; r++)
-	{
-		if (c.end[r] > c.p[r])
-			xmax = Max(xmax, (c.end[r] - 1)->x);
-		for (const XW *q = c.p[r]; q < c.end[r]; q++)
-			neumaier_add(&W, &Wc, q->w);
-	}
+static void
+gini_acc_init(GiniAcc *g, const RankState *st, double xmax, double W, double Wc)
+{
 	if (xmax <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
-	inv_xs = inv_pow2_scale(xmax);
-	inv_ws = inv_pow2_scale(W + Wc);
-	U = W * inv_ws;
-	Uc = Wc * inv_ws;
-	Ws = U + Uc;
-	while ((rec = cursor_next(&c)) != NULL)
-	{
-		double		q = rec->w * inv_ws;
-		double		z = rec->x * inv_xs;
+	memset(g, 0, sizeof(*g));
+	g->want_p2 = st->option == GINI_CORRECT_W;
+	g->inv_xs = inv_pow2_scale(xmax);
+	g->inv_ws = inv_pow2_scale(W + Wc);
+	g->U = W * g->inv_ws;
+	g->Uc = Wc * g->inv_ws;
+	g->Ws = g->U + g->Uc;
+	g->prev = -1.0;
+}
 
-		if (prev >= 0.0 && z != prev)
-			neumaier_add(&A, &Ac, (z - prev) * (C + Cc) * (U + Uc));
-		neumaier_add(&C, &Cc, q);
-		neumaier_add(&U, &Uc, -q);
-		neumaier_add(&M, &Mc, q * z);
-		if (want_p2)
-			neumaier_add(&P2, &P2c, q * q);
-		prev = z;
-		if ((++k & 0xFFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
+static inline void
+gini_acc_step(GiniAcc *g, double x, double w)
+{
+	double		q = w * g->inv_ws;
+	double		z = x * g->inv_xs;
+
+	if (g->prev >= 0.0 && z != g->prev)
+		neumaier_add(&g->A, &g->Ac, (z - g->prev) * (g->C + g->Cc) * (g->U + g->Uc));
+	neumaier_add(&g->C, &g->Cc, q);
+	neumaier_add(&g->U, &g->Uc, -q);
+	neumaier_add(&g->M, &g->Mc, q * z);
+	if (g->want_p2)
+		neumaier_add(&g->P2, &g->P2c, q * q);
+	g->prev = z;
+}
+
+/*
+ * Add n records in key order; the sums live in registers meanwhile.  As a
+ * sort visitor this may run beside the sort's helper thread, so it must
+ * not throw: it does not check for interrupts (the sort does, between
+ * buckets).
+ */
+static void
+gini_acc_records(const void *recs, Size n, void *arg)
+{
+	GiniAcc    *g = (GiniAcc *) arg;
+	GiniAcc		a = *g;
+	const XW   *r = (const XW *) recs;
+
+	for (Size i = 0; i < n; i++)
+		gini_acc_step(&a, r[i].x, r[i].w);
+	*g = a;
+}
+
+static double
+gini_acc_result(const GiniAcc *g, double *sum_p2)
+{
+	*sum_p2 = (g->P2 + g->P2c) / (g->Ws * g->Ws);
+	return (g->A + g->Ac) / (g->Ws * (g->M + g->Mc));
+}
+
+/* The largest x of a state that kept its totals (x >= 0, so the key is the bit pattern plus the sign bit). */
+static double
+state_xmax(const RankState *st)
+{
+	uint64		u = st->keys[1] & ~UINT64CONST(0x8000000000000000);
+	double		d;
+
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+static double
+gini_of_runs(const RankState *st, double *sum_p2)
+{
+	RunCursor	c;
+	const XW   *rec;
+	GiniAcc		g;
+	double		xmax = 0.0,
+				W = 0.0,
+				Wc = 0.0;
+	Size		k = 0;
+
+	cursor_init(&c, st);
+	if (st->totals)
+	{
+		xmax = state_xmax(st);
+		W = st->wsum;
+		Wc = st->wsum_c;
 	}
-	*sum_p2 = (P2 + P2c) / (Ws * Ws);
-	return (A + Ac) / (Ws * (M + Mc));
+	else
+	{
+		/* totals first, in any order */
+		for (int r = 0; r < c.k; r++)
+		{
+			if (c.end[r] > c.p[r])
+				xmax = Max(xmax, (c.end[r] - 1)->x);
+			for (const XW *q = c.p[r]; q < c.end[r]; q++)
+				neumaier_add(&W, &Wc, q->w);
+		}
+	}
+	gini_acc_init(&g, st, xmax, W, Wc);
+	if (c.k == 1)
+		for (const XW *p = c.p[0]; p < c.end[0]; p += Min(c.end[0] - p, 1 << 20))
+		{
+			CHECK_FOR_INTERRUPTS();
+			gini_acc_records(p, Min(c.end[0] - p, 1 << 20), &g);
+		}
+	else
+		while ((rec = cursor_next(&c)) != NULL)
+		{
+			gini_acc_step(&g, rec->x, rec->w);
+			if ((++k & 0xFFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	return gini_acc_result(&g, sum_p2);
 }
 
 static RankState *
-final_state(FunctionCallInfo fcinfo, bool materialize)
+final_state(FunctionCallInfo fcinfo, bool materialize, bool sort)
 {
 	RankState  *st;
 
@@ -725,7 +849,8 @@ final_state(FunctionCallInfo fcinfo, bool materialize)
 		copy->cxt = CurrentMemoryContext;
 		st = copy;
 	}
-	rank_state_sort(st);
+	if (sort)
+		rank_state_sort(st);
 	if (materialize)
 		rank_state_materialize(st);
 	return st;
@@ -735,14 +860,29 @@ PG_FUNCTION_INFO_V1(medres_gini_final);
 Datum
 medres_gini_final(PG_FUNCTION_ARGS)
 {
-	RankState  *st = final_state(fcinfo, false);
+	RankState  *st = final_state(fcinfo, false, false);
 	double		g,
 				sum_p2;
 	Size		n;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	g = gini_of_runs(st, &sum_p2);
+	if (st->totals && st->sorted == 0 && st->nruns == 0)
+	{
+		/* nothing sorted yet: accumulate as the sort finishes each bucket */
+		GiniAcc		acc;
+
+		gini_acc_init(&acc, st, state_xmax(st), st->wsum, st->wsum_c);
+		medres_sort_records_visit(st->items, st->n, st->elemsize, st->keys,
+								  gini_acc_records, &acc);
+		st->sorted = st->n;
+		g = gini_acc_result(&acc, &sum_p2);
+	}
+	else
+	{
+		rank_state_sort(st);
+		g = gini_of_runs(st, &sum_p2);
+	}
 	n = st->n;
 	for (int r = 0; r < st->nruns; r++)
 		n += st->runlen[r];
@@ -772,7 +912,7 @@ PG_FUNCTION_INFO_V1(medres_lorenz_final);
 Datum
 medres_lorenz_final(PG_FUNCTION_ARGS)
 {
-	RankState  *st = final_state(fcinfo, true);
+	RankState  *st = final_state(fcinfo, true, true);
 	const XW   *a;
 	Oid			arraytype,
 				elemtype;
@@ -915,7 +1055,7 @@ PG_FUNCTION_INFO_V1(medres_ci_final);
 Datum
 medres_ci_final(PG_FUNCTION_ARGS)
 {
-	RankState  *st = final_state(fcinfo, true);
+	RankState  *st = final_state(fcinfo, true, true);
 	double		c,
 				mu;
 

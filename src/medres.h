@@ -175,7 +175,10 @@ extern double power_ge(int mode, double alpha, const PowerSums *s, double K1, do
 extern double power_atkinson(int mode, double alpha, const PowerSums *s, double K1, double K2);
 
 /* sort.c */
+typedef void (*medres_sorted_visitor) (const void *recs, Size n, void *arg);
 extern void medres_sort_records(void *a, Size n, int elemsize);
+extern void medres_sort_records_visit(void *a, Size n, int elemsize, const uint64 *range,
+									  medres_sorted_visitor visit, void *arg);
 extern void medres_merge_records(void *dst, const void *a, Size na, const void *b, Size nb,
 								 int elemsize);
 

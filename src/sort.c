@@ -4,9 +4,8 @@
  * The rank-based measures (Gini, Lorenz, concentration index) must sort
  * every row; the sort is most of their cost.  Keys are the IEEE bit
  * patterns of the doubles mapped to unsigned order, sorted most significant
- * digit first.  Each level takes its 8-bit digit just below the highest bit
- * in which the bucket's smallest and largest keys differ, so the sign and
- * exponent bits that all values share cost nothing.
+ * digit first, with buckets taken relative to the smallest key (see
+ * radix_shift_for).
  *
  * Large buckets are partitioned in place, so a Gini needs no second copy
  * of its rows.  The partition is block-buffered, after Axtmann et al.'s
@@ -18,19 +17,66 @@
  * blocks or streams, so it runs at close to memory speed, unlike the
  * record-by-record cycle walk of an American-flag sort.  Once a bucket has
  * at most OOP_LIMIT records (2 MB, cache-sized), it is finished by
- * scattering into a scratch buffer of that size.  Peak memory is the 16
- * bytes per row of the state plus about 2.5 MB.
+ * scattering back and forth with a scratch buffer of that size, and handed
+ * to the caller's visitor while still in cache.  Peak memory is the 16
+ * bytes per row of the state plus about 2.5 MB (twice that with the
+ * helper thread).
+ *
+ * From THREAD_MIN records, when medres.threads allows and no parallel
+ * query is running (its processes already use the cores), the buckets of
+ * the first split are shared with one helper thread.  The helper only
+ * moves records within its own buckets and its own scratch, allocated
+ * before it starts, takes no signals and is joined before anything can
+ * throw.
  *
  * The record type is a template parameter; the same body is instantiated
  * for (x, w) pairs and (r, h, w) triples.  Every record starts with its key.
  */
 #include "medres.h"
 
+#include <pthread.h>
+#include <signal.h>
+
+#include "access/xact.h"
 #include "miscadmin.h"
 
 #define RADIX_SMALL 48			/* insertion sort below this */
 #define OOP_LIMIT	(1 << 17)	/* records sorted by scatter into scratch */
 #define BLOCK		64			/* records per block of the in-place partition */
+#define THREAD_MIN	(1 << 20)	/* records from which a helper thread shares the sort */
+
+/*
+ * The bucket of a key at one level is (key - lo) >> shift, where lo is the
+ * smallest key of the range being split and shift the smallest that maps
+ * the whole range [lo, hi] into 256 buckets.  Offsetting by lo matters for
+ * floating-point data: values from 0.004 to 270, say, share no leading
+ * digit boundary (their exponents straddle 0x400), so a plain digit window
+ * below the highest differing bit would split them into two halves and
+ * waste a pass; the offset spreads them over all 256 buckets.  Each pass
+ * also records the smallest and largest key of every bucket, so the next
+ * level starts from the bucket's exact range and no pass is spent looking
+ * for it.
+ */
+static inline int
+radix_shift_for(uint64 lo, uint64 hi)
+{
+	uint64		d = hi - lo;
+
+	return d < 256 ? 0 : (64 - __builtin_clzll(d)) - 8;
+}
+
+/*
+ * Called with each stretch of records as soon as it is final, in key
+ * order, while it is still in cache: the Gini accumulates over the records
+ * as they are sorted instead of reading them all again afterwards.
+ */
+typedef struct RadixVisit
+{
+	medres_sorted_visitor fn;
+	void	   *arg;
+} RadixVisit;
+
+#define VISIT(v, p, n) do { if ((v) && (v)->fn) (v)->fn((p), (n), (v)->arg); } while (0)
 
 #define DEFINE_RADIX_SORT(NAME, ELEM, KEYFIELD)								\
 static void																	\
@@ -50,72 +96,99 @@ NAME##_insertion(ELEM *a, Size n)											\
 	}																		\
 }																			\
 																			\
-/* the shift of the 8-bit digit below the highest differing bit; -1 if all keys are equal */ \
-static int																	\
-NAME##_shift(const ELEM *a, Size n)											\
+static void																	\
+NAME##_range(const ELEM *a, Size n, uint64 *lo, uint64 *hi)					\
 {																			\
-	uint64		lo = PG_UINT64_MAX,											\
-				hi = 0;														\
-	int			top;														\
+	uint64		l = PG_UINT64_MAX,											\
+				h = 0;														\
 																			\
 	for (Size i = 0; i < n; i++)											\
 	{																		\
 		uint64		k = double_sort_key(a[i].KEYFIELD);						\
 																			\
-		lo = k < lo ? k : lo;												\
-		hi = k > hi ? k : hi;												\
+		l = k < l ? k : l;													\
+		h = k > h ? k : h;													\
 	}																		\
-	if (lo == hi)															\
-		return -1;															\
-	top = 63 - __builtin_clzll(lo ^ hi);									\
-	return top >= 7 ? top - 7 : 0;											\
+	*lo = l;																\
+	*hi = h;																\
 }																			\
 																			\
 /*																			\
- * Sort a[0..n) using tmp[0..n) as scratch.  `shift` is a guess for the		\
- * digit (the parent's digit minus 8, or -1 for none); only when it puts	\
- * every record in one bucket is the digit found from the key range.		\
+ * Out-of-place levels, for buckets that fit in cache.  Each level counts	\
+ * (noting every bucket's key range) and scatters into the other buffer,	\
+ * and the buffers swap roles level by level, so no level copies back;		\
+ * in_place says in which of the two the sorted records must end.  Small	\
+ * buckets split into fewer buckets (about n/4, at least 16), as clearing	\
+ * and walking 256 counters would cost more than the records themselves.	\
  */																			\
-static void																	\
-NAME##_scatter(ELEM *a, ELEM *tmp, Size n, int shift)						\
+static inline int															\
+NAME##_split(ELEM *src, ELEM *dst, Size n, uint64 lo, uint64 hi,			\
+			 Size *count, uint64 *blo, uint64 *bhi)							\
 {																			\
-	Size		count[256],													\
-				next[256],													\
+	Size		next[256],													\
 				pos = 0;													\
+	int			bits = Max(Min(64 - __builtin_clzll((uint64) n) - 2, 8), 4),	\
+				nb = 1 << bits,												\
+				span = 64 - __builtin_clzll(hi - lo),						\
+				shift = span > bits ? span - bits : 0;						\
 																			\
-	if (n < RADIX_SMALL)													\
+	nb = Min(nb, (int) ((hi - lo) >> shift) + 1);							\
+	memset(count, 0, nb * sizeof(Size));									\
+	memset(blo, 0xFF, nb * sizeof(uint64));									\
+	memset(bhi, 0, nb * sizeof(uint64));									\
+	for (Size i = 0; i < n; i++)											\
 	{																		\
-		NAME##_insertion(a, n);												\
-		return;																\
+		uint64		k = double_sort_key(src[i].KEYFIELD);					\
+		int			b = (int) ((k - lo) >> shift);							\
+																			\
+		count[b]++;															\
+		blo[b] = k < blo[b] ? k : blo[b];									\
+		bhi[b] = k > bhi[b] ? k : bhi[b];									\
 	}																		\
-	for (;;)																\
-	{																		\
-		if (shift < 0 && (shift = NAME##_shift(a, n)) < 0)					\
-			return;															\
-		memset(count, 0, sizeof(count));									\
-		for (Size i = 0; i < n; i++)										\
-			count[(double_sort_key(a[i].KEYFIELD) >> shift) & 0xFF]++;		\
-		if (count[(double_sort_key(a[0].KEYFIELD) >> shift) & 0xFF] < n)	\
-			break;															\
-		shift = -1;				/* one bucket: find the digit that differs */ \
-	}																		\
-	for (int b = 0; b < 256; b++)											\
+	for (int b = 0; b < nb; b++)											\
 	{																		\
 		next[b] = pos;														\
 		pos += count[b];													\
 	}																		\
 	for (Size i = 0; i < n; i++)											\
-		tmp[next[(double_sort_key(a[i].KEYFIELD) >> shift) & 0xFF]++] = a[i]; \
-	memcpy(a, tmp, n * sizeof(ELEM));										\
-	if (shift == 0)															\
-		return;																\
-	pos = 0;																\
-	for (int b = 0; b < 256; b++)											\
+		dst[next[(double_sort_key(src[i].KEYFIELD) - lo) >> shift]++] = src[i]; \
+	return nb;																\
+}																			\
+																			\
+static void																	\
+NAME##_pingpong(ELEM *src, ELEM *other, Size n, uint64 lo, uint64 hi, bool in_place) \
+{																			\
+	Size		count[256],													\
+				pos = 0;													\
+	uint64		blo[256],													\
+				bhi[256];													\
+	int			nb;															\
+																			\
+	if (n < RADIX_SMALL || lo == hi)										\
 	{																		\
-		if (count[b] > 1)													\
-			NAME##_scatter(a + pos, tmp + pos, count[b], Max(shift - 8, 0)); \
+		ELEM	   *out = in_place ? src : other;							\
+																			\
+		if (!in_place)														\
+			for (Size i = 0; i < n; i++)									\
+				other[i] = src[i];											\
+		if (lo != hi)														\
+			NAME##_insertion(out, n);										\
+		return;																\
+	}																		\
+	nb = NAME##_split(src, other, n, lo, hi, count, blo, bhi);				\
+	for (int b = 0; b < nb; b++)											\
+	{																		\
+		if (count[b] > 0)													\
+			NAME##_pingpong(other + pos, src + pos, count[b], blo[b], bhi[b], !in_place); \
 		pos += count[b];													\
 	}																		\
+}																			\
+																			\
+/* sort a[0..n), keys in [lo, hi], with tmp[0..n) as scratch */				\
+static inline void															\
+NAME##_scatter(ELEM *a, ELEM *tmp, Size n, uint64 lo, uint64 hi)			\
+{																			\
+	NAME##_pingpong(a, tmp, n, lo, hi, true);								\
 }																			\
 																			\
 /* scratch for the in-place partition */									\
@@ -134,7 +207,8 @@ typedef struct NAME##_Work													\
  * the bucket sizes.  See the file header for the three steps.				\
  */																			\
 static void																	\
-NAME##_partition(ELEM *a, Size n, int shift, Size *count, NAME##_Work *wk)	\
+NAME##_partition(ELEM *a, Size n, uint64 lo, int shift, Size *count,		\
+				 uint64 *blo, uint64 *bhi, NAME##_Work *wk, bool may_throw)	\
 {																			\
 	Size		fill[256],													\
 				start[257],													\
@@ -150,12 +224,17 @@ NAME##_partition(ELEM *a, Size n, int shift, Size *count, NAME##_Work *wk)	\
 	/* 1. classify into per-bucket buffers; full ones go back as blocks */	\
 	memset(fill, 0, sizeof(fill));											\
 	memset(count, 0, 256 * sizeof(Size));									\
+	memset(blo, 0xFF, 256 * sizeof(uint64));								\
+	memset(bhi, 0, 256 * sizeof(uint64));									\
 	for (Size i = 0; i < n; i++)											\
 	{																		\
 		ELEM		e = a[i];												\
-		int			k = (double_sort_key(e.KEYFIELD) >> shift) & 0xFF;		\
+		uint64		key = double_sort_key(e.KEYFIELD);						\
+		int			k = (int) ((key - lo) >> shift);						\
 																			\
 		count[k]++;															\
+		blo[k] = key < blo[k] ? key : blo[k];								\
+		bhi[k] = key > bhi[k] ? key : bhi[k];								\
 		wk->buf[k][fill[k]++] = e;											\
 		if (fill[k] == BLOCK)												\
 		{																	\
@@ -165,7 +244,7 @@ NAME##_partition(ELEM *a, Size n, int shift, Size *count, NAME##_Work *wk)	\
 			write += BLOCK;													\
 			fill[k] = 0;													\
 		}																	\
-		if ((i & 0xFFFFF) == 0xFFFFF)										\
+		if (may_throw && (i & 0xFFFFF) == 0xFFFFF)							\
 			CHECK_FOR_INTERRUPTS();											\
 	}																		\
 	nblocks = write / BLOCK;												\
@@ -269,53 +348,218 @@ NAME##_partition(ELEM *a, Size n, int shift, Size *count, NAME##_Work *wk)	\
 	}																		\
 }																			\
 																			\
-/* sort a[0..n) in place; buckets of at most OOP_LIMIT go to _scatter */	\
+/* what one thread needs to sort buckets in place */					\
+typedef struct NAME##_Ctx													\
+{																			\
+	ELEM	   *scratch;			/* OOP_LIMIT records */					\
+	NAME##_Work *wk;														\
+	const RadixVisit *v;													\
+	volatile sig_atomic_t *stop;	/* NULL: not threaded, may throw */	\
+	ELEM	   *a;					/* the buckets a thread sorts */		\
+	const Size *count;														\
+	const uint64 *blo;														\
+	const uint64 *bhi;														\
+	int			b0,															\
+				b1;															\
+	Size		pos;				/* where bucket b0 starts */			\
+} NAME##_Ctx;																\
+																			\
+/*																			\
+ * Sort a[0..n) (keys in [lo, hi]) in place; buckets of at most OOP_LIMIT	\
+ * go to _scatter and are visited as they are done.  In the threaded		\
+ * phase (stop set) nothing may throw: a cancel request is noticed			\
+ * between buckets and ends the work early instead.							\
+ */																			\
 static void																	\
-NAME##_inplace(ELEM *a, Size n, ELEM *scratch, NAME##_Work *wk)				\
+NAME##_inplace(ELEM *a, Size n, uint64 lo, uint64 hi, NAME##_Ctx *c)		\
 {																			\
 	Size		count[256],													\
 				pos = 0;													\
-	int			shift;														\
+	uint64		blo[256],													\
+				bhi[256];													\
 																			\
-	if (n <= OOP_LIMIT)														\
+	if (c->stop == NULL)													\
+		CHECK_FOR_INTERRUPTS();												\
+	else if (*c->stop || QueryCancelPending || ProcDiePending)				\
 	{																		\
-		NAME##_scatter(a, scratch, n, -1);									\
+		*c->stop = 1;														\
 		return;																\
 	}																		\
-	CHECK_FOR_INTERRUPTS();													\
-	if ((shift = NAME##_shift(a, n)) < 0)									\
+	if (n <= OOP_LIMIT || lo == hi)											\
+	{																		\
+		NAME##_scatter(a, c->scratch, n, lo, hi);							\
+		VISIT(c->v, a, n);													\
 		return;																\
-	NAME##_partition(a, n, shift, count, wk);								\
-	if (shift == 0)															\
-		return;																\
+	}																		\
+	NAME##_partition(a, n, lo, radix_shift_for(lo, hi), count, blo, bhi,	\
+					 c->wk, c->stop == NULL);								\
 	for (int b = 0; b < 256; b++)											\
 	{																		\
-		if (count[b] > 1)													\
-			NAME##_inplace(a + pos, count[b], scratch, wk);					\
+		if (count[b] > 0)													\
+			NAME##_inplace(a + pos, count[b], blo[b], bhi[b], c);			\
 		pos += count[b];													\
 	}																		\
 }																			\
 																			\
 static void																	\
-NAME##_sort(ELEM *a, Size n)												\
+NAME##_buckets(NAME##_Ctx *c)												\
 {																			\
-	ELEM	   *scratch;													\
-	NAME##_Work *wk = NULL;													\
+	Size		pos = c->pos;												\
 																			\
-	if (n < 2)																\
-		return;																\
-	scratch = palloc(Min(n, (Size) OOP_LIMIT) * sizeof(ELEM));				\
-	if (n > OOP_LIMIT)														\
+	for (int b = c->b0; b < c->b1; b++)										\
 	{																		\
-		wk = palloc(sizeof(NAME##_Work));									\
-		wk->label = palloc(n / BLOCK + 2);									\
+		if (c->count[b] > 0)												\
+			NAME##_inplace(c->a + pos, c->count[b], c->blo[b], c->bhi[b], c); \
+		pos += c->count[b];													\
 	}																		\
-	NAME##_inplace(a, n, scratch, wk);										\
-	pfree(scratch);															\
-	if (wk)																	\
+}																			\
+																			\
+static void *																\
+NAME##_helper(void *arg)													\
+{																			\
+	NAME##_buckets((NAME##_Ctx *) arg);										\
+	return NULL;															\
+}																			\
+																			\
+static NAME##_Work *														\
+NAME##_work_new(Size n)														\
+{																			\
+	NAME##_Work *wk = palloc(sizeof(NAME##_Work));							\
+																			\
+	wk->label = palloc(n / BLOCK + 2);										\
+	return wk;																\
+}																			\
+																			\
+/*																			\
+ * After the first split, a helper thread sorts the upper buckets (about	\
+ * half the records) while the backend sorts and visits the lower ones;	\
+ * the upper ones are visited after the join.  Returns false, having done	\
+ * nothing, when the split leaves the helper too little to be worth it		\
+ * or the thread cannot be started.											\
+ */																			\
+static bool																	\
+NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
+				const uint64 *bhi, NAME##_Ctx *main)						\
+{																			\
+	NAME##_Ctx	help;														\
+	volatile sig_atomic_t stop = 0;											\
+	Size		lower = 0,													\
+				upper_max = 0;												\
+	int			m = 0;														\
+	pthread_t	th;															\
+	sigset_t	all,														\
+				old;														\
+	bool		started;													\
+																			\
+	while (m < 256 && lower + count[m] <= n / 2)							\
+		lower += count[m++];												\
+	if (n - lower < n / 4)													\
+		return false;														\
+	for (int b = m; b < 256; b++)											\
+		upper_max = Max(upper_max, count[b]);								\
+	help = *main;															\
+	help.v = NULL;															\
+	help.scratch = palloc(Min(upper_max, (Size) OOP_LIMIT) * sizeof(ELEM)); \
+	help.wk = upper_max > OOP_LIMIT ? NAME##_work_new(upper_max) : NULL;	\
+	help.stop = main->stop = &stop;											\
+	help.a = main->a = a;													\
+	help.count = main->count = count;										\
+	help.blo = main->blo = blo;												\
+	help.bhi = main->bhi = bhi;												\
+	main->b0 = 0;															\
+	main->b1 = help.b0 = m;													\
+	help.b1 = 256;															\
+	main->pos = 0;															\
+	help.pos = lower;														\
+																			\
+	/* the helper takes no signals: they stay with the backend */			\
+	sigfillset(&all);														\
+	pthread_sigmask(SIG_SETMASK, &all, &old);								\
+	started = pthread_create(&th, NULL, NAME##_helper, &help) == 0;			\
+	pthread_sigmask(SIG_SETMASK, &old, NULL);								\
+	if (started)															\
 	{																		\
-		pfree(wk->label);													\
-		pfree(wk);															\
+		NAME##_buckets(main);												\
+		pthread_join(th, NULL);												\
+	}																		\
+	main->stop = NULL;														\
+	if (help.wk)															\
+	{																		\
+		pfree(help.wk->label);												\
+		pfree(help.wk);														\
+	}																		\
+	pfree(help.scratch);													\
+	if (!started)															\
+		return false;														\
+	if (stop)																\
+	{																		\
+		CHECK_FOR_INTERRUPTS();												\
+		ereport(ERROR,														\
+				(errcode(ERRCODE_QUERY_CANCELED),							\
+				 errmsg("canceling the sort due to an interrupt")));		\
+	}																		\
+	if (main->v && main->v->fn)											\
+	{																		\
+		Size		pos = lower;											\
+																			\
+		for (int b = m; b < 256; b++)										\
+		{																	\
+			CHECK_FOR_INTERRUPTS();											\
+			VISIT(main->v, a + pos, count[b]);								\
+			pos += count[b];												\
+		}																	\
+	}																		\
+	return true;															\
+}																			\
+																			\
+/* range: the smallest and largest key, or NULL to find them */			\
+static void																	\
+NAME##_sort(ELEM *a, Size n, const uint64 *range, const RadixVisit *v)		\
+{																			\
+	NAME##_Ctx	c;															\
+	uint64		lo,															\
+				hi;															\
+																			\
+	if (n == 0)																\
+		return;																\
+	if (range)																\
+	{																		\
+		lo = range[0];														\
+		hi = range[1];														\
+	}																		\
+	else																	\
+		NAME##_range(a, n, &lo, &hi);										\
+	memset(&c, 0, sizeof(c));												\
+	c.v = v;																\
+	c.scratch = palloc(Min(n, (Size) OOP_LIMIT) * sizeof(ELEM));			\
+	c.wk = n > OOP_LIMIT ? NAME##_work_new(n) : NULL;						\
+	if (n >= THREAD_MIN && lo != hi && medres_threads > 1 && !IsInParallelMode()) \
+	{																		\
+		Size		count[256];												\
+		uint64		blo[256],												\
+					bhi[256];												\
+																			\
+		CHECK_FOR_INTERRUPTS();												\
+		NAME##_partition(a, n, lo, radix_shift_for(lo, hi), count, blo, bhi, c.wk, true); \
+		if (!NAME##_threaded(a, n, count, blo, bhi, &c))					\
+		{																	\
+			c.a = a;														\
+			c.count = count;												\
+			c.blo = blo;													\
+			c.bhi = bhi;													\
+			c.b0 = 0;														\
+			c.b1 = 256;														\
+			c.pos = 0;														\
+			NAME##_buckets(&c);												\
+		}																	\
+	}																		\
+	else																	\
+		NAME##_inplace(a, n, lo, hi, &c);									\
+	pfree(c.scratch);														\
+	if (c.wk)																\
+	{																		\
+		pfree(c.wk->label);													\
+		pfree(c.wk);														\
 	}																		\
 }																			\
 																			\
@@ -346,14 +590,26 @@ DEFINE_RADIX_SORT(radix_rhw, RHW, r)
 /*
  * Sort by the key ascending.  Callers have already rejected NaN and turned
  * -0.0 into +0.0, so the bit-pattern order and the numeric order agree.
+ * range, if not NULL, holds bounds for the keys (double_sort_key) of all
+ * n records; they need not be tight.  visit, if not NULL, is called with
+ * each stretch of final records in order (see RadixVisit).
  */
+void
+medres_sort_records_visit(void *a, Size n, int elemsize, const uint64 *range,
+						  medres_sorted_visitor visit, void *arg)
+{
+	RadixVisit	v = {visit, arg};
+
+	if (elemsize == sizeof(XW))
+		radix_xw_sort((XW *) a, n, range, &v);
+	else
+		radix_rhw_sort((RHW *) a, n, range, &v);
+}
+
 void
 medres_sort_records(void *a, Size n, int elemsize)
 {
-	if (elemsize == sizeof(XW))
-		radix_xw_sort((XW *) a, n);
-	else
-		radix_rhw_sort((RHW *) a, n);
+	medres_sort_records_visit(a, n, elemsize, NULL, NULL, NULL);
 }
 
 void

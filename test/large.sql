@@ -1,5 +1,6 @@
--- Inputs large enough (300,000 rows) that the rank-based aggregates go through
--- the in-place block partition of sort.c, not only the cache-sized scatter sort.
+-- Inputs large enough (300,000 and 1,200,000 rows) that the rank-based aggregates
+-- go through the in-place block partition of sort.c, not only the cache-sized
+-- scatter sort, and through its helper thread.
 -- The expectations come from plain SQL: the Gini by its mid-point-rank formula
 -- with a window sum, the concentration index by its covariance formula with
 -- rank() for the tie groups, both summed by PostgreSQL itself.
@@ -8,7 +9,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(14);
+SELECT plan(19);
 SET max_parallel_workers_per_gather = 0;
 SELECT setseed(0.17);
 
@@ -105,6 +106,37 @@ SELECT ok(pg_temp.close(
      WHERE i = 300000),
     (SELECT medres.gini(lognormal, w) FROM big), 1e-12),
     'running-window gini (300 peer groups) equals the aggregate over all rows');
+
+-- 1,200,000 rows: past the 1M records from which the sort shares the buckets of its
+-- first split with a helper thread (medres.threads = 2, the default, in a serial
+-- plan), checked by the same SQL formulas; medres.threads = 1 must agree
+CREATE TABLE huge AS
+SELECT i, exp(2 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())) AS x,
+       1 - random() AS w, random() AS h
+FROM generate_series(1, 1200000) AS i;
+CREATE TEMP VIEW huge_answers AS
+SELECT medres.gini(x, w) AS g, medres.concentration_index(h, x, w) AS ci,
+       array_length(medres.lorenz(x, w), 1) AS points FROM huge;
+CREATE TEMP TABLE two_threads AS SELECT * FROM huge_answers;
+SET medres.threads = 1;
+CREATE TEMP TABLE one_thread AS SELECT * FROM huge_answers;
+RESET medres.threads;
+SELECT ok(pg_temp.close((SELECT g FROM two_threads),
+                        (WITH s AS (SELECT x, w, sum(w) OVER (ORDER BY x, i) AS c FROM huge)
+                         SELECT 2 * sum(w * x * (c - w / 2)) / (sum(w) * sum(w * x)) - 1 FROM s), 1e-9),
+          'gini of 1,200,000 rows, sorted with the helper thread');
+WITH g AS (SELECT x AS r, sum(w) AS wg, sum(w * h) AS hg FROM huge GROUP BY x),
+     f AS (SELECT r, hg, (sum(wg) OVER (ORDER BY r) - wg / 2) / sum(wg) OVER () AS fr FROM g)
+SELECT ok(pg_temp.close((SELECT ci FROM two_threads),
+                        (SELECT 2 * sum(hg * (fr - 0.5)) / sum(hg) FROM f), 1e-9),
+          'concentration index of 1,200,000 rows, sorted with the helper thread');
+SELECT is((SELECT points FROM two_threads), (SELECT count(DISTINCT x)::int + 1 FROM huge),
+          'lorenz of 1,200,000 rows has one point per distinct value');
+SELECT ok(pg_temp.close(t.g, o.g, 1e-12) AND pg_temp.close(t.ci, o.ci, 1e-12),
+          'gini and concentration index: the same with medres.threads = 1')
+FROM two_threads t, one_thread o;
+SELECT is(t.points, o.points, 'lorenz: the same with medres.threads = 1')
+FROM two_threads t, one_thread o;
 
 SELECT * FROM finish();
 ROLLBACK;

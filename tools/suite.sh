@@ -21,7 +21,7 @@ done
 # The sort itself, outside the server, under AddressSanitizer and UBSan.
 if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
      -Isrc -I"$(/usr/lib/postgresql/15/bin/pg_config --includedir-server)" \
-     -o results/sort_test test/c/sort_test.c src/sort.c -lm && results/sort_test; then
+     -o results/sort_test test/c/sort_test.c src/sort.c -lm -pthread && results/sort_test; then
   passed=$((passed + 1)); echo "ok - src/sort.c sorts every size and distribution (ASan, UBSan)"
 else
   failed=$((failed + 1)); echo "not ok - src/sort.c under ASan/UBSan"

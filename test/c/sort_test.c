@@ -1,8 +1,10 @@
 /*
  * sort_test.c — the radix sort and merge of src/sort.c, outside the server, under
  * AddressSanitizer and UBSan: every size around its thresholds (insertion sort
- * below 48, blocks of 64, the 128K scatter limit) and nine distributions, checked
- * against qsort of the same records.  Run by tools/suite.sh.
+ * below 48, blocks of 64, the 128K scatter limit, the 1M records from which a
+ * helper thread takes part) and nine distributions, checked against qsort of the
+ * same records, with and without the helper thread, with key bounds given or not.
+ * A visitor must see every record once, in sorted order.  Run by tools/suite.sh.
  */
 #include "postgres.h"
 #include "medres.h"
@@ -11,11 +13,25 @@
 #undef qsort
 #include <stdlib.h>
 #include <stdio.h>
-/* stubs for the backend functions sort.c uses */
-volatile sig_atomic_t InterruptPending = false;
+/* stubs for the backend functions and variables sort.c uses */
+volatile sig_atomic_t InterruptPending = false, QueryCancelPending = false, ProcDiePending = false;
+int medres_threads = 1;
+bool IsInParallelMode(void) { return false; }
 void ProcessInterrupts(void) {}
 void *palloc(Size size) { return malloc(size ? size : 1); }
 void pfree(void *p) { free(p); }
+bool errstart(int elevel, const char *domain) { abort(); }
+bool errstart_cold(int elevel, const char *domain) { abort(); }
+void errfinish(const char *filename, int lineno, const char *funcname) { abort(); }
+int errcode(int sqlerrcode) { return 0; }
+int errmsg(const char *fmt,...) { return 0; }
+/* the visitor: records must arrive in order, each stretch right after the previous one */
+static const XW *visit_next; static size_t visit_seen; static int visit_bad;
+static void visit_xw(const void *recs, Size n, void *arg) {
+  if ((const XW *) recs != visit_next) visit_bad = 1;
+  visit_next = (const XW *) recs + n; visit_seen += n;
+}
+static uint64 key_of(double d) { return double_sort_key(d); }
 static int cmpxw(const void *a, const void *b) { const XW *x = a, *y = b; if (x->x != y->x) return x->x < y->x ? -1 : 1; return (x->w > y->w) - (x->w < y->w); }
 static int cmprhw(const void *a, const void *b) { const RHW *x = a, *y = b; if (x->r != y->r) return x->r < y->r ? -1 : 1; if (x->h != y->h) return x->h < y->h ? -1 : 1; return (x->w > y->w) - (x->w < y->w); }
 static double gen(int mode, size_t i, size_t n) {
@@ -26,14 +42,23 @@ static double gen(int mode, size_t i, size_t n) {
 }
 int main(void) {
   srand(11);
-  size_t sizes[] = {0, 1, 2, 47, 48, 63, 64, 65, 127, 128, 1000, 131071, 131072, 131073, 131136, 140000, 262144, 300001, 1000003};
+  size_t sizes[] = {0, 1, 2, 47, 48, 63, 64, 65, 127, 128, 1000, 131071, 131072, 131073, 131136, 140000, 262144, 300001, 1000003, 1048576};
   for (int si = 0; si < (int)(sizeof(sizes)/sizeof(sizes[0])); si++)
    for (int mode = 0; mode < 9; mode++) {
     size_t n = sizes[si];
+    /* alternate: helper thread or not, bounds given (tight or loose) or found */
+    int variant = (si + mode) % 3;
+    uint64 range[2] = {PG_UINT64_MAX, 0};
+    medres_threads = (si + mode) % 2 ? 2 : 1;
     XW *a = malloc((n + 1) * sizeof(XW)), *ref = malloc((n + 1) * sizeof(XW));
     RHW *b = malloc((n + 1) * sizeof(RHW)), *refb = malloc((n + 1) * sizeof(RHW));
-    for (size_t i = 0; i < n; i++) { a[i].x = gen(mode, i, n) + 0.0; a[i].w = i; ref[i] = a[i]; b[i].r = a[i].x; b[i].h = rand(); b[i].w = i; refb[i] = b[i]; }
-    medres_sort_records(a, n, sizeof(XW)); medres_sort_records(b, n, sizeof(RHW));
+    for (size_t i = 0; i < n; i++) { a[i].x = gen(mode, i, n) + 0.0; a[i].w = i; ref[i] = a[i]; b[i].r = a[i].x; b[i].h = rand(); b[i].w = i; refb[i] = b[i];
+      uint64 k = key_of(a[i].x); if (k < range[0]) range[0] = k; if (k > range[1]) range[1] = k; }
+    if (variant == 2 && n > 0) { range[0] = range[0] / 2; range[1] = range[1] + (PG_UINT64_MAX - range[1]) / 2; }
+    visit_next = a; visit_seen = 0; visit_bad = 0;
+    medres_sort_records_visit(a, n, sizeof(XW), variant ? range : NULL, visit_xw, NULL);
+    if (visit_bad || visit_seen != n) { printf("VISIT n=%zu mode=%d seen=%zu\n", n, mode, visit_seen); return 1; }
+    medres_sort_records_visit(b, n, sizeof(RHW), variant ? range : NULL, NULL, NULL);
     for (size_t i = 1; i < n; i++) if (a[i-1].x > a[i].x || b[i-1].r > b[i].r) { printf("UNSORTED n=%zu mode=%d at %zu\n", n, mode, i); return 1; }
     qsort(a, n, sizeof(XW), cmpxw); qsort(ref, n, sizeof(XW), cmpxw); qsort(b, n, sizeof(RHW), cmprhw); qsort(refb, n, sizeof(RHW), cmprhw);
     if (n && (memcmp(a, ref, n * sizeof(XW)) || memcmp(b, refb, n * sizeof(RHW)))) { printf("MULTISET n=%zu mode=%d\n", n, mode); return 1; }
