@@ -18,12 +18,19 @@
  */
 #include "medres.h"
 
+#include <sys/statvfs.h>
+
 #include "access/htup_details.h"
+#include "access/parallel.h"
 #include "catalog/pg_type.h"
+#include "executor/execParallel.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "storage/dsm_impl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/dsa.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -84,9 +91,47 @@ typedef struct RankStateHeader
 	uint64		keys[2];
 	double		wsum;
 	double		wsum_c;
+	int32		shared;			/* the records are in the parallel query's shared memory */
+	uint32		area;			/* ... of this dsa_handle */
+	uint64		records;		/* ... at this dsa_pointer */
 } RankStateHeader;
 
 #define ITEM(st, i) ((st)->items + (Size) (i) * (st)->elemsize)
+
+/*
+ * Record arrays (items and runs) start STATE_HEADROOM bytes into their
+ * allocation, so that serialize can write the bytea header and the
+ * RankStateHeader just before the records and return the state's own
+ * memory instead of copying 16 bytes a row (the parallel leader's own
+ * share; see medres_rank_serialize).
+ */
+#define STATE_HEADROOM MAXALIGN(VARHDRSZ + sizeof(RankStateHeader))
+
+static char *
+records_alloc(MemoryContext cxt, Size n, int elemsize)
+{
+	if (n > (MaxAllocHugeSize - STATE_HEADROOM) / elemsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many rows for one aggregate state")));
+	return (char *) MemoryContextAllocHuge(cxt, STATE_HEADROOM + Max(n, 1) * elemsize) + STATE_HEADROOM;
+}
+
+static char *
+records_realloc(char *p, Size n, int elemsize)
+{
+	if (n > (MaxAllocHugeSize - STATE_HEADROOM) / elemsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many rows for one aggregate state")));
+	return (char *) repalloc_huge(p - STATE_HEADROOM, STATE_HEADROOM + n * elemsize) + STATE_HEADROOM;
+}
+
+static void
+records_free(char *p)
+{
+	pfree(p - STATE_HEADROOM);
+}
 #define KEY(p) (*(const double *) (p))
 
 static RankState *
@@ -111,15 +156,9 @@ rank_state_reserve(RankState *st, Size need)
 		return;
 	newcap = Max(Max(st->cap * 2, (Size) 1024), need);
 	if (st->items == NULL)
-		st->items = medres_alloc_huge(st->cxt, newcap, st->elemsize, "the aggregate state");
+		st->items = records_alloc(st->cxt, newcap, st->elemsize);
 	else
-	{
-		if (newcap > MaxAllocHugeSize / st->elemsize)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many rows for one aggregate state")));
-		st->items = repalloc_huge(st->items, newcap * st->elemsize);
-	}
+		st->items = records_realloc(st->items, newcap, st->elemsize);
 	st->cap = newcap;
 }
 
@@ -158,9 +197,9 @@ rank_state_sort(RankState *st)
 							  st->totals ? st->keys : NULL, NULL, NULL);
 	if (st->sorted > 0)
 	{
-		merged = medres_alloc_huge(st->cxt, st->n, st->elemsize, "the aggregate state");
+		merged = records_alloc(st->cxt, st->n, st->elemsize);
 		medres_merge_records(merged, st->items, st->sorted, ITEM(st, st->sorted), tail, st->elemsize);
-		pfree(st->items);
+		records_free(st->items);
 		st->items = merged;
 		st->cap = st->n;
 	}
@@ -174,12 +213,12 @@ rank_state_materialize(RankState *st)
 	for (int r = 0; r < st->nruns; r++)
 	{
 		Size		total = st->n + st->runlen[r];
-		char	   *merged = medres_alloc_huge(st->cxt, total, st->elemsize, "the aggregate state");
+		char	   *merged = records_alloc(st->cxt, total, st->elemsize);
 
 		medres_merge_records(merged, st->items, st->n, st->runs[r], st->runlen[r], st->elemsize);
 		if (st->items)
-			pfree(st->items);
-		pfree(st->runs[r]);
+			records_free(st->items);
+		records_free(st->runs[r]);
 		st->items = merged;
 		st->n = st->sorted = st->cap = total;
 	}
@@ -513,13 +552,13 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			run = medres_alloc_huge(a->cxt, b->n, a->elemsize, "the aggregate state");
+			run = records_alloc(a->cxt, b->n, a->elemsize);
 			memcpy(run, b->items, b->n * a->elemsize);
 		}
 		if (a->n == 0)
 		{
 			if (a->items)
-				pfree(a->items);
+				records_free(a->items);
 			a->items = run;
 			a->n = a->sorted = a->cap = total;
 		}
@@ -530,6 +569,74 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 		}
 	}
 	PG_RETURN_POINTER(a);
+}
+
+/*
+ * Passing states between processes.
+ *
+ * A worker's state is most of its rows (16 bytes each).  Sent through the
+ * tuple queue, 50 MB would cross a 64 kB ring in some 800 hand-offs, each
+ * waiting for the busy leader to be scheduled; on two cores that took
+ * ~130 ms per worker, one after the other, after the workers had finished.
+ * So a worker with a large state copies its sorted records into the
+ * parallel query's shared memory area (es_query_dsa, where parallel hash
+ * joins keep their tables) and sends only their address; the leader copies
+ * them out and frees them.  What the leader never collects (an error) goes
+ * with the area at the end of the query.  Small states, the leader's own,
+ * and any state when /dev/shm lacks room go inline.
+ */
+#define SHARED_MIN_BYTES (1024 * 1024)
+
+typedef struct AreaSearch
+{
+	dsa_handle	handle;
+	dsa_area   *area;
+} AreaSearch;
+
+static bool
+find_area_walker(PlanState *ps, void *arg)
+{
+	AreaSearch *search = (AreaSearch *) arg;
+	ParallelExecutorInfo *pei = NULL;
+
+	if (ps == NULL)
+		return false;
+	if (IsA(ps, GatherState))
+		pei = ((GatherState *) ps)->pei;
+	else if (IsA(ps, GatherMergeState))
+		pei = ((GatherMergeState *) ps)->pei;
+	if (pei && pei->area && dsa_get_handle(pei->area) == search->handle)
+	{
+		search->area = pei->area;
+		return true;
+	}
+	return planstate_tree_walker(ps, find_area_walker, arg);
+}
+
+/* the area a worker's state was put in: that of a Gather below this aggregate */
+static dsa_area *
+find_area(FunctionCallInfo fcinfo, dsa_handle handle)
+{
+	AreaSearch	search = {handle, NULL};
+
+	if (fcinfo->context && IsA(fcinfo->context, AggState))
+		(void) find_area_walker((PlanState *) fcinfo->context, &search);
+	if (search.area == NULL)
+		elog(ERROR, "medres aggregate state refers to a shared memory area that is not attached");
+	return search.area;
+}
+
+/* Whether shared memory has room for bytes more, with a margin for the other workers. */
+static bool
+shared_memory_room(Size bytes)
+{
+	struct statvfs fs;
+
+	if (dynamic_shared_memory_type != DSM_IMPL_POSIX)
+		return true;
+	if (statvfs("/dev/shm", &fs) != 0)
+		return false;
+	return (uint64) fs.f_bavail * fs.f_frsize / 4 > (uint64) bytes;
 }
 
 /*
@@ -565,11 +672,37 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 	hdr.keys[1] = st->keys[1];
 	hdr.wsum = st->wsum;
 	hdr.wsum_c = st->wsum_c;
-	out = palloc(VARHDRSZ + sizeof(hdr) + payload);
-	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
-	memcpy(VARDATA(out), &hdr, sizeof(hdr));
+	hdr.shared = 0;
+	hdr.area = 0;
+	hdr.records = 0;
+	if (IsParallelWorker() && payload >= SHARED_MIN_BYTES &&
+		fcinfo->context && IsA(fcinfo->context, AggState))
+	{
+		dsa_area   *area = ((AggState *) fcinfo->context)->ss.ps.state->es_query_dsa;
+		dsa_pointer dp = InvalidDsaPointer;
+
+		if (area && shared_memory_room(payload))
+			dp = dsa_allocate_extended(area, payload, DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM);
+		if (DsaPointerIsValid(dp))
+		{
+			memcpy(dsa_get_address(area, dp), st->items, payload);
+			hdr.shared = 1;
+			hdr.area = dsa_get_handle(area);
+			hdr.records = dp;
+			payload = 0;
+		}
+	}
 	if (payload > 0)
-		memcpy(VARDATA(out) + sizeof(hdr), st->items, payload);
+	{
+		/* in place, in the headroom before the records: no copy */
+		out = (bytea *) (st->items - sizeof(hdr) - VARHDRSZ);
+		SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
+		memcpy(VARDATA(out), &hdr, sizeof(hdr));
+		PG_RETURN_BYTEA_P(out);
+	}
+	out = palloc(VARHDRSZ + sizeof(hdr));
+	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr));
+	memcpy(VARDATA(out), &hdr, sizeof(hdr));
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -588,7 +721,7 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "invalid medres aggregate state");
 	memcpy(&hdr, VARDATA_ANY(in), sizeof(hdr));
 	if ((hdr.elemsize != sizeof(XW) && hdr.elemsize != sizeof(RHW)) || hdr.n < 0 ||
-		VARSIZE_ANY_EXHDR(in) != sizeof(hdr) + (Size) hdr.n * hdr.elemsize)
+		VARSIZE_ANY_EXHDR(in) != sizeof(hdr) + (hdr.shared ? 0 : (Size) hdr.n * hdr.elemsize))
 		elog(ERROR, "invalid medres aggregate state");
 	st = rank_state_new(aggcxt, hdr.elemsize);
 	st->nrows = hdr.nrows;
@@ -603,7 +736,15 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 	if (hdr.n > 0)
 	{
 		rank_state_reserve(st, hdr.n);
-		memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
+		if (hdr.shared)
+		{
+			dsa_area   *area = find_area(fcinfo, hdr.area);
+
+			memcpy(st->items, dsa_get_address(area, hdr.records), (Size) hdr.n * hdr.elemsize);
+			dsa_free(area, hdr.records);
+		}
+		else
+			memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
 	}
 	st->n = st->sorted = hdr.n;
 	st->own_items = true;
@@ -648,6 +789,15 @@ typedef struct RunCursor
 } RunCursor;
 
 static void
+cursor_add(RunCursor *c, const XW *run, const XW *end)
+{
+	c->p[c->k] = run;
+	c->end[c->k] = end;
+	c->head[c->k++] = end > run ? run[0].x : get_float8_infinity();
+	c->left += end - run;
+}
+
+static void
 cursor_init(RunCursor *c, const RankState *st)
 {
 	c->k = 0;
@@ -655,12 +805,8 @@ cursor_init(RunCursor *c, const RankState *st)
 	for (int r = -1; r < st->nruns; r++)
 	{
 		const XW   *run = (const XW *) (r < 0 ? st->items : st->runs[r]);
-		Size		len = r < 0 ? st->n : st->runlen[r];
 
-		c->p[c->k] = run;
-		c->end[c->k] = run + len;
-		c->head[c->k++] = len > 0 ? run[0].x : get_float8_infinity();
-		c->left += len;
+		cursor_add(c, run, run + (r < 0 ? st->n : st->runlen[r]));
 	}
 }
 
@@ -772,6 +918,151 @@ state_xmax(const RankState *st)
 	return d;
 }
 
+/*
+ * Several runs (the parallel leader's): the merge reads one record at a
+ * time and is the leader's last serial step, so with medres.threads > 1 a
+ * helper thread takes the records from a pivot key up.  Its sums start
+ * where the backend's end: C from the weight below the pivot (the total
+ * less the helper's own part, which it adds up first) and the previous
+ * value from the largest key below the pivot.  The parts' A, M and P2 add
+ * up to those of one pass, up to rounding.
+ */
+typedef struct MergePart
+{
+	RunCursor	c;
+	GiniAcc		acc;
+	volatile sig_atomic_t *stop;
+	bool		helper;
+	double		W,				/* the helper: the total weight, unscaled */
+				Wc;
+} MergePart;
+
+static void
+merge_part_run(MergePart *m)
+{
+	const XW   *rec;
+	GiniAcc		a = m->acc;
+	Size		k = 0;
+
+	while ((rec = cursor_next(&m->c)) != NULL)
+	{
+		gini_acc_step(&a, rec->x, rec->w);
+		if ((++k & 0xFFFFF) == 0)
+		{
+			if (m->stop == NULL)
+				CHECK_FOR_INTERRUPTS();
+			else if (*m->stop || (!m->helper && medres_cancel_requested()))
+			{
+				*m->stop = 1;
+				break;
+			}
+		}
+	}
+	m->acc = a;
+}
+
+static void *
+merge_helper(void *arg)
+{
+	MergePart  *m = (MergePart *) arg;
+	double		Wu = 0.0,
+				Wuc = 0.0,
+				C = 0.0,
+				Cc = 0.0;
+
+	for (int r = 0; r < m->c.k; r++)
+		for (const XW *q = m->c.p[r]; q < m->c.end[r]; q++)
+			neumaier_add(&Wu, &Wuc, q->w);
+	neumaier_add(&C, &Cc, m->W);
+	neumaier_add(&C, &Cc, m->Wc);
+	neumaier_add(&C, &Cc, -Wu);
+	neumaier_add(&C, &Cc, -Wuc);
+	m->acc.C = C * m->acc.inv_ws;
+	m->acc.Cc = Cc * m->acc.inv_ws;
+	m->acc.U = Wu * m->acc.inv_ws;
+	m->acc.Uc = Wuc * m->acc.inv_ws;
+	merge_part_run(m);
+	return NULL;
+}
+
+/* the first record of run[0..n) with x >= key */
+static Size
+lower_bound_xw(const XW *run, Size n, double key)
+{
+	Size		lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		Size		mid = lo + (hi - lo) / 2;
+
+		if (run[mid].x < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Accumulate the runs of c into g with the helper; false (nothing done) if not worth it. */
+static bool
+gini_runs_threaded(const RunCursor *c, GiniAcc *g, double W, double Wc)
+{
+	MergePart	lower,
+				upper;
+	volatile sig_atomic_t stop = 0;
+	int			longest = 0;
+	Size		nlow = 0;
+	double		pivot,
+				below = -1.0;
+	pthread_t	th;
+
+	for (int r = 1; r < c->k; r++)
+		if (c->end[r] - c->p[r] > c->end[longest] - c->p[longest])
+			longest = r;
+	pivot = c->p[longest][(c->end[longest] - c->p[longest]) / 2].x;
+	memset(&lower, 0, sizeof(lower));
+	memset(&upper, 0, sizeof(upper));
+	for (int r = 0; r < c->k; r++)
+	{
+		Size		split = lower_bound_xw(c->p[r], c->end[r] - c->p[r], pivot);
+
+		cursor_add(&lower.c, c->p[r], c->p[r] + split);
+		cursor_add(&upper.c, c->p[r] + split, c->end[r]);
+		if (split > 0)
+			below = Max(below, c->p[r][split - 1].x);
+		nlow += split;
+	}
+	if (nlow < c->left / 4 || c->left - nlow < c->left / 4)
+		return false;
+	lower.acc = *g;
+	upper.acc = *g;
+	upper.acc.prev = below >= 0.0 ? below * g->inv_xs : -1.0;
+	upper.W = W;
+	upper.Wc = Wc;
+	upper.helper = true;
+	lower.stop = upper.stop = &stop;
+	if (!medres_start_helper(&th, merge_helper, &upper))
+		return false;
+	merge_part_run(&lower);
+	pthread_join(th, NULL);
+	if (stop)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("canceling the Gini merge due to an interrupt")));
+	}
+	*g = lower.acc;
+	neumaier_add(&g->A, &g->Ac, upper.acc.A);
+	neumaier_add(&g->A, &g->Ac, upper.acc.Ac);
+	neumaier_add(&g->M, &g->Mc, upper.acc.M);
+	neumaier_add(&g->M, &g->Mc, upper.acc.Mc);
+	neumaier_add(&g->P2, &g->P2c, upper.acc.P2);
+	neumaier_add(&g->P2, &g->P2c, upper.acc.P2c);
+	return true;
+}
+
 static double
 gini_of_runs(const RankState *st, double *sum_p2)
 {
@@ -802,6 +1093,9 @@ gini_of_runs(const RankState *st, double *sum_p2)
 		}
 	}
 	gini_acc_init(&g, st, xmax, W, Wc);
+	if (c.k > 1 && c.left >= MEDRES_THREAD_MIN_RECORDS && medres_threads > 1 &&
+		!IsParallelWorker() && gini_runs_threaded(&c, &g, W, Wc))
+		return gini_acc_result(&g, sum_p2);
 	if (c.k == 1)
 		for (const XW *p = c.p[0]; p < c.end[0]; p += Min(c.end[0] - p, 1 << 20))
 		{
@@ -840,7 +1134,7 @@ final_state(FunctionCallInfo fcinfo, bool materialize, bool sort)
 
 		*copy = *st;
 		copy->n = st->n - st->head;
-		copy->items = medres_alloc_huge(CurrentMemoryContext, copy->n, st->elemsize, "the window frame");
+		copy->items = records_alloc(CurrentMemoryContext, copy->n, st->elemsize);
 		memcpy(copy->items, ITEM(st, st->head), copy->n * st->elemsize);
 		copy->cap = copy->n;
 		copy->head = copy->sorted = 0;

@@ -3,9 +3,11 @@
  */
 #include "medres.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include <limits.h>
+#include <signal.h>
 
 PG_MODULE_MAGIC;
 
@@ -34,8 +36,9 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("medres.threads",
 							"Number of threads one medres call may compute on.",
-							"The pair search of accessibility and hierarchical clustering from the "
-							"vectors split large scans between the backend and one helper thread. "
+							"The pair search of accessibility, hierarchical clustering from the "
+							"vectors and the sort of the rank-based aggregates (Gini, Lorenz curve, "
+							"concentration index) split large work between the backend and one helper thread. "
 							"1 keeps every computation in the backend.",
 							&medres_threads,
 							2,
@@ -60,4 +63,32 @@ medres_check_memory(Size bytes, const char *what)
 				 errmsg("%s would need %zu MB, more than medres.memory_limit (%d MB)",
 						what, (size_t) (bytes >> 20), medres_memory_limit_kb / 1024),
 				 errhint("Raise medres.memory_limit, or evaluate smaller partitions.")));
+}
+
+/*
+ * Start a helper thread for fn(arg).  The helper takes no signals: they
+ * stay with the backend, whose handlers only set flags that it checks
+ * itself.  Callers give the helper only arithmetic on memory allocated
+ * beforehand, and join it before anything can throw.  Returns false if the
+ * thread could not be started; the caller then does the work itself.
+ */
+bool
+medres_start_helper(pthread_t *thread, void *(*fn) (void *), void *arg)
+{
+	sigset_t	all,
+				old;
+	bool		started;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = pthread_create(thread, NULL, fn, arg) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
+
+/* Whether the backend has been asked to cancel or to die: the flags a helper phase polls. */
+bool
+medres_cancel_requested(void)
+{
+	return QueryCancelPending || ProcDiePending;
 }

@@ -11,6 +11,9 @@
 #define MEDRES_H
 
 #include "postgres.h"
+
+#include <pthread.h>
+
 #include "fmgr.h"
 #include "utils/array.h"
 #include "windowapi.h"
@@ -239,6 +242,11 @@ extern ArrayType *medres_win_array_arg(WindowObject winobj, int argno, int nargs
 /* medres.c */
 extern int	medres_memory_limit_kb;
 extern int	medres_threads;
+
+/* records from which a rank-based aggregate shares its sort or merge with a helper thread */
+#define MEDRES_THREAD_MIN_RECORDS (1 << 20)
+extern bool medres_start_helper(pthread_t *thread, void *(*fn) (void *), void *arg);
+extern bool medres_cancel_requested(void);
 extern void medres_check_memory(Size bytes, const char *what);
 
 /* numeric.c — statistics helpers */

@@ -22,7 +22,7 @@
  * bytes per row of the state plus about 2.5 MB (twice that with the
  * helper thread).
  *
- * From THREAD_MIN records, when medres.threads allows and no parallel
+ * From MEDRES_THREAD_MIN_RECORDS (1M) records, when medres.threads allows and no parallel
  * query is running (its processes already use the cores), the buckets of
  * the first split are shared with one helper thread.  The helper only
  * moves records within its own buckets and its own scratch, allocated
@@ -34,16 +34,12 @@
  */
 #include "medres.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include "access/xact.h"
 #include "miscadmin.h"
 
 #define RADIX_SMALL 48			/* insertion sort below this */
 #define OOP_LIMIT	(1 << 17)	/* records sorted by scatter into scratch */
 #define BLOCK		64			/* records per block of the in-place partition */
-#define THREAD_MIN	(1 << 20)	/* records from which a helper thread shares the sort */
 
 /*
  * The bucket of a key at one level is (key - lo) >> shift, where lo is the
@@ -380,7 +376,7 @@ NAME##_inplace(ELEM *a, Size n, uint64 lo, uint64 hi, NAME##_Ctx *c)		\
 																			\
 	if (c->stop == NULL)													\
 		CHECK_FOR_INTERRUPTS();												\
-	else if (*c->stop || QueryCancelPending || ProcDiePending)				\
+	else if (*c->stop || medres_cancel_requested())							\
 	{																		\
 		*c->stop = 1;														\
 		return;																\
@@ -447,8 +443,6 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 				upper_max = 0;												\
 	int			m = 0;														\
 	pthread_t	th;															\
-	sigset_t	all,														\
-				old;														\
 	bool		started;													\
 																			\
 	while (m < 256 && lower + count[m] <= n / 2)							\
@@ -472,11 +466,7 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 	main->pos = 0;															\
 	help.pos = lower;														\
 																			\
-	/* the helper takes no signals: they stay with the backend */			\
-	sigfillset(&all);														\
-	pthread_sigmask(SIG_SETMASK, &all, &old);								\
-	started = pthread_create(&th, NULL, NAME##_helper, &help) == 0;			\
-	pthread_sigmask(SIG_SETMASK, &old, NULL);								\
+	started = medres_start_helper(&th, NAME##_helper, &help);				\
 	if (started)															\
 	{																		\
 		NAME##_buckets(main);												\
@@ -533,7 +523,7 @@ NAME##_sort(ELEM *a, Size n, const uint64 *range, const RadixVisit *v)		\
 	c.v = v;																\
 	c.scratch = palloc(Min(n, (Size) OOP_LIMIT) * sizeof(ELEM));			\
 	c.wk = n > OOP_LIMIT ? NAME##_work_new(n) : NULL;						\
-	if (n >= THREAD_MIN && lo != hi && medres_threads > 1 && !IsInParallelMode()) \
+	if (n >= MEDRES_THREAD_MIN_RECORDS && lo != hi && medres_threads > 1 && !IsInParallelMode()) \
 	{																		\
 		Size		count[256];												\
 		uint64		blo[256],												\

@@ -9,7 +9,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(19);
+SELECT plan(22);
 SET max_parallel_workers_per_gather = 0;
 SELECT setseed(0.17);
 
@@ -90,10 +90,7 @@ CREATE TEMP VIEW big_answers AS
 SELECT medres.gini(lognormal, w) AS g1, medres.gini(three_values, w) AS g2,
        medres.concentration_index(h, r, w) AS ci FROM big;
 CREATE TEMP TABLE serial_big AS SELECT * FROM big_answers;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
+SELECT pg_temp.allow_parallel();
 SELECT matches(pg_temp.analyze_of('CREATE TEMP TABLE parallel_big AS SELECT * FROM big_answers'),
                'Workers Launched: [12]', 'large parallel answers come from parallel workers');
 SELECT ok(pg_temp.close(s.g1, p.g1, 1e-12), 'parallel gini, lognormal') FROM serial_big s, parallel_big p;
@@ -137,6 +134,21 @@ SELECT ok(pg_temp.close(t.g, o.g, 1e-12) AND pg_temp.close(t.ci, o.ci, 1e-12),
 FROM two_threads t, one_thread o;
 SELECT is(t.points, o.points, 'lorenz: the same with medres.threads = 1')
 FROM two_threads t, one_thread o;
+-- in parallel, each worker hands over its sorted rows (over 1 MB) through the query's
+-- shared memory, and the leader merges the 1.2M rows of the runs with the helper thread
+SELECT pg_temp.allow_parallel();
+SELECT matches(pg_temp.analyze_of('CREATE TEMP TABLE parallel_huge AS SELECT * FROM huge_answers'),
+               'Workers Launched: [12]', 'the 1,200,000-row answers come from parallel workers');
+SET medres.threads = 1;
+CREATE TEMP TABLE parallel_huge_one AS SELECT * FROM huge_answers;
+RESET medres.threads;
+SET max_parallel_workers_per_gather = 0;
+SELECT ok(pg_temp.close(t.g, p.g, 1e-12) AND pg_temp.close(t.ci, p.ci, 1e-12) AND t.points = p.points,
+          'parallel gini, concentration index and lorenz of 1,200,000 rows equal the serial ones')
+FROM two_threads t, parallel_huge p;
+SELECT ok(pg_temp.close(t.g, p.g, 1e-12) AND pg_temp.close(t.ci, p.ci, 1e-12) AND t.points = p.points,
+          'the same in parallel with medres.threads = 1')
+FROM two_threads t, parallel_huge_one p;
 
 SELECT * FROM finish();
 ROLLBACK;

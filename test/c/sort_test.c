@@ -17,6 +17,8 @@
 volatile sig_atomic_t InterruptPending = false, QueryCancelPending = false, ProcDiePending = false;
 int medres_threads = 1;
 bool IsInParallelMode(void) { return false; }
+bool medres_cancel_requested(void) { return false; }
+bool medres_start_helper(pthread_t *thread, void *(*fn) (void *), void *arg) { return pthread_create(thread, NULL, fn, arg) == 0; }
 void ProcessInterrupts(void) {}
 void *palloc(Size size) { return malloc(size ? size : 1); }
 void pfree(void *p) { free(p); }

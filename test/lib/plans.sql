@@ -21,3 +21,11 @@ END $$;
 -- relative agreement of two numbers
 CREATE FUNCTION pg_temp.close(a float8, b float8, rel float8) RETURNS bool LANGUAGE sql IMMUTABLE
     AS $$ SELECT abs(a - b) <= rel * greatest(abs(a), abs(b), 1e-300) $$;
+
+-- allow parallel plans even for small tables (for the rest of the transaction, as SET would)
+CREATE FUNCTION pg_temp.allow_parallel(workers int DEFAULT 2) RETURNS void LANGUAGE sql AS $$
+  SELECT set_config('max_parallel_workers_per_gather', workers::text, true),
+         set_config('parallel_setup_cost', '0', true),
+         set_config('parallel_tuple_cost', '0', true),
+         set_config('min_parallel_table_scan_size', '0', true)
+$$;
