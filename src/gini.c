@@ -9,7 +9,8 @@
  * aggregate runs as a running window (ORDER BY year), later calls sort only
  * the new rows and merge them in.  For parallel query each worker sorts
  * its own rows before serializing, and the leader keeps them as separate
- * sorted runs that the Gini reads in merged order.  In sliding frames the
+ * sorted runs that the Gini reads in merged order (see "Passing states
+ * between processes").  In sliding frames the
  * moving-aggregate state keeps the frame's rows in row order instead, and
  * the final function sorts a copy.
  *
@@ -60,6 +61,8 @@ typedef struct RankState
 	double		lower;			/* bounds of h for Erreygers */
 	double		upper;
 	bool		own_items;		/* items came from our deserialize: combine may adopt them */
+	bool		items_borrowed; /* items live in a partial state of this process (see below) */
+	uint64		handoff;		/* token of a state handed over in this process */
 	/*
 	 * Kept by the (non-moving) transition, so the final function starts
 	 * without a pass over the records: the key range bounds the sort's first
@@ -75,6 +78,7 @@ typedef struct RankState
 	/* sorted runs adopted by combine, merged only when needed (see gini_of_runs) */
 	int			nruns;
 	char	   *runs[MAX_RUNS];
+	bool		run_borrowed[MAX_RUNS];
 	Size		runlen[MAX_RUNS];
 } RankState;
 
@@ -94,43 +98,35 @@ typedef struct RankStateHeader
 	int32		shared;			/* the records are in the parallel query's shared memory */
 	uint32		area;			/* ... of this dsa_handle */
 	uint64		records;		/* ... at this dsa_pointer */
+	int32		owner_pid;		/* the state of a plain partial aggregate of this process */
+	uint64		owner_addr;		/* ... at this address */
+	uint64		owner_token;	/* ... that holds this token */
 } RankStateHeader;
 
 #define ITEM(st, i) ((st)->items + (Size) (i) * (st)->elemsize)
 
-/*
- * Record arrays (items and runs) start STATE_HEADROOM bytes into their
- * allocation, so that serialize can write the bytea header and the
- * RankStateHeader just before the records and return the state's own
- * memory instead of copying 16 bytes a row (the parallel leader's own
- * share; see medres_rank_serialize).
- */
-#define STATE_HEADROOM MAXALIGN(VARHDRSZ + sizeof(RankStateHeader))
-
+/* Record arrays (items and runs); borrowed ones are not ours to free (see medres_rank_deserialize). */
 static char *
 records_alloc(MemoryContext cxt, Size n, int elemsize)
 {
-	if (n > (MaxAllocHugeSize - STATE_HEADROOM) / elemsize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many rows for one aggregate state")));
-	return (char *) MemoryContextAllocHuge(cxt, STATE_HEADROOM + Max(n, 1) * elemsize) + STATE_HEADROOM;
+	return medres_alloc_huge(cxt, Max(n, 1), elemsize, "the aggregate state");
 }
 
 static char *
 records_realloc(char *p, Size n, int elemsize)
 {
-	if (n > (MaxAllocHugeSize - STATE_HEADROOM) / elemsize)
+	if (n > MaxAllocHugeSize / elemsize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for one aggregate state")));
-	return (char *) repalloc_huge(p - STATE_HEADROOM, STATE_HEADROOM + n * elemsize) + STATE_HEADROOM;
+	return repalloc_huge(p, n * elemsize);
 }
 
 static void
-records_free(char *p)
+records_free(char *p, bool borrowed)
 {
-	pfree(p - STATE_HEADROOM);
+	if (!borrowed)
+		pfree(p);
 }
 #define KEY(p) (*(const double *) (p))
 
@@ -147,6 +143,21 @@ rank_state_new(MemoryContext cxt, int elemsize)
 	return st;
 }
 
+/* Copy borrowed records (see medres_rank_deserialize) before changing them. */
+static void
+rank_state_own(RankState *st)
+{
+	char	   *own;
+
+	if (!st->items_borrowed)
+		return;
+	own = records_alloc(st->cxt, st->n, st->elemsize);
+	memcpy(own, st->items, st->n * st->elemsize);
+	st->items = own;
+	st->cap = Max(st->n, 1);
+	st->items_borrowed = false;
+}
+
 static void
 rank_state_reserve(RankState *st, Size need)
 {
@@ -155,6 +166,7 @@ rank_state_reserve(RankState *st, Size need)
 	if (need <= st->cap)
 		return;
 	newcap = Max(Max(st->cap * 2, (Size) 1024), need);
+	rank_state_own(st);
 	if (st->items == NULL)
 		st->items = records_alloc(st->cxt, newcap, st->elemsize);
 	else
@@ -199,8 +211,9 @@ rank_state_sort(RankState *st)
 	{
 		merged = records_alloc(st->cxt, st->n, st->elemsize);
 		medres_merge_records(merged, st->items, st->sorted, ITEM(st, st->sorted), tail, st->elemsize);
-		records_free(st->items);
+		records_free(st->items, st->items_borrowed);
 		st->items = merged;
+		st->items_borrowed = false;
 		st->cap = st->n;
 	}
 	st->sorted = st->n;
@@ -217,9 +230,10 @@ rank_state_materialize(RankState *st)
 
 		medres_merge_records(merged, st->items, st->n, st->runs[r], st->runlen[r], st->elemsize);
 		if (st->items)
-			records_free(st->items);
-		records_free(st->runs[r]);
+			records_free(st->items, st->items_borrowed);
+		records_free(st->runs[r], st->run_borrowed[r]);
 		st->items = merged;
+		st->items_borrowed = false;
 		st->n = st->sorted = st->cap = total;
 	}
 	st->nruns = 0;
@@ -543,10 +557,12 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 	total = b->n;
 	{
 		char	   *run;
+		bool		borrowed = false;
 
 		if (b->own_items)
 		{
 			run = b->items;
+			borrowed = b->items_borrowed;
 			b->items = NULL;
 			b->n = b->cap = b->sorted = 0;
 		}
@@ -558,13 +574,15 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 		if (a->n == 0)
 		{
 			if (a->items)
-				records_free(a->items);
+				records_free(a->items, a->items_borrowed);
 			a->items = run;
+			a->items_borrowed = borrowed;
 			a->n = a->sorted = a->cap = total;
 		}
 		else
 		{
 			a->runs[a->nruns] = run;
+			a->run_borrowed[a->nruns] = borrowed;
 			a->runlen[a->nruns++] = total;
 		}
 	}
@@ -574,16 +592,24 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 /*
  * Passing states between processes.
  *
- * A worker's state is most of its rows (16 bytes each).  Sent through the
- * tuple queue, 50 MB would cross a 64 kB ring in some 800 hand-offs, each
- * waiting for the busy leader to be scheduled; on two cores that took
- * ~130 ms per worker, one after the other, after the workers had finished.
- * So a worker with a large state copies its sorted records into the
- * parallel query's shared memory area (es_query_dsa, where parallel hash
- * joins keep their tables) and sends only their address; the leader copies
- * them out and frees them.  What the leader never collects (an error) goes
- * with the area at the end of the query.  Small states, the leader's own,
- * and any state when /dev/shm lacks room go inline.
+ * A state is most of its rows (16 bytes each), and in parallel query the
+ * leader waits for every copy of them.  Three routes:
+ *
+ * - A worker's state, sent through the tuple queue, would cross a 64 kB
+ *   ring in some 800 hand-offs for 50 MB, each waiting for the busy leader
+ *   to be scheduled (~130 ms a worker on two cores, one after the other).
+ *   So a worker with a large state copies its sorted records into the
+ *   parallel query's shared memory area (es_query_dsa, where parallel hash
+ *   joins keep their tables) and sends only their address; the leader
+ *   copies them out and frees them.  What the leader never collects (an
+ *   error) goes with the area at the end of the query.
+ * - The leader's own share comes from a plain partial aggregate of the same
+ *   process, whose state stays put until that node ends or is rescanned.
+ *   Its serialized form is a token that names the state, and deserialize
+ *   borrows the records where they are: inline, they would be copied three
+ *   times (serialize, nodeAgg's copy of the first input tuple,
+ *   deserialize).
+ * - Small states, and any state when /dev/shm lacks room, go inline.
  */
 #define SHARED_MIN_BYTES (1024 * 1024)
 
@@ -675,6 +701,9 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 	hdr.shared = 0;
 	hdr.area = 0;
 	hdr.records = 0;
+	hdr.owner_pid = 0;
+	hdr.owner_addr = 0;
+	hdr.owner_token = 0;
 	if (IsParallelWorker() && payload >= SHARED_MIN_BYTES &&
 		fcinfo->context && IsA(fcinfo->context, AggState))
 	{
@@ -692,17 +721,26 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 			payload = 0;
 		}
 	}
-	if (payload > 0)
+	if (payload >= SHARED_MIN_BYTES && !IsParallelWorker() && fcinfo->context &&
+		IsA(fcinfo->context, AggState) &&
+		((AggState *) fcinfo->context)->aggstrategy == AGG_PLAIN)
 	{
-		/* in place, in the headroom before the records: no copy */
-		out = (bytea *) (st->items - sizeof(hdr) - VARHDRSZ);
-		SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
-		memcpy(VARDATA(out), &hdr, sizeof(hdr));
-		PG_RETURN_BYTEA_P(out);
+		static uint64 handoffs = 0;
+
+		/* serialized once per aggregate sharing this state: one token */
+		if (st->handoff == 0)
+			st->handoff = ((uint64) MyProcPid << 32) ^ ++handoffs;
+		hdr.owner_pid = MyProcPid;
+		hdr.owner_addr = (uint64) (uintptr_t) st;
+		hdr.owner_token = st->handoff;
+		payload = 0;
 	}
-	out = palloc(VARHDRSZ + sizeof(hdr));
-	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr));
+	/* in CurrentMemoryContext, or nodeAgg copies it there */
+	out = palloc(VARHDRSZ + sizeof(hdr) + payload);
+	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
 	memcpy(VARDATA(out), &hdr, sizeof(hdr));
+	if (payload > 0)
+		memcpy(VARDATA(out) + sizeof(hdr), st->items, payload);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -721,7 +759,7 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "invalid medres aggregate state");
 	memcpy(&hdr, VARDATA_ANY(in), sizeof(hdr));
 	if ((hdr.elemsize != sizeof(XW) && hdr.elemsize != sizeof(RHW)) || hdr.n < 0 ||
-		VARSIZE_ANY_EXHDR(in) != sizeof(hdr) + (hdr.shared ? 0 : (Size) hdr.n * hdr.elemsize))
+		VARSIZE_ANY_EXHDR(in) != sizeof(hdr) + (hdr.shared || hdr.owner_pid ? 0 : (Size) hdr.n * hdr.elemsize))
 		elog(ERROR, "invalid medres aggregate state");
 	st = rank_state_new(aggcxt, hdr.elemsize);
 	st->nrows = hdr.nrows;
@@ -733,7 +771,26 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 	st->keys[1] = hdr.keys[1];
 	st->wsum = hdr.wsum;
 	st->wsum_c = hdr.wsum_c;
-	if (hdr.n > 0)
+	if (hdr.n > 0 && hdr.owner_pid != 0)
+	{
+		/*
+		 * The parallel leader's own share: a plain partial aggregate of this
+		 * process, which has produced its only row and keeps its state
+		 * until it ends or is rescanned, both after this state is gone.  Its
+		 * sorted records are used where they are, without the three copies
+		 * of 16 bytes a row that serializing them would take here
+		 * (serialize, nodeAgg's copy of the first input tuple, deserialize).
+		 */
+		const RankState *owner = (const RankState *) (uintptr_t) hdr.owner_addr;
+
+		if (hdr.owner_pid != MyProcPid || owner->handoff != hdr.owner_token ||
+			owner->n != (Size) hdr.n || owner->sorted != owner->n)
+			elog(ERROR, "medres aggregate state handed over in another process or no longer available");
+		st->items = owner->items;
+		st->items_borrowed = true;
+		st->cap = hdr.n;
+	}
+	else if (hdr.n > 0)
 	{
 		rank_state_reserve(st, hdr.n);
 		if (hdr.shared)
