@@ -239,7 +239,7 @@ rank_state_sort(RankState *st)
 	if (tail == 0)
 		return;
 	medres_sort_records_visit(ITEM(st, st->sorted), tail, st->elemsize,
-							  st->totals ? st->keys : NULL, NULL, NULL);
+							  st->totals ? st->keys : NULL, NULL);
 	if (st->sorted > 0)
 	{
 		merged = records_alloc(st->cxt, st->n, st->elemsize);
@@ -990,6 +990,61 @@ gini_acc_records(const void *recs, Size n, void *arg)
 	*g = a;
 }
 
+/*
+ * Two threads may each take part of the sorted records.  The upper part's
+ * sums start where the lower part's end: C at the weight below (the total,
+ * which a fresh accumulator holds in U, less the part's own weight Wu,
+ * unscaled), U at Wu, and the previous value at the largest value below,
+ * so its first gap is counted.  `u` is a copy of the fresh accumulator.
+ */
+static void
+gini_acc_start_upper(GiniAcc *u, double Wu, double Wuc, double below)
+{
+	double		C = 0.0,
+				Cc = 0.0;
+
+	neumaier_add(&C, &Cc, u->U);
+	neumaier_add(&C, &Cc, u->Uc);
+	neumaier_add(&C, &Cc, -Wu * u->inv_ws);
+	neumaier_add(&C, &Cc, -Wuc * u->inv_ws);
+	u->C = C;
+	u->Cc = Cc;
+	u->U = Wu * u->inv_ws;
+	u->Uc = Wuc * u->inv_ws;
+	u->prev = below * u->inv_xs;
+}
+
+/* add the upper part's pair, mean and share sums to the lower part's */
+static void
+gini_acc_absorb(GiniAcc *g, const GiniAcc *upper)
+{
+	neumaier_add(&g->A, &g->Ac, upper->A);
+	neumaier_add(&g->A, &g->Ac, upper->Ac);
+	neumaier_add(&g->M, &g->Mc, upper->M);
+	neumaier_add(&g->M, &g->Mc, upper->Mc);
+	neumaier_add(&g->P2, &g->P2c, upper->P2);
+	neumaier_add(&g->P2, &g->P2c, upper->P2c);
+}
+
+/* MedresSortVisitor callbacks: the sort's helper thread takes the upper records */
+static void
+gini_split_upper(const void *recs, Size n, double below, const void *arg, void *upper_arg)
+{
+	const XW   *r = (const XW *) recs;
+	double		Wu = 0.0,
+				Wuc = 0.0;
+
+	for (Size i = 0; i < n; i++)
+		neumaier_add(&Wu, &Wuc, r[i].w);
+	gini_acc_start_upper((GiniAcc *) upper_arg, Wu, Wuc, below);
+}
+
+static void
+gini_join_upper(void *arg, const void *upper_arg)
+{
+	gini_acc_absorb((GiniAcc *) arg, (const GiniAcc *) upper_arg);
+}
+
 static double
 gini_acc_result(const GiniAcc *g, double *sum_p2)
 {
@@ -1023,8 +1078,6 @@ typedef struct MergePart
 	GiniAcc		acc;
 	volatile sig_atomic_t *stop;
 	bool		helper;
-	double		W,				/* the helper: the total weight, unscaled */
-				Wc;
 } MergePart;
 
 static void
@@ -1056,21 +1109,12 @@ merge_helper(void *arg)
 {
 	MergePart  *m = (MergePart *) arg;
 	double		Wu = 0.0,
-				Wuc = 0.0,
-				C = 0.0,
-				Cc = 0.0;
+				Wuc = 0.0;
 
 	for (int r = 0; r < m->c.k; r++)
 		for (const XW *q = m->c.p[r]; q < m->c.end[r]; q++)
 			neumaier_add(&Wu, &Wuc, q->w);
-	neumaier_add(&C, &Cc, m->W);
-	neumaier_add(&C, &Cc, m->Wc);
-	neumaier_add(&C, &Cc, -Wu);
-	neumaier_add(&C, &Cc, -Wuc);
-	m->acc.C = C * m->acc.inv_ws;
-	m->acc.Cc = Cc * m->acc.inv_ws;
-	m->acc.U = Wu * m->acc.inv_ws;
-	m->acc.Uc = Wuc * m->acc.inv_ws;
+	gini_acc_start_upper(&m->acc, Wu, Wuc, m->acc.prev);
 	merge_part_run(m);
 	return NULL;
 }
@@ -1096,7 +1140,7 @@ lower_bound_xw(const XW *run, Size n, double key)
 
 /* Accumulate the runs of c into g with the helper; false (nothing done) if not worth it. */
 static bool
-gini_runs_threaded(const RunCursor *c, GiniAcc *g, double W, double Wc)
+gini_runs_threaded(const RunCursor *c, GiniAcc *g)
 {
 	MergePart	lower,
 				upper;
@@ -1127,9 +1171,7 @@ gini_runs_threaded(const RunCursor *c, GiniAcc *g, double W, double Wc)
 		return false;
 	lower.acc = *g;
 	upper.acc = *g;
-	upper.acc.prev = below >= 0.0 ? below * g->inv_xs : -1.0;
-	upper.W = W;
-	upper.Wc = Wc;
+	upper.acc.prev = below;		/* gini_acc_start_upper scales it */
 	upper.helper = true;
 	lower.stop = upper.stop = &stop;
 	if (!medres_start_helper(&th, merge_helper, &upper))
@@ -1144,12 +1186,7 @@ gini_runs_threaded(const RunCursor *c, GiniAcc *g, double W, double Wc)
 				 errmsg("canceling the Gini merge due to an interrupt")));
 	}
 	*g = lower.acc;
-	neumaier_add(&g->A, &g->Ac, upper.acc.A);
-	neumaier_add(&g->A, &g->Ac, upper.acc.Ac);
-	neumaier_add(&g->M, &g->Mc, upper.acc.M);
-	neumaier_add(&g->M, &g->Mc, upper.acc.Mc);
-	neumaier_add(&g->P2, &g->P2c, upper.acc.P2);
-	neumaier_add(&g->P2, &g->P2c, upper.acc.P2c);
+	gini_acc_absorb(g, &upper.acc);
 	return true;
 }
 
@@ -1184,7 +1221,7 @@ gini_of_runs(const RankState *st, double *sum_p2)
 	}
 	gini_acc_init(&g, st, xmax, W, Wc);
 	if (c.k > 1 && c.left >= MEDRES_THREAD_MIN_RECORDS && medres_threads > 1 &&
-		!IsParallelWorker() && gini_runs_threaded(&c, &g, W, Wc))
+		!IsParallelWorker() && gini_runs_threaded(&c, &g))
 		return gini_acc_result(&g, sum_p2);
 	if (c.k == 1)
 		for (const XW *p = c.p[0]; p < c.end[0]; p += Min(c.end[0] - p, 1 << 20))
@@ -1254,11 +1291,13 @@ medres_gini_final(PG_FUNCTION_ARGS)
 	if (st->totals && st->sorted == 0 && st->nruns == 0)
 	{
 		/* nothing sorted yet: accumulate as the sort finishes each bucket */
-		GiniAcc		acc;
+		GiniAcc		acc,
+					upper;
+		MedresSortVisitor visit = {gini_acc_records, &acc, gini_split_upper, gini_join_upper, &upper};
 
 		gini_acc_init(&acc, st, state_xmax(st), st->wsum, st->wsum_c);
-		medres_sort_records_visit(st->items, st->n, st->elemsize, st->keys,
-								  gini_acc_records, &acc);
+		upper = acc;
+		medres_sort_records_visit(st->items, st->n, st->elemsize, st->keys, &visit);
 		st->sorted = st->n;
 		g = gini_acc_result(&acc, &sum_p2);
 	}

@@ -178,10 +178,28 @@ extern double power_ge(int mode, double alpha, const PowerSums *s, double K1, do
 extern double power_atkinson(int mode, double alpha, const PowerSums *s, double K1, double K2);
 
 /* sort.c */
-typedef void (*medres_sorted_visitor) (const void *recs, Size n, void *arg);
+/*
+ * A consumer of sorted records (see sort.c): fn(recs, n, arg) gets each
+ * stretch of final records in key order.  When the sort shares its work
+ * with a helper thread, the helper takes the records from some key on; if
+ * split is set, the helper first calls split(its records, unsorted, the
+ * largest key below them, arg, upper_arg), then visits its part itself
+ * with fn(..., upper_arg), and after the join the backend calls
+ * join(arg, upper_arg).  Without split, the backend visits everything.
+ * split and fn on upper_arg run in the helper: plain arithmetic only.
+ */
+typedef struct MedresSortVisitor
+{
+	void		(*fn) (const void *recs, Size n, void *arg);
+	void	   *arg;
+	void		(*split) (const void *recs, Size n, double below, const void *arg, void *upper_arg);
+	void		(*join) (void *arg, const void *upper_arg);
+	void	   *upper_arg;
+} MedresSortVisitor;
+
 extern void medres_sort_records(void *a, Size n, int elemsize);
 extern void medres_sort_records_visit(void *a, Size n, int elemsize, const uint64 *range,
-									  medres_sorted_visitor visit, void *arg);
+									  const MedresSortVisitor *visit);
 extern void medres_merge_records(void *dst, const void *a, Size na, const void *b, Size nb,
 								 int elemsize);
 

@@ -62,17 +62,30 @@ radix_shift_for(uint64 lo, uint64 hi)
 }
 
 /*
- * Called with each stretch of records as soon as it is final, in key
- * order, while it is still in cache: the Gini accumulates over the records
- * as they are sorted instead of reading them all again afterwards.
+ * The visitor (MedresSortVisitor) is called with each stretch of records
+ * as soon as it is final, in key order, while it is still in cache: the
+ * Gini accumulates over the records as they are sorted instead of reading
+ * them all again afterwards.  Each thread visits through a RadixVisit: the
+ * function and the argument of its own part.
  */
 typedef struct RadixVisit
 {
-	medres_sorted_visitor fn;
+	void		(*fn) (const void *recs, Size n, void *arg);
 	void	   *arg;
 } RadixVisit;
 
 #define VISIT(v, p, n) do { if ((v) && (v)->fn) (v)->fn((p), (n), (v)->arg); } while (0)
+
+/* the inverse of double_sort_key */
+static inline double
+sort_key_double(uint64 k)
+{
+	uint64		u = (k & UINT64CONST(0x8000000000000000)) ? k & ~UINT64CONST(0x8000000000000000) : ~k;
+	double		d;
+
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
 
 #define DEFINE_RADIX_SORT(NAME, ELEM, KEYFIELD)								\
 static void																	\
@@ -350,6 +363,8 @@ typedef struct NAME##_Ctx													\
 	ELEM	   *scratch;			/* OOP_LIMIT records */					\
 	NAME##_Work *wk;														\
 	const RadixVisit *v;													\
+	const MedresSortVisitor *split;	/* the helper: split its part first */ \
+	double		below;				/* ... the largest key below it */		\
 	volatile sig_atomic_t *stop;	/* NULL: not threaded, may throw */	\
 	ELEM	   *a;					/* the buckets a thread sorts */		\
 	const Size *count;														\
@@ -413,7 +428,18 @@ NAME##_buckets(NAME##_Ctx *c)												\
 static void *																\
 NAME##_helper(void *arg)													\
 {																			\
-	NAME##_buckets((NAME##_Ctx *) arg);										\
+	NAME##_Ctx *c = (NAME##_Ctx *) arg;										\
+																			\
+	if (c->split)															\
+	{																		\
+		Size		n = 0;													\
+																			\
+		for (int b = c->b0; b < c->b1; b++)									\
+			n += c->count[b];												\
+		c->split->split(c->a + c->pos, n, c->below, c->split->arg,			\
+						c->split->upper_arg);								\
+	}																		\
+	NAME##_buckets(c);														\
 	return NULL;															\
 }																			\
 																			\
@@ -435,9 +461,10 @@ NAME##_work_new(Size n)														\
  */																			\
 static bool																	\
 NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
-				const uint64 *bhi, NAME##_Ctx *main)						\
+				const uint64 *bhi, NAME##_Ctx *main, const MedresSortVisitor *mv) \
 {																			\
 	NAME##_Ctx	help;														\
+	RadixVisit	upper_visit;												\
 	volatile sig_atomic_t stop = 0;											\
 	Size		lower = 0,													\
 				upper_max = 0;												\
@@ -447,12 +474,24 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 																			\
 	while (m < 256 && lower + count[m] <= n / 2)							\
 		lower += count[m++];												\
-	if (n - lower < n / 4)													\
+	if (lower < n / 4 || n - lower < n / 4)									\
 		return false;														\
 	for (int b = m; b < 256; b++)											\
 		upper_max = Max(upper_max, count[b]);								\
 	help = *main;															\
 	help.v = NULL;															\
+	if (mv && mv->fn && mv->split)											\
+	{																		\
+		int			last = m - 1;											\
+																			\
+		while (count[last] == 0)											\
+			last--;															\
+		upper_visit.fn = mv->fn;											\
+		upper_visit.arg = mv->upper_arg;									\
+		help.v = &upper_visit;												\
+		help.split = mv;													\
+		help.below = sort_key_double(bhi[last]);							\
+	}																		\
 	help.scratch = palloc(Min(upper_max, (Size) OOP_LIMIT) * sizeof(ELEM)); \
 	help.wk = upper_max > OOP_LIMIT ? NAME##_work_new(upper_max) : NULL;	\
 	help.stop = main->stop = &stop;											\
@@ -488,7 +527,9 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 				(errcode(ERRCODE_QUERY_CANCELED),							\
 				 errmsg("canceling the sort due to an interrupt")));		\
 	}																		\
-	if (main->v && main->v->fn)											\
+	if (help.split)															\
+		mv->join(mv->arg, mv->upper_arg);									\
+	else if (main->v && main->v->fn)										\
 	{																		\
 		Size		pos = lower;											\
 																			\
@@ -504,8 +545,10 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 																			\
 /* range: the smallest and largest key, or NULL to find them */			\
 static void																	\
-NAME##_sort(ELEM *a, Size n, const uint64 *range, const RadixVisit *v)		\
+NAME##_sort(ELEM *a, Size n, const uint64 *range, const MedresSortVisitor *mv) \
 {																			\
+	RadixVisit	visit = {mv ? mv->fn : NULL, mv ? mv->arg : NULL};			\
+	const RadixVisit *v = &visit;											\
 	NAME##_Ctx	c;															\
 	uint64		lo,															\
 				hi;															\
@@ -531,7 +574,7 @@ NAME##_sort(ELEM *a, Size n, const uint64 *range, const RadixVisit *v)		\
 																			\
 		CHECK_FOR_INTERRUPTS();												\
 		NAME##_partition(a, n, lo, radix_shift_for(lo, hi), count, blo, bhi, c.wk, true); \
-		if (!NAME##_threaded(a, n, count, blo, bhi, &c))					\
+		if (!NAME##_threaded(a, n, count, blo, bhi, &c, mv))				\
 		{																	\
 			c.a = a;														\
 			c.count = count;												\
@@ -581,25 +624,23 @@ DEFINE_RADIX_SORT(radix_rhw, RHW, r)
  * Sort by the key ascending.  Callers have already rejected NaN and turned
  * -0.0 into +0.0, so the bit-pattern order and the numeric order agree.
  * range, if not NULL, holds bounds for the keys (double_sort_key) of all
- * n records; they need not be tight.  visit, if not NULL, is called with
- * each stretch of final records in order (see RadixVisit).
+ * n records; they need not be tight.  visit, if not NULL, receives the
+ * sorted records (see MedresSortVisitor).
  */
 void
 medres_sort_records_visit(void *a, Size n, int elemsize, const uint64 *range,
-						  medres_sorted_visitor visit, void *arg)
+						  const MedresSortVisitor *visit)
 {
-	RadixVisit	v = {visit, arg};
-
 	if (elemsize == sizeof(XW))
-		radix_xw_sort((XW *) a, n, range, &v);
+		radix_xw_sort((XW *) a, n, range, visit);
 	else
-		radix_rhw_sort((RHW *) a, n, range, &v);
+		radix_rhw_sort((RHW *) a, n, range, visit);
 }
 
 void
 medres_sort_records(void *a, Size n, int elemsize)
 {
-	medres_sort_records_visit(a, n, elemsize, NULL, NULL, NULL);
+	medres_sort_records_visit(a, n, elemsize, NULL, NULL);
 }
 
 void

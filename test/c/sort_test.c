@@ -27,12 +27,21 @@ bool errstart_cold(int elevel, const char *domain) { abort(); }
 void errfinish(const char *filename, int lineno, const char *funcname) { abort(); }
 int errcode(int sqlerrcode) { return 0; }
 int errmsg(const char *fmt,...) { return 0; }
-/* the visitor: records must arrive in order, each stretch right after the previous one */
-static const XW *visit_next; static size_t visit_seen; static int visit_bad;
+/* the visitor: records must arrive in order, each stretch right after the previous one,
+   the helper thread's part (when split) from its own start; each part has its own cursor */
+typedef struct { const XW *next; size_t seen; int bad; } Chain;
+static Chain lower_chain, upper_chain; static const XW *upper_start; static int splits, joins, total_splits;
 static void visit_xw(const void *recs, Size n, void *arg) {
-  if ((const XW *) recs != visit_next) visit_bad = 1;
-  visit_next = (const XW *) recs + n; visit_seen += n;
+  Chain *c = arg;
+  if ((const XW *) recs != c->next) c->bad = 1;
+  c->next = (const XW *) recs + n; c->seen += n;
 }
+static void split_xw(const void *recs, Size n, double below, const void *arg, void *upper_arg) {
+  const XW *r = recs;
+  for (Size i = 0; i < n; i++) if (!(r[i].x > below)) upper_chain.bad = 1;
+  upper_start = r; upper_chain.next = r; splits++;
+}
+static void join_xw(void *arg, const void *upper_arg) { joins++; }
 static uint64 key_of(double d) { return double_sort_key(d); }
 static int cmpxw(const void *a, const void *b) { const XW *x = a, *y = b; if (x->x != y->x) return x->x < y->x ? -1 : 1; return (x->w > y->w) - (x->w < y->w); }
 static int cmprhw(const void *a, const void *b) { const RHW *x = a, *y = b; if (x->r != y->r) return x->r < y->r ? -1 : 1; if (x->h != y->h) return x->h < y->h ? -1 : 1; return (x->w > y->w) - (x->w < y->w); }
@@ -57,10 +66,14 @@ int main(void) {
     for (size_t i = 0; i < n; i++) { a[i].x = gen(mode, i, n) + 0.0; a[i].w = i; ref[i] = a[i]; b[i].r = a[i].x; b[i].h = rand(); b[i].w = i; refb[i] = b[i];
       uint64 k = key_of(a[i].x); if (k < range[0]) range[0] = k; if (k > range[1]) range[1] = k; }
     if (variant == 2 && n > 0) { range[0] = range[0] / 2; range[1] = range[1] + (PG_UINT64_MAX - range[1]) / 2; }
-    visit_next = a; visit_seen = 0; visit_bad = 0;
-    medres_sort_records_visit(a, n, sizeof(XW), variant ? range : NULL, visit_xw, NULL);
-    if (visit_bad || visit_seen != n) { printf("VISIT n=%zu mode=%d seen=%zu\n", n, mode, visit_seen); return 1; }
-    medres_sort_records_visit(b, n, sizeof(RHW), variant ? range : NULL, NULL, NULL);
+    lower_chain = (Chain) {a, 0, 0}; upper_chain = (Chain) {NULL, 0, 0}; upper_start = NULL; splits = joins = 0;
+    MedresSortVisitor visit = {visit_xw, &lower_chain, split_xw, join_xw, &upper_chain};
+    medres_sort_records_visit(a, n, sizeof(XW), variant ? range : NULL, &visit);
+    if (lower_chain.bad || upper_chain.bad || splits != joins || lower_chain.seen + upper_chain.seen != n ||
+        (splits && (lower_chain.next != upper_start || upper_chain.next != a + n)))
+      { printf("VISIT n=%zu mode=%d seen=%zu+%zu splits=%d\n", n, mode, lower_chain.seen, upper_chain.seen, splits); return 1; }
+    total_splits += splits;
+    medres_sort_records_visit(b, n, sizeof(RHW), variant ? range : NULL, NULL);
     for (size_t i = 1; i < n; i++) if (a[i-1].x > a[i].x || b[i-1].r > b[i].r) { printf("UNSORTED n=%zu mode=%d at %zu\n", n, mode, i); return 1; }
     qsort(a, n, sizeof(XW), cmpxw); qsort(ref, n, sizeof(XW), cmpxw); qsort(b, n, sizeof(RHW), cmprhw); qsort(refb, n, sizeof(RHW), cmprhw);
     if (n && (memcmp(a, ref, n * sizeof(XW)) || memcmp(b, refb, n * sizeof(RHW)))) { printf("MULTISET n=%zu mode=%d\n", n, mode); return 1; }
@@ -77,6 +90,8 @@ int main(void) {
     for (size_t i = 1; i < na + nb; i++) if (d[i-1].x > d[i].x) { printf("MERGE unsorted\n"); return 1; }
     free(x); free(y); free(d);
   }
-  printf("sort.c: all sizes and distributions sorted correctly\n");
+  /* the helper thread took part (its split is only taken when the first split is balanced) */
+  if (total_splits == 0) { printf("the helper thread never took part\n"); return 1; }
+  printf("sort.c: all sizes and distributions sorted correctly (%d with the helper thread)\n", total_splits);
   return 0;
 }
