@@ -9,7 +9,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(22);
+SELECT plan(24);
 SET max_parallel_workers_per_gather = 0;
 SELECT setseed(0.17);
 
@@ -149,6 +149,18 @@ FROM two_threads t, parallel_huge p;
 SELECT ok(pg_temp.close(t.g, p.g, 1e-12) AND pg_temp.close(t.ci, p.ci, 1e-12) AND t.points = p.points,
           'the same in parallel with medres.threads = 1')
 FROM two_threads t, parallel_huge_one p;
+-- grouped: per-group states of workers (400,000 rows a group) pass through shared
+-- memory and, in a Gather Merge plan, through the workers' sort of the partial groups
+CREATE TEMP VIEW huge_groups AS
+SELECT i % 3 AS k, medres.gini(x, w) AS g, medres.concentration_index(h, x, w) AS ci FROM huge GROUP BY 1;
+CREATE TEMP TABLE serial_groups AS SELECT * FROM huge_groups;
+SELECT pg_temp.allow_parallel();
+SELECT matches(pg_temp.analyze_of('CREATE TEMP TABLE parallel_groups AS SELECT * FROM huge_groups'),
+               'Workers Launched: [12]', 'the grouped answers come from parallel workers');
+SET max_parallel_workers_per_gather = 0;
+SELECT ok(bool_and(pg_temp.close(s.g, p.g, 1e-12) AND pg_temp.close(s.ci, p.ci, 1e-12)) AND count(*) = 3,
+          'grouped parallel gini and concentration index of 1,200,000 rows equal the serial ones')
+FROM serial_groups s JOIN parallel_groups p USING (k);
 
 SELECT * FROM finish();
 ROLLBACK;
