@@ -340,7 +340,7 @@ set_option(RankState *st, int option, const char *argname)
  */
 
 /* gini(x [, w [, correction]]) and lorenz(x [, w]) */
-static bool
+static pg_attribute_always_inline bool
 read_gini_row(FunctionCallInfo fcinfo, RankState *st, XW *rec, bool *store)
 {
 	int			nargs = PG_NARGS();
