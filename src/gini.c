@@ -634,8 +634,9 @@ medres_rank_combine(PG_FUNCTION_ARGS)
  *   So a worker with a large state copies its sorted records into the
  *   parallel query's shared memory area (es_query_dsa, where parallel hash
  *   joins keep their tables) and sends only their address; the leader
- *   copies them out and frees them.  What the leader never collects (an
- *   error) goes with the area at the end of the query.
+ *   reads them there and frees them when its aggregate's memory is reset
+ *   (free_shared_records).  Whatever is not freed that way (the end of the
+ *   query, an error) goes with the area.
  * - The leader's own share comes from a plain partial aggregate of the same
  *   process, whose state stays put until that node ends or is rescanned.
  *   Its serialized form is a token that names the state, and deserialize
@@ -650,23 +651,32 @@ typedef struct AreaSearch
 {
 	dsa_handle	handle;
 	dsa_area   *area;
+	PlanState  *gather;			/* the Gather or Gather Merge that owns it */
 } AreaSearch;
+
+static ParallelExecutorInfo *
+gather_pei(PlanState *ps)
+{
+	if (IsA(ps, GatherState))
+		return ((GatherState *) ps)->pei;
+	if (IsA(ps, GatherMergeState))
+		return ((GatherMergeState *) ps)->pei;
+	return NULL;
+}
 
 static bool
 find_area_walker(PlanState *ps, void *arg)
 {
 	AreaSearch *search = (AreaSearch *) arg;
-	ParallelExecutorInfo *pei = NULL;
+	ParallelExecutorInfo *pei;
 
 	if (ps == NULL)
 		return false;
-	if (IsA(ps, GatherState))
-		pei = ((GatherState *) ps)->pei;
-	else if (IsA(ps, GatherMergeState))
-		pei = ((GatherMergeState *) ps)->pei;
+	pei = gather_pei(ps);
 	if (pei && pei->area && dsa_get_handle(pei->area) == search->handle)
 	{
 		search->area = pei->area;
+		search->gather = ps;
 		return true;
 	}
 	return planstate_tree_walker(ps, find_area_walker, arg);
@@ -674,15 +684,39 @@ find_area_walker(PlanState *ps, void *arg)
 
 /* the area a worker's state was put in: that of a Gather below this aggregate */
 static dsa_area *
-find_area(FunctionCallInfo fcinfo, dsa_handle handle)
+find_area(FunctionCallInfo fcinfo, dsa_handle handle, PlanState **gather)
 {
-	AreaSearch	search = {handle, NULL};
+	AreaSearch	search = {handle, NULL, NULL};
 
 	if (fcinfo->context && IsA(fcinfo->context, AggState))
 		(void) find_area_walker((PlanState *) fcinfo->context, &search);
 	if (search.area == NULL)
 		elog(ERROR, "medres aggregate state refers to a shared memory area that is not attached");
+	*gather = search.gather;
 	return search.area;
+}
+
+/*
+ * A worker's records, read where they are in shared memory, are freed when
+ * the aggregate's memory is reset (rescan, or the end of the node).  At the
+ * end of the query the Gather has already destroyed the area (its pei is
+ * gone), and so have error cleanups, which do not call these callbacks.
+ */
+typedef struct SharedRecords
+{
+	PlanState  *gather;
+	dsa_area   *area;
+	dsa_pointer records;
+} SharedRecords;
+
+static void
+free_shared_records(Datum arg)
+{
+	SharedRecords *r = (SharedRecords *) DatumGetPointer(arg);
+	ParallelExecutorInfo *pei = gather_pei(r->gather);
+
+	if (pei != NULL && pei->area == r->area)
+		dsa_free(r->area, r->records);
 }
 
 /* Whether shared memory has room for bytes more, with a margin for the other workers. */
@@ -825,16 +859,22 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 	}
 	else if (hdr.n > 0)
 	{
-		rank_state_reserve(st, hdr.n);
 		if (hdr.shared)
 		{
-			dsa_area   *area = find_area(fcinfo, hdr.area);
+			SharedRecords *r = MemoryContextAlloc(aggcxt, sizeof(SharedRecords));
 
-			memcpy(st->items, dsa_get_address(area, hdr.records), (Size) hdr.n * hdr.elemsize);
-			dsa_free(area, hdr.records);
+			r->area = find_area(fcinfo, hdr.area, &r->gather);
+			r->records = hdr.records;
+			AggRegisterCallback(fcinfo, free_shared_records, PointerGetDatum(r));
+			st->items = dsa_get_address(r->area, hdr.records);
+			st->items_borrowed = true;
+			st->cap = hdr.n;
 		}
 		else
+		{
+			rank_state_reserve(st, hdr.n);
 			memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
+		}
 	}
 	st->n = st->sorted = hdr.n;
 	st->own_items = true;
