@@ -57,7 +57,6 @@
 
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 
 /* ---------------------------------------------------------------------
  * Options
@@ -699,16 +698,9 @@ generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 
 	if (n >= PARALLEL_VECTOR_MIN && medres_threads > 1)
 	{
-		sigset_t	all,
-					old;
-
 		pthread_barrier_init(&V.start, NULL, 2);
 		pthread_barrier_init(&V.done, NULL, 2);
-		/* the helper takes no signals: they stay with the backend */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		threaded = pthread_create(&helper, NULL, vector_helper, &V) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		threaded = medres_start_helper(&helper, vector_helper, &V);
 		if (!threaded)
 		{
 			pthread_barrier_destroy(&V.start);

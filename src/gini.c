@@ -114,23 +114,7 @@ typedef struct RankStateHeader
 
 #define ITEM(st, i) ((st)->items + (Size) (i) * (st)->elemsize)
 
-/* Record arrays (items and runs); borrowed ones are not ours to free (see medres_rank_deserialize). */
-static char *
-records_alloc(MemoryContext cxt, Size n, int elemsize)
-{
-	return medres_alloc_huge(cxt, Max(n, 1), elemsize, "the aggregate state");
-}
-
-static char *
-records_realloc(char *p, Size n, int elemsize)
-{
-	if (n > MaxAllocHugeSize / elemsize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many rows for one aggregate state")));
-	return repalloc_huge(p, n * elemsize);
-}
-
+/* Free a record array (items or a run), unless it is borrowed (see medres_rank_deserialize). */
 static void
 records_free(char *p, bool borrowed)
 {
@@ -161,10 +145,10 @@ rank_state_own(RankState *st)
 
 	if (!st->items_borrowed)
 		return;
-	own = records_alloc(st->cxt, st->n, st->elemsize);
+	own = medres_alloc_huge(st->cxt, st->n, st->elemsize, "the aggregate state");
 	memcpy(own, st->items, st->n * st->elemsize);
 	st->items = own;
-	st->cap = Max(st->n, 1);
+	st->cap = st->n;
 	st->items_borrowed = false;
 }
 
@@ -178,9 +162,15 @@ rank_state_reserve(RankState *st, Size need)
 	newcap = Max(Max(st->cap * 2, (Size) 1024), need);
 	rank_state_own(st);
 	if (st->items == NULL)
-		st->items = records_alloc(st->cxt, newcap, st->elemsize);
+		st->items = medres_alloc_huge(st->cxt, newcap, st->elemsize, "the aggregate state");
 	else
-		st->items = records_realloc(st->items, newcap, st->elemsize);
+	{
+		if (newcap > MaxAllocHugeSize / st->elemsize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many rows for one aggregate state")));
+		st->items = repalloc_huge(st->items, newcap * st->elemsize);
+	}
 	st->cap = newcap;
 }
 
@@ -242,7 +232,7 @@ rank_state_sort(RankState *st)
 							  st->totals ? st->keys : NULL, NULL);
 	if (st->sorted > 0)
 	{
-		merged = records_alloc(st->cxt, st->n, st->elemsize);
+		merged = medres_alloc_huge(st->cxt, st->n, st->elemsize, "the aggregate state");
 		medres_merge_records(merged, st->items, st->sorted, ITEM(st, st->sorted), tail, st->elemsize);
 		records_free(st->items, st->items_borrowed);
 		st->items = merged;
@@ -259,7 +249,7 @@ rank_state_materialize(RankState *st)
 	for (int r = 0; r < st->nruns; r++)
 	{
 		Size		total = st->n + st->runlen[r];
-		char	   *merged = records_alloc(st->cxt, total, st->elemsize);
+		char	   *merged = medres_alloc_huge(st->cxt, total, st->elemsize, "the aggregate state");
 
 		medres_merge_records(merged, st->items, st->n, st->runs[r], st->runlen[r], st->elemsize);
 		if (st->items)
@@ -601,7 +591,7 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			run = records_alloc(a->cxt, b->n, a->elemsize);
+			run = medres_alloc_huge(a->cxt, b->n, a->elemsize, "the aggregate state");
 			memcpy(run, b->items, b->n * a->elemsize);
 		}
 		if (a->n == 0)
@@ -838,16 +828,9 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 	st->keys[1] = hdr.keys[1];
 	st->wsum = hdr.wsum;
 	st->wsum_c = hdr.wsum_c;
+	/* the three routes of "Passing states between processes" */
 	if (hdr.n > 0 && hdr.owner_pid != 0)
 	{
-		/*
-		 * The parallel leader's own share: a plain partial aggregate of this
-		 * process, which has produced its only row and keeps its state
-		 * until it ends or is rescanned, both after this state is gone.  Its
-		 * sorted records are used where they are, without the three copies
-		 * of 16 bytes a row that serializing them would take here
-		 * (serialize, nodeAgg's copy of the first input tuple, deserialize).
-		 */
 		const RankState *owner = (const RankState *) (uintptr_t) hdr.owner_addr;
 
 		if (hdr.owner_pid != MyProcPid || owner->handoff != hdr.owner_token ||
@@ -855,27 +838,24 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 			elog(ERROR, "medres aggregate state handed over in another process or no longer available");
 		st->items = owner->items;
 		st->items_borrowed = true;
-		st->cap = hdr.n;
+	}
+	else if (hdr.n > 0 && hdr.shared)
+	{
+		SharedRecords *r = MemoryContextAlloc(aggcxt, sizeof(SharedRecords));
+
+		r->area = find_area(fcinfo, hdr.area, &r->gather);
+		r->records = hdr.records;
+		AggRegisterCallback(fcinfo, free_shared_records, PointerGetDatum(r));
+		st->items = dsa_get_address(r->area, hdr.records);
+		st->items_borrowed = true;
 	}
 	else if (hdr.n > 0)
 	{
-		if (hdr.shared)
-		{
-			SharedRecords *r = MemoryContextAlloc(aggcxt, sizeof(SharedRecords));
-
-			r->area = find_area(fcinfo, hdr.area, &r->gather);
-			r->records = hdr.records;
-			AggRegisterCallback(fcinfo, free_shared_records, PointerGetDatum(r));
-			st->items = dsa_get_address(r->area, hdr.records);
-			st->items_borrowed = true;
-			st->cap = hdr.n;
-		}
-		else
-		{
-			rank_state_reserve(st, hdr.n);
-			memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
-		}
+		rank_state_reserve(st, hdr.n);
+		memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
 	}
+	if (st->items_borrowed)
+		st->cap = hdr.n;
 	st->n = st->sorted = hdr.n;
 	st->own_items = true;
 	PG_RETURN_POINTER(st);
@@ -1030,6 +1010,14 @@ gini_acc_records(const void *recs, Size n, void *arg)
 	*g = a;
 }
 
+/* Add the weights of n records to the compensated sum (W, Wc). */
+static void
+add_weights(const XW *r, Size n, double *W, double *Wc)
+{
+	for (Size i = 0; i < n; i++)
+		neumaier_add(W, Wc, r[i].w);
+}
+
 /*
  * Two threads may each take part of the sorted records.  The upper part's
  * sums start where the lower part's end: C at the weight below (the total,
@@ -1070,12 +1058,10 @@ gini_acc_absorb(GiniAcc *g, const GiniAcc *upper)
 static void
 gini_split_upper(const void *recs, Size n, double below, const void *arg, void *upper_arg)
 {
-	const XW   *r = (const XW *) recs;
 	double		Wu = 0.0,
 				Wuc = 0.0;
 
-	for (Size i = 0; i < n; i++)
-		neumaier_add(&Wu, &Wuc, r[i].w);
+	add_weights((const XW *) recs, n, &Wu, &Wuc);
 	gini_acc_start_upper((GiniAcc *) upper_arg, Wu, Wuc, below);
 }
 
@@ -1092,15 +1078,11 @@ gini_acc_result(const GiniAcc *g, double *sum_p2)
 	return (g->A + g->Ac) / (g->Ws * (g->M + g->Mc));
 }
 
-/* The largest x of a state that kept its totals (x >= 0, so the key is the bit pattern plus the sign bit). */
+/* The largest x of a state that kept its totals. */
 static double
 state_xmax(const RankState *st)
 {
-	uint64		u = st->keys[1] & ~UINT64CONST(0x8000000000000000);
-	double		d;
-
-	memcpy(&d, &u, sizeof(d));
-	return d;
+	return sort_key_double(st->keys[1]);
 }
 
 /*
@@ -1152,8 +1134,7 @@ merge_helper(void *arg)
 				Wuc = 0.0;
 
 	for (int r = 0; r < m->c.k; r++)
-		for (const XW *q = m->c.p[r]; q < m->c.end[r]; q++)
-			neumaier_add(&Wu, &Wuc, q->w);
+		add_weights(m->c.p[r], m->c.end[r] - m->c.p[r], &Wu, &Wuc);
 	gini_acc_start_upper(&m->acc, Wu, Wuc, m->acc.prev);
 	merge_part_run(m);
 	return NULL;
@@ -1219,12 +1200,7 @@ gini_runs_threaded(const RunCursor *c, GiniAcc *g)
 	merge_part_run(&lower);
 	pthread_join(th, NULL);
 	if (stop)
-	{
-		CHECK_FOR_INTERRUPTS();
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("canceling the Gini merge due to an interrupt")));
-	}
+		medres_helper_stopped("the Gini merge");
 	*g = lower.acc;
 	gini_acc_absorb(g, &upper.acc);
 	return true;
@@ -1255,8 +1231,7 @@ gini_of_runs(const RankState *st, double *sum_p2)
 		{
 			if (c.end[r] > c.p[r])
 				xmax = Max(xmax, (c.end[r] - 1)->x);
-			for (const XW *q = c.p[r]; q < c.end[r]; q++)
-				neumaier_add(&W, &Wc, q->w);
+			add_weights(c.p[r], c.end[r] - c.p[r], &W, &Wc);
 		}
 	}
 	gini_acc_init(&g, st, xmax, W, Wc);
@@ -1301,7 +1276,7 @@ final_state(FunctionCallInfo fcinfo, bool materialize, bool sort)
 
 		*copy = *st;
 		copy->n = st->n - st->head;
-		copy->items = records_alloc(CurrentMemoryContext, copy->n, st->elemsize);
+		copy->items = medres_alloc_huge(CurrentMemoryContext, copy->n, st->elemsize, "the window frame");
 		memcpy(copy->items, ITEM(st, st->head), copy->n * st->elemsize);
 		copy->cap = copy->n;
 		copy->head = copy->sorted = 0;

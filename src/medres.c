@@ -92,3 +92,16 @@ medres_cancel_requested(void)
 {
 	return QueryCancelPending || ProcDiePending;
 }
+
+/*
+ * After the join: a helper phase that stopped early on a cancel request
+ * ends the query, with the request's own error if it still stands.
+ */
+void
+medres_helper_stopped(const char *what)
+{
+	CHECK_FOR_INTERRUPTS();
+	ereport(ERROR,
+			(errcode(ERRCODE_QUERY_CANCELED),
+			 errmsg("canceling %s due to an interrupt", what)));
+}

@@ -74,6 +74,17 @@ double_sort_key(double d)
 	return (u & UINT64CONST(0x8000000000000000)) ? ~u : (u | UINT64CONST(0x8000000000000000));
 }
 
+/* the inverse of double_sort_key */
+static inline double
+sort_key_double(uint64 k)
+{
+	uint64		u = (k & UINT64CONST(0x8000000000000000)) ? k & ~UINT64CONST(0x8000000000000000) : ~k;
+	double		d;
+
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
 /*
  * splitmix64 (Steele, Lea and Flood 2014): a 64-bit random stream from any
  * seed, and a good mixer of 64-bit words; seeded k-means and the
@@ -185,7 +196,8 @@ extern double power_atkinson(int mode, double alpha, const PowerSums *s, double 
  * split is set, the helper first calls split(its records, unsorted, the
  * largest key below them, arg, upper_arg), then visits its part itself
  * with fn(..., upper_arg), and after the join the backend calls
- * join(arg, upper_arg).  Without split, the backend visits everything.
+ * join(arg, upper_arg).  A visitor without split keeps the whole sort in
+ * the backend.
  * split and fn on upper_arg run in the helper: plain arithmetic only.
  */
 typedef struct MedresSortVisitor
@@ -265,6 +277,7 @@ extern int	medres_threads;
 #define MEDRES_THREAD_MIN_RECORDS (1 << 20)
 extern bool medres_start_helper(pthread_t *thread, void *(*fn) (void *), void *arg);
 extern bool medres_cancel_requested(void);
+extern void medres_helper_stopped(const char *what) pg_attribute_noreturn();
 extern void medres_check_memory(Size bytes, const char *what);
 
 /* numeric.c — statistics helpers */

@@ -76,17 +76,6 @@ typedef struct RadixVisit
 
 #define VISIT(v, p, n) do { if ((v) && (v)->fn) (v)->fn((p), (n), (v)->arg); } while (0)
 
-/* the inverse of double_sort_key */
-static inline double
-sort_key_double(uint64 k)
-{
-	uint64		u = (k & UINT64CONST(0x8000000000000000)) ? k & ~UINT64CONST(0x8000000000000000) : ~k;
-	double		d;
-
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
-
 #define DEFINE_RADIX_SORT(NAME, ELEM, KEYFIELD)								\
 static void																	\
 NAME##_insertion(ELEM *a, Size n)											\
@@ -363,17 +352,18 @@ typedef struct NAME##_Ctx													\
 	ELEM	   *scratch;			/* OOP_LIMIT records */					\
 	NAME##_Work *wk;														\
 	const RadixVisit *v;													\
-	const MedresSortVisitor *split;	/* the helper: split its part first */ \
+	const MedresSortVisitor *split;	/* the helper: the visitor, to split */ \
 	double		below;				/* ... the largest key below it */		\
 	volatile sig_atomic_t *stop;	/* NULL: not threaded, may throw */	\
-	ELEM	   *a;					/* the buckets a thread sorts */		\
+	ELEM	   *a;					/* the helper: its buckets, from here */ \
 	const Size *count;														\
 	const uint64 *blo;														\
 	const uint64 *bhi;														\
-	int			b0,															\
-				b1;															\
-	Size		pos;				/* where bucket b0 starts */			\
+	int			b0;															\
 } NAME##_Ctx;																\
+																			\
+static void NAME##_buckets(ELEM *a, const Size *count, const uint64 *blo,	\
+						   const uint64 *bhi, int b0, int b1, NAME##_Ctx *c); \
 																			\
 /*																			\
  * Sort a[0..n) (keys in [lo, hi]) in place; buckets of at most OOP_LIMIT	\
@@ -384,8 +374,7 @@ typedef struct NAME##_Ctx													\
 static void																	\
 NAME##_inplace(ELEM *a, Size n, uint64 lo, uint64 hi, NAME##_Ctx *c)		\
 {																			\
-	Size		count[256],													\
-				pos = 0;													\
+	Size		count[256];												\
 	uint64		blo[256],													\
 				bhi[256];													\
 																			\
@@ -404,24 +393,19 @@ NAME##_inplace(ELEM *a, Size n, uint64 lo, uint64 hi, NAME##_Ctx *c)		\
 	}																		\
 	NAME##_partition(a, n, lo, radix_shift_for(lo, hi), count, blo, bhi,	\
 					 c->wk, c->stop == NULL);								\
-	for (int b = 0; b < 256; b++)											\
-	{																		\
-		if (count[b] > 0)													\
-			NAME##_inplace(a + pos, count[b], blo[b], bhi[b], c);			\
-		pos += count[b];													\
-	}																		\
+	NAME##_buckets(a, count, blo, bhi, 0, 256, c);							\
 }																			\
 																			\
+/* sort buckets b0..b1 of a split; a is where bucket b0 starts */			\
 static void																	\
-NAME##_buckets(NAME##_Ctx *c)												\
+NAME##_buckets(ELEM *a, const Size *count, const uint64 *blo,				\
+			   const uint64 *bhi, int b0, int b1, NAME##_Ctx *c)			\
 {																			\
-	Size		pos = c->pos;												\
-																			\
-	for (int b = c->b0; b < c->b1; b++)										\
+	for (int b = b0; b < b1; b++)											\
 	{																		\
-		if (c->count[b] > 0)												\
-			NAME##_inplace(c->a + pos, c->count[b], c->blo[b], c->bhi[b], c); \
-		pos += c->count[b];													\
+		if (count[b] > 0)													\
+			NAME##_inplace(a, count[b], blo[b], bhi[b], c);					\
+		a += count[b];														\
 	}																		\
 }																			\
 																			\
@@ -429,17 +413,13 @@ static void *																\
 NAME##_helper(void *arg)													\
 {																			\
 	NAME##_Ctx *c = (NAME##_Ctx *) arg;										\
+	Size		n = 0;														\
 																			\
-	if (c->split)															\
-	{																		\
-		Size		n = 0;													\
-																			\
-		for (int b = c->b0; b < c->b1; b++)									\
-			n += c->count[b];												\
-		c->split->split(c->a + c->pos, n, c->below, c->split->arg,			\
-						c->split->upper_arg);								\
-	}																		\
-	NAME##_buckets(c);														\
+	for (int b = c->b0; b < 256; b++)										\
+		n += c->count[b];													\
+	if (c->split->split)													\
+		c->split->split(c->a, n, c->below, c->split->arg, c->split->upper_arg); \
+	NAME##_buckets(c->a, c->count, c->blo, c->bhi, c->b0, 256, c);			\
 	return NULL;															\
 }																			\
 																			\
@@ -453,11 +433,11 @@ NAME##_work_new(Size n)														\
 }																			\
 																			\
 /*																			\
- * After the first split, a helper thread sorts the upper buckets (about	\
- * half the records) while the backend sorts and visits the lower ones;	\
- * the upper ones are visited after the join.  Returns false, having done	\
- * nothing, when the split leaves the helper too little to be worth it		\
- * or the thread cannot be started.											\
+ * After the first split, a helper thread sorts and visits the upper		\
+ * buckets (about half the records) while the backend sorts and visits the	\
+ * lower ones; the visitor's join adds the two parts.  Returns false,		\
+ * having done nothing, when the split leaves the helper too little to be	\
+ * worth it or the thread cannot be started.								\
  */																			\
 static bool																	\
 NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
@@ -468,7 +448,8 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 	volatile sig_atomic_t stop = 0;											\
 	Size		lower = 0,													\
 				upper_max = 0;												\
-	int			m = 0;														\
+	int			m = 0,														\
+				last;														\
 	pthread_t	th;															\
 	bool		started;													\
 																			\
@@ -478,37 +459,27 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 		return false;														\
 	for (int b = m; b < 256; b++)											\
 		upper_max = Max(upper_max, count[b]);								\
+	for (last = m - 1; count[last] == 0; last--)							\
+		;																	\
 	help = *main;															\
-	help.v = NULL;															\
-	if (mv && mv->fn && mv->split)											\
-	{																		\
-		int			last = m - 1;											\
-																			\
-		while (count[last] == 0)											\
-			last--;															\
-		upper_visit.fn = mv->fn;											\
-		upper_visit.arg = mv->upper_arg;									\
-		help.v = &upper_visit;												\
-		help.split = mv;													\
-		help.below = sort_key_double(bhi[last]);							\
-	}																		\
+	upper_visit.fn = mv->fn;												\
+	upper_visit.arg = mv->upper_arg;										\
+	help.v = &upper_visit;													\
+	help.split = mv;														\
+	help.below = sort_key_double(bhi[last]);								\
 	help.scratch = palloc(Min(upper_max, (Size) OOP_LIMIT) * sizeof(ELEM)); \
 	help.wk = upper_max > OOP_LIMIT ? NAME##_work_new(upper_max) : NULL;	\
 	help.stop = main->stop = &stop;											\
-	help.a = main->a = a;													\
-	help.count = main->count = count;										\
-	help.blo = main->blo = blo;												\
-	help.bhi = main->bhi = bhi;												\
-	main->b0 = 0;															\
-	main->b1 = help.b0 = m;													\
-	help.b1 = 256;															\
-	main->pos = 0;															\
-	help.pos = lower;														\
+	help.a = a + lower;														\
+	help.count = count;														\
+	help.blo = blo;															\
+	help.bhi = bhi;															\
+	help.b0 = m;															\
 																			\
 	started = medres_start_helper(&th, NAME##_helper, &help);				\
 	if (started)															\
 	{																		\
-		NAME##_buckets(main);												\
+		NAME##_buckets(a, count, blo, bhi, 0, m, main);						\
 		pthread_join(th, NULL);												\
 	}																		\
 	main->stop = NULL;														\
@@ -521,25 +492,9 @@ NAME##_threaded(ELEM *a, Size n, const Size *count, const uint64 *blo,		\
 	if (!started)															\
 		return false;														\
 	if (stop)																\
-	{																		\
-		CHECK_FOR_INTERRUPTS();												\
-		ereport(ERROR,														\
-				(errcode(ERRCODE_QUERY_CANCELED),							\
-				 errmsg("canceling the sort due to an interrupt")));		\
-	}																		\
-	if (help.split)															\
+		medres_helper_stopped("the sort");									\
+	if (mv->join)															\
 		mv->join(mv->arg, mv->upper_arg);									\
-	else if (main->v && main->v->fn)										\
-	{																		\
-		Size		pos = lower;											\
-																			\
-		for (int b = m; b < 256; b++)										\
-		{																	\
-			CHECK_FOR_INTERRUPTS();											\
-			VISIT(main->v, a + pos, count[b]);								\
-			pos += count[b];												\
-		}																	\
-	}																		\
 	return true;															\
 }																			\
 																			\
@@ -566,25 +521,19 @@ NAME##_sort(ELEM *a, Size n, const uint64 *range, const MedresSortVisitor *mv) \
 	c.v = v;																\
 	c.scratch = palloc(Min(n, (Size) OOP_LIMIT) * sizeof(ELEM));			\
 	c.wk = n > OOP_LIMIT ? NAME##_work_new(n) : NULL;						\
-	if (n >= MEDRES_THREAD_MIN_RECORDS && lo != hi && medres_threads > 1 && !IsInParallelMode()) \
+	/* a visitor shares the work only if it can take the helper's part */	\
+	if (n >= MEDRES_THREAD_MIN_RECORDS && lo != hi && medres_threads > 1 &&	\
+		!IsInParallelMode() && (mv == NULL || mv->fn == NULL || mv->split))	\
 	{																		\
+		MedresSortVisitor none = {0};										\
 		Size		count[256];												\
 		uint64		blo[256],												\
 					bhi[256];												\
 																			\
 		CHECK_FOR_INTERRUPTS();												\
 		NAME##_partition(a, n, lo, radix_shift_for(lo, hi), count, blo, bhi, c.wk, true); \
-		if (!NAME##_threaded(a, n, count, blo, bhi, &c, mv))				\
-		{																	\
-			c.a = a;														\
-			c.count = count;												\
-			c.blo = blo;													\
-			c.bhi = bhi;													\
-			c.b0 = 0;														\
-			c.b1 = 256;														\
-			c.pos = 0;														\
-			NAME##_buckets(&c);												\
-		}																	\
+		if (!NAME##_threaded(a, n, count, blo, bhi, &c, mv && mv->fn ? mv : &none)) \
+			NAME##_buckets(a, count, blo, bhi, 0, 256, &c);					\
 	}																		\
 	else																	\
 		NAME##_inplace(a, n, lo, hi, &c);									\

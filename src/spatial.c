@@ -30,7 +30,6 @@
 #include <ctype.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 
 #define EARTH_RADIUS_M 6371008.8	/* mean radius (IUGG), as PostGIS's sphere */
 
@@ -1046,15 +1045,8 @@ pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void
 		if (nwork == 2)
 		{
 			pthread_t	th;
-			sigset_t	all,
-						old;
-			bool		started;
+			bool		started = medres_start_helper(&th, pair_work, &w[1]);
 
-			/* the helper takes no signals: they stay with the backend */
-			sigfillset(&all);
-			pthread_sigmask(SIG_SETMASK, &all, &old);
-			started = pthread_create(&th, NULL, pair_work, &w[1]) == 0;
-			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			(void) pair_work(&w[0]);
 			if (started)
 				pthread_join(th, NULL);
@@ -1064,13 +1056,7 @@ pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void
 		else
 			(void) pair_work(&w[0]);
 		if (cancel)
-		{
-			CHECK_FOR_INTERRUPTS();
-			/* an interrupt that did not end the query still cut the search short */
-			ereport(ERROR,
-					(errcode(ERRCODE_QUERY_CANCELED),
-					 errmsg("canceling the pair search due to an interrupt")));
-		}
+			medres_helper_stopped("the pair search");
 		for (int k = 0; k < nwork; k++)
 		{
 			pfree(w[k].b);
@@ -1484,6 +1470,47 @@ fca_options(FunctionCallInfo fcinfo, Fca *f)
 				 errhint("Give the largest distance (or cost) at which a facility serves a unit.")));
 }
 
+/*
+ * The columns of an inner query that lists pairs (id, id, value): the cost
+ * table of accessibility, the links of spatial_weights' output.  The
+ * value must be finite and non-negative; the words name the columns and
+ * phrase the errors.
+ */
+typedef struct PairColumns
+{
+	const char *sql;			/* "cost_sql" */
+	const char *cols[3];		/* demand_id, supply_id, cost */
+	const char *what;			/* "cost" */
+	const char *from;			/* "demand ": before the first id */
+	const char *to;				/* "supply ": before the second */
+	const char *detail;
+} PairColumns;
+
+static double
+get_pair_row(HeapTuple tup, TupleDesc td, const PairColumns *pc, int64 *a, int64 *b)
+{
+	bool		n1,
+				n2,
+				n3;
+	double		v;
+
+	*a = get_int8(tup, td, 1, &n1);
+	*b = get_int8(tup, td, 2, &n2);
+	v = get_float8(tup, td, 3, &n3);
+	if (n1 || n2 || n3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s returned a NULL %s", pc->sql, pc->cols[n1 ? 0 : n2 ? 1 : 2])));
+	if (!(v >= 0.0 && v <= DBL_MAX))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for %s of %s%lld to %s%lld: \"%s\"",
+						pc->what, pc->from, (long long) *a, pc->to, (long long) *b,
+						medres_float_text(v)),
+				 errdetail("%s", pc->detail)));
+	return v;
+}
+
 typedef struct CostReader
 {
 	const IdMap *demand;
@@ -1496,26 +1523,15 @@ typedef struct CostReader
 static void
 cost_row(void *arg, HeapTuple tup, TupleDesc td)
 {
+	static const PairColumns costs = {"cost_sql", {"demand_id", "supply_id", "cost"},
+		"cost", "demand ", "supply ", "Costs must be finite and non-negative."};
 	CostReader *rd = arg;
-	bool		n1,
-				n2,
-				n3;
-	int64		di = get_int8(tup, td, 1, &n1);
-	int64		sj = get_int8(tup, td, 2, &n2);
-	double		c = get_float8(tup, td, 3, &n3);
+	int64		di,
+				sj;
+	double		c = get_pair_row(tup, td, &costs, &di, &sj);
 	int			i,
 				j;
 
-	if (n1 || n2 || n3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cost_sql returned a NULL %s", n1 ? "demand_id" : n2 ? "supply_id" : "cost")));
-	if (!(c >= 0.0 && c <= DBL_MAX))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for cost of demand %lld to supply %lld: \"%s\"",
-						(long long) di, (long long) sj, medres_float_text(c)),
-				 errdetail("Costs must be finite and non-negative.")));
 	i = idmap_find(rd->demand, di);
 	j = idmap_find(rd->supply, sj);
 	if (i < 0 || j < 0)
@@ -2252,25 +2268,14 @@ typedef struct WeightReader
 static void
 weight_row(void *arg, HeapTuple tup, TupleDesc td)
 {
+	static const PairColumns weights = {"weights_sql", {"i", "j", "w"},
+		"weight", "", "", "Weights must be finite and non-negative."};
 	WeightReader *rd = arg;
-	bool		n1,
-				n2,
-				n3;
-	int64		a = get_int8(tup, td, 1, &n1);
-	int64		b = get_int8(tup, td, 2, &n2);
-	double		w = get_float8(tup, td, 3, &n3);
+	int64		a,
+				b;
+	double		w = get_pair_row(tup, td, &weights, &a, &b);
 	Link	   *l;
 
-	if (n1 || n2 || n3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("weights_sql returned a NULL %s", n1 ? "i" : n2 ? "j" : "w")));
-	if (!(w >= 0.0 && w <= DBL_MAX))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for weight of %lld to %lld: \"%s\"",
-						(long long) a, (long long) b, medres_float_text(w)),
-				 errdetail("Weights must be finite and non-negative.")));
 	if (a == b && !rd->allow_self)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -18,6 +18,7 @@ volatile sig_atomic_t InterruptPending = false, QueryCancelPending = false, Proc
 int medres_threads = 1;
 bool IsInParallelMode(void) { return false; }
 bool medres_cancel_requested(void) { return false; }
+void medres_helper_stopped(const char *what) { abort(); }
 bool medres_start_helper(pthread_t *thread, void *(*fn) (void *), void *arg) { return pthread_create(thread, NULL, fn, arg) == 0; }
 void ProcessInterrupts(void) {}
 void *palloc(Size size) { return malloc(size ? size : 1); }
