@@ -1,5 +1,6 @@
-# Shell helpers shared by the benchmark runners (run_cluster.sh, run_spatial.sh); sourced,
-# not run.  They expect $REPO, $PG_CONFIG, $apt and $build to be set.
+# Shell helpers shared by the benchmark runners (run_cluster.sh, run_spatial.sh,
+# run_evaluation.sh); sourced, not run.  bench_packages and bench_build expect $REPO,
+# $PG_CONFIG, $apt and $build to be set; bench_virtualenv expects $PGVER.
 
 # bench_packages PKG...: install the missing Debian packages (root, unless --no-apt)
 bench_packages() {
@@ -45,4 +46,18 @@ bench_port() {
         port=$((port + 1))
     done
     export PGPORT=$port
+}
+
+# bench_virtualenv CMD...: replace the shell by CMD run in a throwaway cluster
+# (pg_virtualenv -t: a temp directory, deleted afterwards) with the family benchmarks'
+# settings: sorts in memory, no JIT, no parallel workers, no autovacuum, little WAL
+bench_virtualenv() {
+    exec pg_virtualenv -t -v "$PGVER" \
+        -o shared_buffers=2GB \
+        -o work_mem=1GB \
+        -o jit=off \
+        -o max_parallel_workers_per_gather=0 \
+        -o autovacuum=off \
+        -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
+        "$@"
 }

@@ -104,11 +104,4 @@ pycmd=(env)
 pycmd+=("$PY" "$HERE/cluster.py")
 
 cd "$tmp"     # the postgres user must be able to stat the cwd
-exec pg_virtualenv -t -v $PGVER \
-    -o shared_buffers=2GB \
-    -o work_mem=1GB \
-    -o jit=off \
-    -o max_parallel_workers_per_gather=0 \
-    -o autovacuum=off \
-    -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
-    "${pycmd[@]}" "${args[@]}"
+bench_virtualenv "${pycmd[@]}" "${args[@]}"

@@ -16,6 +16,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
 PY=/usr/bin/python3          # Debian's python3, not pyenv's
 PGVER=15
 
@@ -43,28 +44,9 @@ command -v pg_virtualenv >/dev/null || { echo "pg_virtualenv missing (apt-get in
 
 # e1: ~100 B/row; e31 ~35 MB; sorts run in memory (work_mem=1GB), so temp
 # files only if that is exceeded
+bench_disk $(( units / 1000 * 400 / 1024 + 1024 ))
 tmp=${TMPDIR:-/tmp}
-avail_kb=$(df -Pk "$tmp" | awk 'NR==2 {print $4}')
-need_kb=$(( units / 1000 * 400 + 1024 * 1024 ))
-if [ "$avail_kb" -lt "$need_kb" ]; then
-    echo "not enough free disk in $tmp: $((avail_kb/1024)) MB free, need ~$((need_kb/1024)) MB" >&2
-    exit 2
-fi
-
-# a free port away from 5432.. (pg_virtualenv honours PGPORT)
-port=55432
-while ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$" \
-      || [ -e /var/run/postgresql/.s.PGSQL.$port ]; do
-    port=$((port + 1))
-done
-export PGPORT=$port
+bench_port
 
 cd "$tmp"     # the postgres user must be able to stat the cwd
-exec pg_virtualenv -t -v $PGVER \
-    -o shared_buffers=2GB \
-    -o work_mem=1GB \
-    -o jit=off \
-    -o max_parallel_workers_per_gather=0 \
-    -o autovacuum=off \
-    -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
-    $PY "$HERE/evaluation.py" --units "$units" "${args[@]}"
+bench_virtualenv $PY "$HERE/evaluation.py" --units "$units" "${args[@]}"

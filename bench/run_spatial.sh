@@ -71,11 +71,4 @@ tmp=${TMPDIR:-/tmp}
 bench_port
 
 cd "$tmp"     # the postgres user must be able to stat the cwd
-exec pg_virtualenv -t -v $PGVER \
-    -o shared_buffers=2GB \
-    -o work_mem=1GB \
-    -o jit=off \
-    -o max_parallel_workers_per_gather=0 \
-    -o autovacuum=off \
-    -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
-    "$PY" "$HERE/spatial.py" "${args[@]}"
+bench_virtualenv "$PY" "$HERE/spatial.py" "${args[@]}"

@@ -80,16 +80,14 @@ How the expected values are obtained and cross-checked (exit status 1 on any fai
 """
 
 import csv
-import filecmp
 import math
 import os
-import shutil
-import sys
-import tempfile
 import time
 from fractions import Fraction as Fr
 
 import numpy as np
+import oracle_lib  # noqa: E402
+from oracle_lib import CHECKS, fail, count, fmt  # noqa: E402
 
 T0 = time.time()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -105,30 +103,14 @@ INV_TOL = 1e-12      # the invariant
 MIN_W = 1e-250       # smallest weight in reach
 MAX_BYTES = 1_000_000
 
-CHECKS = {}
 EDGES = {"facility without demand": 0, "demand without facility": 0, "zero population": 0,
          "zero supply": 0, "exact tie at a threshold": 0}
-
-
-def fail(msg):
-    sys.stderr.write("ORACLE CROSS-CHECK FAILED: %s\n" % msg)
-    sys.exit(1)
-
-
-def count(name, k=1):
-    CHECKS[name] = CHECKS.get(name, 0) + k
 
 
 def rel(a, b):
     if a == b:
         return 0.0
     return abs(a - b) / max(abs(a), abs(b))
-
-
-def fmt(v):
-    v = float(v)
-    assert math.isfinite(v)
-    return repr(v)
 
 
 # ------------------------------------------------------------------------------------------
@@ -934,23 +916,5 @@ def generate(outdir, verbose):
         print("(%.1f s)" % (time.time() - T0))
 
 
-def main():
-    if "--check" in sys.argv[1:]:
-        tmp = tempfile.mkdtemp(prefix="oracle_accessibility_")
-        try:
-            generate(tmp, verbose=False)
-            bad = [f for f in FILES.values()
-                   if not os.path.exists(os.path.join(OUTDIR, f))
-                   or not filecmp.cmp(os.path.join(tmp, f), os.path.join(OUTDIR, f), shallow=False)]
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if bad:
-            print("oracle_accessibility --check: differs from the committed files: %s" % ", ".join(bad))
-            sys.exit(1)
-        print("oracle_accessibility --check: committed files are up to date (%.1f s)" % (time.time() - T0))
-        return
-    generate(OUTDIR, verbose=True)
-
-
 if __name__ == "__main__":
-    main()
+    oracle_lib.main("oracle_accessibility", OUTDIR, FILES.values(), generate, T0)

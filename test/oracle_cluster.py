@@ -83,18 +83,18 @@ Independent cross-checks (the script fails loudly, exit status 1, on any disagre
 """
 
 import csv
-import filecmp
 import math
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
 import numpy as np
+import oracle_lib  # noqa: E402
+from oracle_lib import CHECKS, fail, count, fmt  # noqa: E402
 from scipy.cluster.hierarchy import fcluster, linkage, maxdists
-from scipy.spatial.distance import pdist, squareform
+from scipy.spatial.distance import pdist
 
 T0 = time.time()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -118,18 +118,8 @@ COSINE_MIN = 1e-5       # smallest cosine distance allowed
 HEIGHT_LD = 1e-11       # scipy heights vs long double primitive
 R_TOL = 1e-9            # scipy vs R
 
-CHECKS = {}
 NOTES = []              # informational lines for the summary
 SKIPPED = []            # (case, combo, reason)
-
-
-def fail(msg):
-    sys.stderr.write("ORACLE CROSS-CHECK FAILED: %s\n" % msg)
-    sys.exit(1)
-
-
-def count(name, k=1):
-    CHECKS[name] = CHECKS.get(name, 0) + k
 
 
 def all_combos():
@@ -173,12 +163,6 @@ PLANS = [
     ("n600_d5", 600, 5, 115, 4, SUBSET[:10], SMALL[:1]),
     ("n2000_d3", 2000, 3, 116, 5, SMALL[:2], SMALL[:1]),
 ]
-
-
-def fmt(v):
-    v = float(v)
-    assert math.isfinite(v)
-    return repr(v)
 
 
 def relabel(labels):
@@ -777,23 +761,5 @@ def generate(outdir, verbose):
         print("runtime %.1f s" % (time.time() - T0))
 
 
-def main():
-    if "--check" in sys.argv[1:]:
-        tmp = tempfile.mkdtemp(prefix="oracle_cluster_")
-        try:
-            generate(tmp, verbose=False)
-            bad = [f for f in (CASES_FILE, EXPECTED_FILE)
-                   if not os.path.exists(os.path.join(OUTDIR, f))
-                   or not filecmp.cmp(os.path.join(tmp, f), os.path.join(OUTDIR, f), shallow=False)]
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if bad:
-            print("oracle_cluster --check: differs from the committed files: %s" % ", ".join(bad))
-            sys.exit(1)
-        print("oracle_cluster --check: committed files are up to date (%.1f s)" % (time.time() - T0))
-        return
-    generate(OUTDIR, verbose=True)
-
-
 if __name__ == "__main__":
-    main()
+    oracle_lib.main("oracle_cluster", OUTDIR, (CASES_FILE, EXPECTED_FILE), generate, T0)

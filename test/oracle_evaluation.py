@@ -67,16 +67,14 @@ Besides the measures the brief asks for, two extra measures are written:
 """
 
 import csv
-import filecmp
 import math
 import os
-import shutil
-import sys
-import tempfile
 import time
 from fractions import Fraction
 
 import numpy as np
+import oracle_lib  # noqa: E402
+from oracle_lib import CHECKS, fail  # noqa: E402
 import scipy.stats
 import mpmath
 from mpmath import mp, mpf
@@ -93,13 +91,7 @@ GRADES = (3, 4, 5)
 AGREE = 1e-11          # required agreement between implementations (A) and (B)
 
 T0 = time.time()
-CHECKS = {}            # name -> number of comparisons that passed
 NOTES = []             # human-readable notes for the summary
-
-
-def fail(msg):
-    sys.stderr.write("ORACLE CROSS-CHECK FAILED: %s\n" % msg)
-    sys.exit(1)
 
 
 def check_close(name, a, b, rel=AGREE, floor=0.0, what=""):
@@ -736,23 +728,5 @@ def print_summary(summary):
     print("runtime %.1f s" % (time.time() - T0))
 
 
-def main():
-    if "--check" in sys.argv[1:]:
-        tmp = tempfile.mkdtemp(prefix="oracle_evaluation_")
-        try:
-            generate(tmp, verbose=False)
-            bad = [f for f in (CASES_FILE, EXPECTED_FILE)
-                   if not os.path.exists(os.path.join(OUTDIR, f))
-                   or not filecmp.cmp(os.path.join(tmp, f), os.path.join(OUTDIR, f), shallow=False)]
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if bad:
-            print("oracle_evaluation --check: differs from the committed files: %s" % ", ".join(bad))
-            sys.exit(1)
-        print("oracle_evaluation --check: committed files are up to date (%.1f s)" % (time.time() - T0))
-        return
-    generate(OUTDIR, verbose=True)
-
-
 if __name__ == "__main__":
-    main()
+    oracle_lib.main("oracle_evaluation", OUTDIR, (CASES_FILE, EXPECTED_FILE), generate, T0)

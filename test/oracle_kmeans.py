@@ -92,12 +92,10 @@ What is excluded (and counted in the summary):
 """
 
 import csv
-import filecmp
 import math
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -108,6 +106,8 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
+import oracle_lib  # noqa: E402
+from oracle_lib import CHECKS, fail, count, fmt  # noqa: E402
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.metrics import silhouette_score  # noqa: E402
 
@@ -164,28 +164,12 @@ SEP_PLANS = [
     ("sep_n400_d3", 400, 3, 405, 6),
 ]
 
-CHECKS = {}
 EXCLUDED = []           # (what, case, detail, reason)
 NOTES = {}
 
 
-def fail(msg):
-    sys.stderr.write("ORACLE CROSS-CHECK FAILED: %s\n" % msg)
-    sys.exit(1)
-
-
-def count(name, k=1):
-    CHECKS[name] = CHECKS.get(name, 0) + k
-
-
 def note_max(name, v):
     NOTES[name] = max(NOTES.get(name, 0.0), float(v))
-
-
-def fmt(v):
-    v = float(v)
-    assert math.isfinite(v)
-    return repr(v)
 
 
 def relabel(labels):
@@ -661,8 +645,9 @@ def r_crosscheck(data, km_jobs, sil_jobs, labellings):
 # ---------------------------------------------------------------------------------------
 
 def generate(outdir, verbose):
-    global EXCLUDED, CHECKS, NOTES
-    EXCLUDED, CHECKS, NOTES = [], {}, {}
+    global EXCLUDED, NOTES
+    EXCLUDED, NOTES = [], {}
+    CHECKS.clear()
     case_rows = []
     out_rows = []
     km_jobs, sil_jobs = [], []
@@ -737,23 +722,5 @@ def generate(outdir, verbose):
         print("runtime %.1f s" % (time.time() - T0))
 
 
-def main():
-    if "--check" in sys.argv[1:]:
-        tmp = tempfile.mkdtemp(prefix="oracle_kmeans_")
-        try:
-            generate(tmp, verbose=False)
-            bad = [f for f in (CASES_FILE, EXPECTED_FILE)
-                   if not os.path.exists(os.path.join(OUTDIR, f))
-                   or not filecmp.cmp(os.path.join(tmp, f), os.path.join(OUTDIR, f), shallow=False)]
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if bad:
-            print("oracle_kmeans --check: differs from the committed files: %s" % ", ".join(bad))
-            sys.exit(1)
-        print("oracle_kmeans --check: committed files are up to date (%.1f s)" % (time.time() - T0))
-        return
-    generate(OUTDIR, verbose=True)
-
-
 if __name__ == "__main__":
-    main()
+    oracle_lib.main("oracle_kmeans", OUTDIR, (CASES_FILE, EXPECTED_FILE), generate, T0)

@@ -112,13 +112,11 @@ libpysal), libpysal, shapely and R are only used for the cross-checks.  Runtime 
 """
 
 import csv
-import filecmp
 import importlib.util
 import math
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -127,6 +125,8 @@ warnings.filterwarnings("ignore")
 
 import mpmath as mp                                       # noqa: E402
 import numpy as np                                        # noqa: E402
+import oracle_lib  # noqa: E402
+from oracle_lib import CHECKS, fail, count, fmt  # noqa: E402
 
 T0 = time.time()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -159,24 +159,7 @@ GETIS_CASES = [("rook", True, "rook+1"), ("rook_W", True, "rook_W+1"),
                ("rook_self_W", True, "rook_self_W"), ("rook", False, "rook"),
                ("rook_W", False, "rook_W")]
 
-CHECKS = {}
 NOTES = []
-
-
-def fail(msg):
-    sys.stderr.write("ORACLE CROSS-CHECK FAILED: %s\n" % msg)
-    sys.exit(1)
-
-
-def count(name, k=1):
-    CHECKS[name] = CHECKS.get(name, 0) + k
-
-
-def fmt(v):
-    v = float(v)
-    if not math.isfinite(v):
-        fail("non-finite value %r" % v)
-    return repr(v)
 
 
 def rel(a, b):
@@ -853,23 +836,5 @@ def generate(outdir, verbose):
         print("runtime %.1f s" % (time.time() - T0))
 
 
-def main():
-    if "--check" in sys.argv[1:]:
-        tmp = tempfile.mkdtemp(prefix="oracle_spatial_")
-        try:
-            generate(tmp, verbose=False)
-            bad = [f for f in FILES
-                   if not os.path.exists(os.path.join(OUTDIR, f))
-                   or not filecmp.cmp(os.path.join(tmp, f), os.path.join(OUTDIR, f), shallow=False)]
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if bad:
-            print("oracle_spatial --check: differs from the committed files: %s" % ", ".join(bad))
-            sys.exit(1)
-        print("oracle_spatial --check: committed files are up to date (%.1f s)" % (time.time() - T0))
-        return
-    generate(OUTDIR, verbose=True)
-
-
 if __name__ == "__main__":
-    main()
+    oracle_lib.main("oracle_spatial", OUTDIR, FILES, generate, T0)
