@@ -92,7 +92,7 @@ import time
 
 import numpy as np
 import oracle_lib  # noqa: E402
-from oracle_lib import CHECKS, fail, count, fmt  # noqa: E402
+from oracle_lib import CHECKS, LD, fail, count, fmt, distances, ld_standardize  # noqa: E402
 from scipy.cluster.hierarchy import fcluster, linkage, maxdists
 from scipy.spatial.distance import pdist
 
@@ -293,40 +293,6 @@ def union_cut(L, n, h):
 # 80-bit long double: an independent primitive implementation
 # ---------------------------------------------------------------------------------------
 
-LD = np.longdouble
-
-
-def ld_standardize(X, how):
-    X = X.astype(LD)
-    n = X.shape[0]
-    if how == "zscore":
-        m = X.sum(axis=0) / n
-        c = X - m
-        return c / np.sqrt((c * c).sum(axis=0) / (n - 1))
-    if how == "range":
-        lo = X.min(axis=0)
-        return (X - lo) / (X.max(axis=0) - lo)
-    return X
-
-
-def ld_distances(Z, mt):
-    n = Z.shape[0]
-    D = np.empty((n, n), dtype=LD)
-    norms = np.sqrt((Z * Z).sum(axis=1))
-    for i in range(n):
-        diff = Z - Z[i]
-        if mt == "sqeuclidean":
-            D[i] = (diff * diff).sum(axis=1)
-        elif mt == "euclidean":
-            D[i] = np.sqrt((diff * diff).sum(axis=1))
-        elif mt == "manhattan":
-            D[i] = np.abs(diff).sum(axis=1)
-        elif mt == "chebyshev":
-            D[i] = np.abs(diff).max(axis=1)
-        elif mt == "cosine":
-            D[i] = 1 - (Z * Z[i]).sum(axis=1) / (norms * norms[i])
-    np.fill_diagonal(D, 0)
-    return D
 
 
 def primitive(D, lk):
@@ -458,7 +424,7 @@ def run_case(case_id, X, labels, hplan, cplan, ks, out_rows, r_jobs):
                     reason = "cosine with a zero vector"
             if reason is None:
                 dd = pdist(Z, "cityblock" if dmt == "manhattan" else dmt)
-                Dld = ld_distances(Zld[st], dmt)
+                Dld = distances(Zld[st], dmt)
                 dl = Dld[np.triu_indices(n, 1)]
                 worst = float(np.max(np.abs(dd - dl) / np.maximum(np.abs(dl), LD(1e-300))))
                 count("distances: double vs long double")

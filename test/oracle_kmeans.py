@@ -107,7 +107,7 @@ import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 import oracle_lib  # noqa: E402
-from oracle_lib import CHECKS, fail, count, fmt  # noqa: E402
+from oracle_lib import CHECKS, fail, count, fmt, distances, ld_standardize  # noqa: E402
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.metrics import silhouette_score  # noqa: E402
 
@@ -360,42 +360,6 @@ def kmeans_runs(case_id, X, ks, rng, out_rows, r_jobs, partitions):
 # ---------------------------------------------------------------------------------------
 # silhouette
 # ---------------------------------------------------------------------------------------
-
-LD = np.longdouble
-
-
-def distances(Z, mt):
-    """Full distance matrix, computed row by row in the dtype of Z (float64 or long double)."""
-    n = Z.shape[0]
-    D = np.empty((n, n), dtype=Z.dtype)
-    norms = np.sqrt((Z * Z).sum(axis=1))
-    for i in range(n):
-        diff = Z - Z[i]
-        if mt == "sqeuclidean":
-            D[i] = (diff * diff).sum(axis=1)
-        elif mt == "euclidean":
-            D[i] = np.sqrt((diff * diff).sum(axis=1))
-        elif mt == "manhattan":
-            D[i] = np.abs(diff).sum(axis=1)
-        elif mt == "chebyshev":
-            D[i] = np.abs(diff).max(axis=1)
-        elif mt == "cosine":
-            D[i] = 1 - (Z * Z[i]).sum(axis=1) / (norms * norms[i])
-    np.fill_diagonal(D, 0)
-    return D
-
-
-def ld_standardize(X, how):
-    X = X.astype(LD)
-    n = X.shape[0]
-    if how == "zscore":
-        c = X - X.sum(axis=0) / n
-        return c / np.sqrt((c * c).sum(axis=0) / (n - 1))
-    if how == "range":
-        lo = X.min(axis=0)
-        return (X - lo) / (X.max(axis=0) - lo)
-    return X
-
 
 def sil_from_distances(D, lab):
     """Mean silhouette width, and the per-point (a, b).  lab: 0-based cluster indices."""

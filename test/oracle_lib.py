@@ -9,6 +9,8 @@ import sys
 import tempfile
 import time
 
+import numpy as np
+
 CHECKS = {}        # name -> number of cross-checks that passed
 
 
@@ -48,3 +50,43 @@ def main(name, outdir, files, generate, t0):
         print("%s --check: differs from the committed files: %s" % (name, ", ".join(bad)))
         sys.exit(1)
     print("%s --check: committed files are up to date (%.1f s)" % (name, time.time() - t0))
+
+
+# --- clustering (oracle_cluster.py, oracle_kmeans.py) ----------------------------------
+
+LD = np.longdouble
+
+
+def ld_standardize(X, how):
+    """Standardise the columns of X in long double: zscore (sample standard deviation),
+    range (to [0, 1]) or none."""
+    X = X.astype(LD)
+    n = X.shape[0]
+    if how == "zscore":
+        c = X - X.sum(axis=0) / n
+        return c / np.sqrt((c * c).sum(axis=0) / (n - 1))
+    if how == "range":
+        lo = X.min(axis=0)
+        return (X - lo) / (X.max(axis=0) - lo)
+    return X
+
+
+def distances(Z, mt):
+    """Full distance matrix, computed row by row in the dtype of Z (float64 or long double)."""
+    n = Z.shape[0]
+    D = np.empty((n, n), dtype=Z.dtype)
+    norms = np.sqrt((Z * Z).sum(axis=1))
+    for i in range(n):
+        diff = Z - Z[i]
+        if mt == "sqeuclidean":
+            D[i] = (diff * diff).sum(axis=1)
+        elif mt == "euclidean":
+            D[i] = np.sqrt((diff * diff).sum(axis=1))
+        elif mt == "manhattan":
+            D[i] = np.abs(diff).sum(axis=1)
+        elif mt == "chebyshev":
+            D[i] = np.abs(diff).max(axis=1)
+        elif mt == "cosine":
+            D[i] = 1 - (Z * Z[i]).sum(axis=1) / (norms * norms[i])
+    np.fill_diagonal(D, 0)
+    return D
