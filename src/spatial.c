@@ -268,23 +268,52 @@ wkb_type_name(uint32 type)
 	return type < 8 ? names[type] : "an unknown geometry type";
 }
 
+/* The id (column 1) and the geometry (column 2) of an inner query's row; neither may be NULL. */
+static bytea *
+get_id_geometry(HeapTuple tup, TupleDesc td, const char *argname, int64 *id)
+{
+	bool		isnull;
+	Datum		d;
+
+	*id = get_int8(tup, td, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s returned a NULL id", argname)));
+	d = SPI_getbinval(tup, td, 2, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s returned a NULL geometry for id %lld", argname, (long long) *id)));
+	return DatumGetByteaPP(d);
+}
+
+/* Every geometry of one inner query must have the same SRID: the first one's. */
+static void
+check_srid(bool *set, int32 *srid, int32 got, const char *argname)
+{
+	if (!*set)
+	{
+		*srid = got;
+		*set = true;
+	}
+	else if (got != *srid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s mixes SRIDs %d and %d", argname, *srid, got)));
+}
+
 static void
 point_row(void *arg, HeapTuple tup, TupleDesc td)
 {
 	PointReader *rd = arg;
 	PointSet   *ps = rd->ps;
 	bool		isnull;
-	int64		id = get_int8(tup, td, 1, &isnull);
+	int64		id;
 
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s returned a NULL id", ps->argname)));
-	*(int64 *) vec_push(&rd->id) = id;
 	if (ps->have_geom)
 	{
-		Datum		d = SPI_getbinval(tup, td, 2, &isnull);
-		bytea	   *b;
+		bytea	   *b = get_id_geometry(tup, td, ps->argname, &id);
 		const unsigned char *p;
 		bool		little;
 		uint32		type;
@@ -292,11 +321,6 @@ point_row(void *arg, HeapTuple tup, TupleDesc td)
 		double	   *xy = vec_push(&rd->xy);
 		Size		len;
 
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s returned a NULL geometry for id %lld", ps->argname, (long long) id)));
-		b = DatumGetByteaPP(d);
 		p = (const unsigned char *) VARDATA_ANY(b);
 		len = VARSIZE_ANY_EXHDR(b);
 		if (len < 5)
@@ -323,16 +347,17 @@ point_row(void *arg, HeapTuple tup, TupleDesc td)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("geometry of id %lld in %s is empty", (long long) id, ps->argname)));
-		if (!rd->srid_set)
-		{
-			ps->srid = srid;
-			rd->srid_set = true;
-		}
-		else if (srid != ps->srid)
+		check_srid(&rd->srid_set, &ps->srid, srid, ps->argname);
+	}
+	else
+	{
+		id = get_int8(tup, td, 1, &isnull);
+		if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s mixes SRIDs %d and %d", ps->argname, ps->srid, srid)));
+					 errmsg("%s returned a NULL id", ps->argname)));
 	}
+	*(int64 *) vec_push(&rd->id) = id;
 	for (int c = 0; c < ps->nvalues; c++)
 	{
 		double		v = get_float8(tup, td, (ps->have_geom ? 3 : 2) + c, &isnull);
@@ -1820,31 +1845,11 @@ polygon_row(void *arg, HeapTuple tup, TupleDesc td)
 {
 	PolygonReader *rd = arg;
 	bool		isnull;
-	int64		id = get_int8(tup, td, 1, &isnull);
-	Datum		d;
-	int32		srid;
-	bytea	   *b;
+	int64		id;
+	bytea	   *b = get_id_geometry(tup, td, rd->argname, &id);
 
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s returned a NULL id", rd->argname)));
-	d = SPI_getbinval(tup, td, 2, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s returned a NULL geometry for id %lld", rd->argname, (long long) id)));
-	srid = DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull));
-	if (!rd->srid_set)
-	{
-		rd->srid = srid;
-		rd->srid_set = true;
-	}
-	else if (srid != rd->srid)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s mixes SRIDs %d and %d", rd->argname, rd->srid, srid)));
-	b = DatumGetByteaPP(d);
+	check_srid(&rd->srid_set, &rd->srid,
+			   DatumGetInt32(SPI_getbinval(tup, td, 3, &isnull)), rd->argname);
 	{
 		Size		before = rd->vertices;
 
