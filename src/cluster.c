@@ -1665,9 +1665,9 @@ medres_hclust(PG_FUNCTION_ARGS)
 		VectorRows	mx;
 		int		   *label;
 
-		o.linkage = parse_linkage(medres_win_text_arg(winobj, 2, PG_NARGS()));
-		o.metric = parse_metric(medres_win_text_arg(winobj, 3, PG_NARGS()), METRIC_SQEUCLIDEAN);
-		o.standardize = parse_standardize(medres_win_text_arg(winobj, 4, PG_NARGS()));
+		o.linkage = parse_linkage(medres_win_text_arg(fcinfo, 2, "linkage"));
+		o.metric = parse_metric(medres_win_text_arg(fcinfo, 3, "metric"), METRIC_SQEUCLIDEAN);
+		o.standardize = parse_standardize(medres_win_text_arg(fcinfo, 4, "standardize"));
 		check_linkage_metric(&o);
 		if (PG_NARGS() > 5)
 		{
@@ -1768,13 +1768,13 @@ medres_kmeans(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("restarts must be at least 1, got %d", restarts)));
-		standardize = parse_standardize(medres_win_text_arg(winobj, 4, PG_NARGS()));
+		standardize = parse_standardize(medres_win_text_arg(fcinfo, 4, "standardize"));
 		max_iter = win_int_arg(winobj, 5, PG_NARGS(), 300, &isnull);
 		if (max_iter < 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("max_iter must be at least 1, got %d", max_iter)));
-		init = medres_win_array_arg(winobj, 6, PG_NARGS());
+		init = medres_win_array_arg(fcinfo, 6, "init");
 
 		medres_read_vectors(winobj, 0, "features", "k-means", 2, &mx);
 		label = palloc(sizeof(int) * Max(mx.n, 1));

@@ -540,9 +540,9 @@ medres_rsr(PG_FUNCTION_ARGS)
 		rsr = palloc(sizeof(double) * Max(mx.n, 1));
 		if (mx.n > 0)
 			rank_sum_ratio(mx.x, mx.n, mx.m,
-						   parse_directions(medres_win_text_arg(winobj, 1, PG_NARGS()), mx.m),
-						   parse_weights(medres_win_array_arg(winobj, 2, PG_NARGS()), mx.m, false),
-						   parse_ranking(medres_win_text_arg(winobj, 3, PG_NARGS())), rsr);
+						   parse_directions(medres_win_text_arg(fcinfo, 1, "directions"), mx.m),
+						   parse_weights(medres_win_array_arg(fcinfo, 2, "weights"), mx.m, false),
+						   parse_ranking(medres_win_text_arg(fcinfo, 3, "ranking")), rsr);
 		win_store(c, &mx, rsr, NULL);
 	}
 	WIN_RETURN_FLOAT8(winobj, c, total);
@@ -568,8 +568,8 @@ medres_topsis(PG_FUNCTION_ARGS)
 		nulls = palloc(sizeof(bool) * Max(mx.n, 1));
 		if (mx.n > 0)
 			topsis_closeness(mx.x, mx.n, mx.m,
-							 parse_directions(medres_win_text_arg(winobj, 1, PG_NARGS()), mx.m),
-							 parse_weights(medres_win_array_arg(winobj, 2, PG_NARGS()), mx.m, true),
+							 parse_directions(medres_win_text_arg(fcinfo, 1, "directions"), mx.m),
+							 parse_weights(medres_win_array_arg(fcinfo, 2, "weights"), mx.m, true),
 							 closeness, nulls);
 		win_store(c, &mx, closeness, nulls);
 	}
@@ -620,7 +620,7 @@ medres_rsr_probit(PG_FUNCTION_ARGS)
 		double	   *probit = palloc(sizeof(double) * Max(mx.n, 1));
 		RsrDist		d;
 
-		rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(winobj, 1, PG_NARGS())), &d);
+		rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(fcinfo, 1, "method")), &d);
 		for (int i = 0; i < mx.n; i++)
 			probit[i] = d.probit[rsr_dist_find(&d, s[i])];
 		win_store(c, &mx, probit, NULL);
@@ -645,7 +645,7 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 		bool		gnull;
 		int			grades;
 		bool		observed;
-		text	   *by = medres_win_text_arg(winobj, 2, PG_NARGS());
+		text	   *by = medres_win_text_arg(fcinfo, 2, "by");
 		RsrDist		d;
 		RsrFit		fit;
 
@@ -657,7 +657,7 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 									   "Valid values are \"fitted\" (the regression's value at the unit's probit) and \"observed\" (the score itself).") == 1;
 		if (mx.n > 0)
 		{
-			rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(winobj, 3, PG_NARGS())), &d);
+			rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(fcinfo, 3, "method")), &d);
 			rsr_fit_line(&d, &fit);
 			for (int i = 0; i < mx.n; i++)
 			{

@@ -14,9 +14,29 @@
 
 #include <pthread.h>
 
+#include "access/htup_details.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/array.h"
+#include "utils/tuplestore.h"
 #include "windowapi.h"
+
+/*
+ * Differences between the supported PostgreSQL majors (15 to 19), gathered
+ * here so that no family file tests PG_VERSION_NUM.  The headers above are
+ * included outright because 19's funcapi.h no longer pulls in
+ * htup_details.h and tuplestore.h.
+ *
+ * pg_noreturn: 18 replaced the trailing pg_attribute_noreturn() by a
+ * leading pg_noreturn; before 18, GCC's attribute is accepted leading too.
+ * pg_attribute_always_inline: renamed pg_always_inline after 19.
+ */
+#ifndef pg_noreturn
+#define pg_noreturn pg_attribute_noreturn()
+#endif
+#if !defined(pg_attribute_always_inline) && defined(pg_always_inline)
+#define pg_attribute_always_inline pg_always_inline
+#endif
 
 #include <float.h>
 #include <math.h>
@@ -220,9 +240,9 @@ extern void medres_merge_records(void *dst, const void *a, Size na, const void *
  * checks run once per row, so the test is inline and only the error
  * report is a call.
  */
-extern void medres_report_not_finite(const char *argname, double v) pg_attribute_noreturn();
-extern void medres_report_negative(const char *argname, double v) pg_attribute_noreturn();
-extern void medres_report_bad_weight(double w) pg_attribute_noreturn();
+pg_noreturn extern void medres_report_not_finite(const char *argname, double v);
+pg_noreturn extern void medres_report_negative(const char *argname, double v);
+pg_noreturn extern void medres_report_bad_weight(double w);
 
 static inline void
 medres_check_finite(const char *argname, double v)
@@ -265,9 +285,11 @@ typedef struct VectorRows
 extern double *medres_float8_array_values(ArrayType *a, const char *argname, int *len);
 extern void medres_read_vectors(WindowObject winobj, int argno, const char *argname,
 								const char *what, int copies, VectorRows *mx);
-extern text *medres_win_text_arg(WindowObject winobj, int argno, int nargs);
+extern Datum medres_win_const_arg(FunctionCallInfo fcinfo, int argno, const char *argname,
+								  bool *isnull);
+extern text *medres_win_text_arg(FunctionCallInfo fcinfo, int argno, const char *argname);
 extern text *medres_opt_text(FunctionCallInfo fcinfo, int argno);
-extern ArrayType *medres_win_array_arg(WindowObject winobj, int argno, int nargs);
+extern ArrayType *medres_win_array_arg(FunctionCallInfo fcinfo, int argno, const char *argname);
 
 /* medres.c */
 extern int	medres_memory_limit_kb;
@@ -277,7 +299,7 @@ extern int	medres_threads;
 #define MEDRES_THREAD_MIN_RECORDS (1 << 20)
 extern bool medres_start_helper(pthread_t *thread, void *(*fn) (void *), void *arg);
 extern bool medres_cancel_requested(void);
-extern void medres_helper_stopped(const char *what) pg_attribute_noreturn();
+pg_noreturn extern void medres_helper_stopped(const char *what);
 extern void medres_check_memory(Size bytes, const char *what);
 
 /* numeric.c — statistics helpers */

@@ -11,6 +11,8 @@
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
 
 #include <limits.h>
 
@@ -99,16 +101,61 @@ medres_read_vectors(WindowObject winobj, int argno, const char *argname,
 	}
 }
 
-/* the value of a constant text argument (a NULL or absent one gives NULL) */
+/*
+ * The value of an option argument of a window function, which must be the
+ * same in every row of the partition: the function reads it once per
+ * partition, so a value that varied would silently be taken from one row.
+ * A Const or Param argument cannot vary and is read directly; anything else
+ * is compared across the partition (NULL equals only NULL) and a difference
+ * raises 22023 naming the argument.  An absent argument gives a NULL.
+ */
+Datum
+medres_win_const_arg(FunctionCallInfo fcinfo, int argno, const char *argname, bool *isnull)
+{
+	WindowObject winobj = PG_WINDOW_OBJECT();
+	Datum		first;
+	Oid			type;
+	int16		typlen;
+	bool		typbyval;
+	int64		total;
+
+	*isnull = true;
+	if (argno >= PG_NARGS())
+		return (Datum) 0;
+	first = WinGetFuncArgCurrent(winobj, argno, isnull);
+	if (get_fn_expr_arg_stable(fcinfo->flinfo, argno))
+		return first;
+	type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	get_typlenbyval(type, &typlen, &typbyval);
+	if (!*isnull)
+		first = datumCopy(first, typbyval, typlen);	/* the row reads below may reuse its slot */
+	total = WinGetPartitionRowCount(winobj);
+	for (int64 r = 0; r < total; r++)
+	{
+		bool		rnull,
+					isout;
+		Datum		d = WinGetFuncArgInPartition(winobj, argno, r, WINDOW_SEEK_HEAD,
+												 false, &rnull, &isout);
+
+		if (rnull != *isnull || (!rnull && !datum_image_eq(first, d, typbyval, typlen)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be the same in every row of a window partition", argname),
+					 errdetail("Rows %lld and %lld of the partition differ.",
+							   (long long) WinGetCurrentPosition(winobj) + 1, (long long) r + 1)));
+		if ((r & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return first;
+}
+
+/* the value of a constant text option (a NULL or absent one gives NULL) */
 text *
-medres_win_text_arg(WindowObject winobj, int argno, int nargs)
+medres_win_text_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
 	bool		isnull;
-	Datum		d;
+	Datum		d = medres_win_const_arg(fcinfo, argno, argname, &isnull);
 
-	if (argno >= nargs)
-		return NULL;
-	d = WinGetFuncArgCurrent(winobj, argno, &isnull);
 	return isnull ? NULL : DatumGetTextPP(d);
 }
 
@@ -119,15 +166,12 @@ medres_opt_text(FunctionCallInfo fcinfo, int argno)
 	return PG_NARGS() > argno && !PG_ARGISNULL(argno) ? PG_GETARG_TEXT_PP(argno) : NULL;
 }
 
-/* the value of a constant array argument (a NULL or absent one gives NULL) */
+/* the value of a constant array option (a NULL or absent one gives NULL) */
 ArrayType *
-medres_win_array_arg(WindowObject winobj, int argno, int nargs)
+medres_win_array_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
 	bool		isnull;
-	Datum		d;
+	Datum		d = medres_win_const_arg(fcinfo, argno, argname, &isnull);
 
-	if (argno >= nargs)
-		return NULL;
-	d = WinGetFuncArgCurrent(winobj, argno, &isnull);
 	return isnull ? NULL : DatumGetArrayTypeP(d);
 }

@@ -261,11 +261,11 @@ NAME##_partition(ELEM *a, Size n, uint64 lo, int shift, Size *count,		\
 	start[256] = n;															\
 	for (int k = 0; k < 256; k++)											\
 	{																		\
-		Size		lo = (start[k] + BLOCK - 1) / BLOCK,					\
-					hi = (start[k + 1] + BLOCK - 1) / BLOCK;				\
+		Size		b0 = (start[k] + BLOCK - 1) / BLOCK,					\
+					b1 = (start[k + 1] + BLOCK - 1) / BLOCK;				\
 																			\
-		w[k] = lo;															\
-		r[k] = Max(lo, Min(hi, nblocks));									\
+		w[k] = b0;															\
+		r[k] = Max(b0, Min(b1, nblocks));									\
 	}																		\
 	for (int k = 0; k < 256; k++)											\
 	{																		\
