@@ -9,8 +9,9 @@
  * aggregate runs as a running window (ORDER BY year), later calls sort only
  * the new rows and merge them in.  For parallel query each worker sorts
  * its own rows before serializing, and the leader keeps them as separate
- * sorted runs that the Gini reads in merged order (see "Passing states
- * between processes").  In sliding frames the
+ * sorted runs that the Gini reads in merged order.  States pass between
+ * processes only as serialized bytes (medres_rank_serialize).  In sliding
+ * frames the
  * moving-aggregate state keeps the frame's rows in row order instead, and
  * the final function sorts a copy.
  *
@@ -20,20 +21,12 @@
 #include "medres.h"
 
 #include <sys/mman.h>
-#include <sys/statvfs.h>
 
-#include "access/htup_details.h"
 #include "access/parallel.h"
 #include "catalog/pg_type.h"
-#include "executor/execParallel.h"
-#include "funcapi.h"
 #include "miscadmin.h"
-#include "nodes/nodeFuncs.h"
-#include "storage/dsm_impl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/dsa.h"
-#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -70,8 +63,6 @@ typedef struct RankState
 	double		lower;			/* bounds of h for Erreygers */
 	double		upper;
 	bool		own_items;		/* items came from our deserialize: combine may adopt them */
-	bool		items_borrowed; /* items live in a partial state of this process (see below) */
-	uint64		handoff;		/* token of a state handed over in this process */
 	/*
 	 * Kept by the (non-moving) transition, so the final function starts
 	 * without a pass over the records: the key range bounds the sort's first
@@ -87,41 +78,31 @@ typedef struct RankState
 	/* sorted runs adopted by combine, merged only when needed (see gini_of_runs) */
 	int			nruns;
 	char	   *runs[MAX_RUNS];
-	bool		run_borrowed[MAX_RUNS];
 	Size		runlen[MAX_RUNS];
 } RankState;
 
-/* the serialized form: these fields, then n records */
+/*
+ * The serialized form: these fields, then n records in key order.  The tag
+ * names the record type (MEDRES_STATE_RANK_XW or _RHW) and the layout's
+ * version; medres_rank_deserialize checks it and every field.
+ */
+#define RANK_STATE_VERSION 2
+
 typedef struct RankStateHeader
 {
+	MedresStateTag tag;
 	int64		n;
 	int64		nrows;
-	int32		elemsize;
 	int32		option;
+	int32		totals;
 	double		lower;
 	double		upper;
-	int64		totals;
 	uint64		keys[2];
 	double		wsum;
 	double		wsum_c;
-	int32		shared;			/* the records are in the parallel query's shared memory */
-	uint32		area;			/* ... of this dsa_handle */
-	uint64		records;		/* ... at this dsa_pointer */
-	int32		owner_pid;		/* the state of a plain partial aggregate of this process */
-	uint64		owner_addr;		/* ... at this address */
-	uint64		owner_token;	/* ... that holds this token */
 } RankStateHeader;
 
 #define ITEM(st, i) ((st)->items + (Size) (i) * (st)->elemsize)
-
-/* Free a record array (items or a run), unless it is borrowed (see medres_rank_deserialize). */
-static void
-records_free(char *p, bool borrowed)
-{
-	if (!borrowed)
-		pfree(p);
-}
-#define KEY(p) (*(const double *) (p))
 
 static RankState *
 rank_state_new(MemoryContext cxt, int elemsize)
@@ -137,21 +118,6 @@ rank_state_new(MemoryContext cxt, int elemsize)
 	return st;
 }
 
-/* Copy borrowed records (see medres_rank_deserialize) before changing them. */
-static void
-rank_state_own(RankState *st)
-{
-	char	   *own;
-
-	if (!st->items_borrowed)
-		return;
-	own = medres_alloc_huge(st->cxt, st->n, st->elemsize, "the aggregate state");
-	memcpy(own, st->items, st->n * st->elemsize);
-	st->items = own;
-	st->cap = st->n;
-	st->items_borrowed = false;
-}
-
 static void
 rank_state_reserve(RankState *st, Size need)
 {
@@ -160,7 +126,8 @@ rank_state_reserve(RankState *st, Size need)
 	if (need <= st->cap)
 		return;
 	newcap = Max(Max(st->cap * 2, (Size) 1024), need);
-	rank_state_own(st);
+	medres_check_memory((Size) Min(newcap, MaxAllocHugeSize / st->elemsize) * st->elemsize,
+						"the aggregate state");
 	if (st->items == NULL)
 		st->items = medres_alloc_huge(st->cxt, newcap, st->elemsize, "the aggregate state");
 	else
@@ -232,11 +199,12 @@ rank_state_sort(RankState *st)
 							  st->totals ? st->keys : NULL, NULL);
 	if (st->sorted > 0)
 	{
+		/* the records twice while they are merged */
+		medres_check_memory((Size) st->n * st->elemsize * 2, "the aggregate state");
 		merged = medres_alloc_huge(st->cxt, st->n, st->elemsize, "the aggregate state");
 		medres_merge_records(merged, st->items, st->sorted, ITEM(st, st->sorted), tail, st->elemsize);
-		records_free(st->items, st->items_borrowed);
+		pfree(st->items);
 		st->items = merged;
-		st->items_borrowed = false;
 		st->cap = st->n;
 	}
 	st->sorted = st->n;
@@ -249,14 +217,16 @@ rank_state_materialize(RankState *st)
 	for (int r = 0; r < st->nruns; r++)
 	{
 		Size		total = st->n + st->runlen[r];
-		char	   *merged = medres_alloc_huge(st->cxt, total, st->elemsize, "the aggregate state");
+		char	   *merged;
+
+		medres_check_memory((Size) total * st->elemsize * 2, "the aggregate state");
+		merged = medres_alloc_huge(st->cxt, total, st->elemsize, "the aggregate state");
 
 		medres_merge_records(merged, st->items, st->n, st->runs[r], st->runlen[r], st->elemsize);
 		if (st->items)
-			records_free(st->items, st->items_borrowed);
-		records_free(st->runs[r], st->run_borrowed[r]);
+			pfree(st->items);
+		pfree(st->runs[r]);
 		st->items = merged;
-		st->items_borrowed = false;
 		st->n = st->sorted = st->cap = total;
 	}
 	st->nruns = 0;
@@ -532,6 +502,8 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	b = (RankState *) PG_GETARG_POINTER(1);
+	if (!PG_ARGISNULL(0) && ((RankState *) PG_GETARG_POINTER(0))->elemsize != b->elemsize)
+		medres_state_invalid("Two rank aggregate states of different kinds cannot be combined.");
 	if (PG_ARGISNULL(0))
 	{
 		a = rank_state_new(aggcxt, b->elemsize);
@@ -580,12 +552,10 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 	total = b->n;
 	{
 		char	   *run;
-		bool		borrowed = false;
 
 		if (b->own_items)
 		{
 			run = b->items;
-			borrowed = b->items_borrowed;
 			b->items = NULL;
 			b->n = b->cap = b->sorted = 0;
 		}
@@ -597,15 +567,13 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 		if (a->n == 0)
 		{
 			if (a->items)
-				records_free(a->items, a->items_borrowed);
+				pfree(a->items);
 			a->items = run;
-			a->items_borrowed = borrowed;
 			a->n = a->sorted = a->cap = total;
 		}
 		else
 		{
 			a->runs[a->nruns] = run;
-			a->run_borrowed[a->nruns] = borrowed;
 			a->runlen[a->nruns++] = total;
 		}
 	}
@@ -613,118 +581,9 @@ medres_rank_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Passing states between processes.
- *
- * A state is most of its rows (16 bytes each), and in parallel query the
- * leader waits for every copy of them.  Three routes:
- *
- * - A worker's state, sent through the tuple queue, would cross a 64 kB
- *   ring in some 800 hand-offs for 50 MB, each waiting for the busy leader
- *   to be scheduled (~130 ms a worker on two cores, one after the other).
- *   So a worker with a large state copies its sorted records into the
- *   parallel query's shared memory area (es_query_dsa, where parallel hash
- *   joins keep their tables) and sends only their address; the leader
- *   reads them there and frees them when its aggregate's memory is reset
- *   (free_shared_records).  Whatever is not freed that way (the end of the
- *   query, an error) goes with the area.
- * - The leader's own share comes from a plain partial aggregate of the same
- *   process, whose state stays put until that node ends or is rescanned.
- *   Its serialized form is a token that names the state, and deserialize
- *   borrows the records where they are: inline, they would be copied three
- *   times (serialize, nodeAgg's copy of the first input tuple,
- *   deserialize).
- * - Small states, and any state when /dev/shm lacks room, go inline.
- */
-#define SHARED_MIN_BYTES (1024 * 1024)
-
-typedef struct AreaSearch
-{
-	dsa_handle	handle;
-	dsa_area   *area;
-	PlanState  *gather;			/* the Gather or Gather Merge that owns it */
-} AreaSearch;
-
-static ParallelExecutorInfo *
-gather_pei(PlanState *ps)
-{
-	if (IsA(ps, GatherState))
-		return ((GatherState *) ps)->pei;
-	if (IsA(ps, GatherMergeState))
-		return ((GatherMergeState *) ps)->pei;
-	return NULL;
-}
-
-static bool
-find_area_walker(PlanState *ps, void *arg)
-{
-	AreaSearch *search = (AreaSearch *) arg;
-	ParallelExecutorInfo *pei;
-
-	if (ps == NULL)
-		return false;
-	pei = gather_pei(ps);
-	if (pei && pei->area && dsa_get_handle(pei->area) == search->handle)
-	{
-		search->area = pei->area;
-		search->gather = ps;
-		return true;
-	}
-	return planstate_tree_walker(ps, find_area_walker, arg);
-}
-
-/* the area a worker's state was put in: that of a Gather below this aggregate */
-static dsa_area *
-find_area(FunctionCallInfo fcinfo, dsa_handle handle, PlanState **gather)
-{
-	AreaSearch	search = {handle, NULL, NULL};
-
-	if (fcinfo->context && IsA(fcinfo->context, AggState))
-		(void) find_area_walker((PlanState *) fcinfo->context, &search);
-	if (search.area == NULL)
-		elog(ERROR, "medres aggregate state refers to a shared memory area that is not attached");
-	*gather = search.gather;
-	return search.area;
-}
-
-/*
- * A worker's records, read where they are in shared memory, are freed when
- * the aggregate's memory is reset (rescan, or the end of the node).  At the
- * end of the query the Gather has already destroyed the area (its pei is
- * gone), and so have error cleanups, which do not call these callbacks.
- */
-typedef struct SharedRecords
-{
-	PlanState  *gather;
-	dsa_area   *area;
-	dsa_pointer records;
-} SharedRecords;
-
-static void
-free_shared_records(Datum arg)
-{
-	SharedRecords *r = (SharedRecords *) DatumGetPointer(arg);
-	ParallelExecutorInfo *pei = gather_pei(r->gather);
-
-	if (pei != NULL && pei->area == r->area)
-		dsa_free(r->area, r->records);
-}
-
-/* Whether shared memory has room for bytes more, with a margin for the other workers. */
-static bool
-shared_memory_room(Size bytes)
-{
-	struct statvfs fs;
-
-	if (dynamic_shared_memory_type != DSM_IMPL_POSIX)
-		return true;
-	if (statvfs("/dev/shm", &fs) != 0)
-		return false;
-	return (uint64) fs.f_bavail * fs.f_frsize / 4 > (uint64) bytes;
-}
-
-/*
  * Serialize after sorting: the sort, the costly part, then runs in the
- * workers, and the leader only merges.
+ * workers, and the leader only merges.  The bytes hold the header and the
+ * records, nothing that refers to memory of this process.
  */
 PG_FUNCTION_INFO_V1(medres_rank_serialize);
 Datum
@@ -738,61 +597,25 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 	rank_state_sort(st);
 	rank_state_materialize(st);
 	payload = st->n * st->elemsize;
+	memset(&hdr, 0, sizeof(hdr));
+	medres_state_tag(&hdr.tag, st->elemsize == sizeof(XW) ? MEDRES_STATE_RANK_XW : MEDRES_STATE_RANK_RHW,
+					 RANK_STATE_VERSION);
 	hdr.n = st->n;
 	hdr.nrows = st->nrows;
-	hdr.elemsize = st->elemsize;
 	hdr.option = st->option;
+	hdr.totals = st->totals;
 	hdr.lower = st->lower;
 	hdr.upper = st->upper;
-	hdr.totals = st->totals;
 	hdr.keys[0] = st->keys[0];
 	hdr.keys[1] = st->keys[1];
 	hdr.wsum = st->wsum;
 	hdr.wsum_c = st->wsum_c;
-	hdr.shared = 0;
-	hdr.area = 0;
-	hdr.records = 0;
-	hdr.owner_pid = 0;
-	hdr.owner_addr = 0;
-	hdr.owner_token = 0;
-	if (IsParallelWorker() && payload >= SHARED_MIN_BYTES &&
-		fcinfo->context && IsA(fcinfo->context, AggState))
-	{
-		dsa_area   *area = ((AggState *) fcinfo->context)->ss.ps.state->es_query_dsa;
-		dsa_pointer dp = InvalidDsaPointer;
-
-		if (area && shared_memory_room(payload))
-			dp = dsa_allocate_extended(area, payload, DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM);
-		if (DsaPointerIsValid(dp))
-		{
-			memcpy(dsa_get_address(area, dp), st->items, payload);
-			hdr.shared = 1;
-			hdr.area = dsa_get_handle(area);
-			hdr.records = dp;
-			payload = 0;
-		}
-	}
-	if (payload >= SHARED_MIN_BYTES && !IsParallelWorker() && fcinfo->context &&
-		IsA(fcinfo->context, AggState) &&
-		((AggState *) fcinfo->context)->aggstrategy == AGG_PLAIN)
-	{
-		static uint64 handoffs = 0;
-
-		/* serialized once per aggregate sharing this state: one token */
-		if (st->handoff == 0)
-			st->handoff = ((uint64) MyProcPid << 32) ^ ++handoffs;
-		hdr.owner_pid = MyProcPid;
-		hdr.owner_addr = (uint64) (uintptr_t) st;
-		hdr.owner_token = st->handoff;
-		payload = 0;
-	}
 	if (payload > MaxAllocSize - VARHDRSZ - sizeof(hdr))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("aggregate state of %zu rows is too large to pass between parallel processes",
 						(size_t) st->n),
 				 errhint("Run the query without parallel workers: SET max_parallel_workers_per_gather = 0.")));
-	/* in CurrentMemoryContext, or nodeAgg copies it there */
 	out = palloc(VARHDRSZ + sizeof(hdr) + payload);
 	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
 	memcpy(VARDATA(out), &hdr, sizeof(hdr));
@@ -801,24 +624,69 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(out);
 }
 
+/* whether n records of the given type are in ascending key order with finite keys and weights > 0 */
+static bool
+records_valid(const char *recs, Size n, int elemsize)
+{
+	double		prev = -DBL_MAX;
+
+	for (Size i = 0; i < n; i++)
+	{
+		const double *f = (const double *) (recs + i * elemsize);
+		double		w = elemsize == sizeof(XW) ? ((const XW *) f)->w : ((const RHW *) f)->w;
+
+		if (!(f[0] >= prev && f[0] <= DBL_MAX && w > 0.0 && w <= DBL_MAX) ||
+			(elemsize == sizeof(RHW) && !(fabs(((const RHW *) f)->h) <= DBL_MAX)))
+			return false;
+		prev = f[0];
+		if ((i & 0xFFFFF) == 0xFFFFF)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return true;
+}
+
+/* whether a state's key range is that of its sorted records (the initial range when empty) */
+static bool
+keys_match(const char *recs, Size n, int elemsize, const uint64 *keys)
+{
+	if (n == 0)
+		return keys[0] == PG_UINT64_MAX && keys[1] == 0;
+	return keys[0] == double_sort_key(*(const double *) recs) &&
+		keys[1] == double_sort_key(*(const double *) (recs + (n - 1) * elemsize));
+}
+
+/*
+ * Rebuild a state from its serialized form, checking every field: bytes
+ * from anywhere else (another aggregate's state, a truncated or altered
+ * one) are rejected, never read as records.
+ */
 PG_FUNCTION_INFO_V1(medres_rank_deserialize);
 Datum
 medres_rank_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	Size		len = VARSIZE_ANY_EXHDR(in);
 	RankStateHeader hdr;
 	RankState  *st;
 	MemoryContext aggcxt;
+	int			elemsize;
+	int			kind;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = CurrentMemoryContext;
-	if (VARSIZE_ANY_EXHDR(in) < sizeof(hdr))
-		elog(ERROR, "invalid medres aggregate state");
+	kind = medres_state_check(VARDATA_ANY(in), len, sizeof(hdr), MEDRES_STATE_RANK_XW,
+							  MEDRES_STATE_RANK_RHW, RANK_STATE_VERSION);
 	memcpy(&hdr, VARDATA_ANY(in), sizeof(hdr));
-	if ((hdr.elemsize != sizeof(XW) && hdr.elemsize != sizeof(RHW)) || hdr.n < 0 ||
-		VARSIZE_ANY_EXHDR(in) != sizeof(hdr) + (hdr.shared || hdr.owner_pid ? 0 : (Size) hdr.n * hdr.elemsize))
-		elog(ERROR, "invalid medres aggregate state");
-	st = rank_state_new(aggcxt, hdr.elemsize);
+	elemsize = kind == MEDRES_STATE_RANK_XW ? sizeof(XW) : sizeof(RHW);
+	if (hdr.n < 0 || hdr.nrows < hdr.n || (uint64) hdr.n > (len - sizeof(hdr)) / elemsize ||
+		len != sizeof(hdr) + (Size) hdr.n * elemsize ||
+		!(hdr.option == OPT_UNSET || (hdr.option >= 0 && hdr.option <= 2)) ||
+		(hdr.totals != 0 && hdr.totals != 1) ||
+		!(hdr.lower <= DBL_MAX && hdr.lower >= -DBL_MAX && hdr.upper <= DBL_MAX && hdr.upper >= -DBL_MAX) ||
+		!records_valid(VARDATA_ANY(in) + sizeof(hdr), hdr.n, elemsize) ||
+		(hdr.totals && !keys_match(VARDATA_ANY(in) + sizeof(hdr), hdr.n, elemsize, hdr.keys)))
+		medres_state_invalid("The fields or records of the rank aggregate state are inconsistent.");
+	st = rank_state_new(aggcxt, elemsize);
 	st->nrows = hdr.nrows;
 	st->option = hdr.option;
 	st->lower = hdr.lower;
@@ -828,34 +696,11 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 	st->keys[1] = hdr.keys[1];
 	st->wsum = hdr.wsum;
 	st->wsum_c = hdr.wsum_c;
-	/* the three routes of "Passing states between processes" */
-	if (hdr.n > 0 && hdr.owner_pid != 0)
-	{
-		const RankState *owner = (const RankState *) (uintptr_t) hdr.owner_addr;
-
-		if (hdr.owner_pid != MyProcPid || owner->handoff != hdr.owner_token ||
-			owner->n != (Size) hdr.n || owner->sorted != owner->n)
-			elog(ERROR, "medres aggregate state handed over in another process or no longer available");
-		st->items = owner->items;
-		st->items_borrowed = true;
-	}
-	else if (hdr.n > 0 && hdr.shared)
-	{
-		SharedRecords *r = MemoryContextAlloc(aggcxt, sizeof(SharedRecords));
-
-		r->area = find_area(fcinfo, hdr.area, &r->gather);
-		r->records = hdr.records;
-		AggRegisterCallback(fcinfo, free_shared_records, PointerGetDatum(r));
-		st->items = dsa_get_address(r->area, hdr.records);
-		st->items_borrowed = true;
-	}
-	else if (hdr.n > 0)
+	if (hdr.n > 0)
 	{
 		rank_state_reserve(st, hdr.n);
-		memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * hdr.elemsize);
+		memcpy(st->items, VARDATA_ANY(in) + sizeof(hdr), (Size) hdr.n * elemsize);
 	}
-	if (st->items_borrowed)
-		st->cap = hdr.n;
 	st->n = st->sorted = hdr.n;
 	st->own_items = true;
 	PG_RETURN_POINTER(st);
@@ -903,7 +748,7 @@ cursor_add(RunCursor *c, const XW *run, const XW *end)
 {
 	c->p[c->k] = run;
 	c->end[c->k] = end;
-	c->head[c->k++] = end > run ? run[0].x : get_float8_infinity();
+	c->head[c->k++] = end > run ? run[0].x : INFINITY;
 	c->left += end - run;
 }
 
@@ -934,7 +779,7 @@ cursor_next(RunCursor *c)
 	for (int i = 1; i < c->k; i++)
 		best = c->head[i] < c->head[best] ? i : best;
 	rec = c->p[best]++;
-	c->head[best] = c->p[best] < c->end[best] ? c->p[best]->x : get_float8_infinity();
+	c->head[best] = c->p[best] < c->end[best] ? c->p[best]->x : INFINITY;
 	return rec;
 }
 
@@ -958,8 +803,13 @@ typedef struct GiniAcc
 	bool		want_p2;
 } GiniAcc;
 
+/*
+ * The accumulator for records whose largest value is xmax, with weights
+ * scaled by f to q = w f (a power of two) and Q + Qc the compensated sum of
+ * the q (see gini_weight_scale).
+ */
 static void
-gini_acc_init(GiniAcc *g, const RankState *st, double xmax, double W, double Wc)
+gini_acc_init(GiniAcc *g, const RankState *st, double xmax, double f, double Q, double Qc)
 {
 	if (xmax <= 0.0)
 		ereport(ERROR,
@@ -969,10 +819,10 @@ gini_acc_init(GiniAcc *g, const RankState *st, double xmax, double W, double Wc)
 	memset(g, 0, sizeof(*g));
 	g->want_p2 = st->option == GINI_CORRECT_W;
 	g->inv_xs = inv_pow2_scale(xmax);
-	g->inv_ws = inv_pow2_scale(W + Wc);
-	g->U = W * g->inv_ws;
-	g->Uc = Wc * g->inv_ws;
-	g->Ws = g->U + g->Uc;
+	g->inv_ws = f;
+	g->U = Q;
+	g->Uc = Qc;
+	g->Ws = Q + Qc;
 	g->prev = -1.0;
 }
 
@@ -1010,35 +860,88 @@ gini_acc_records(const void *recs, Size n, void *arg)
 	*g = a;
 }
 
-/* Add the weights of n records to the compensated sum (W, Wc). */
+/* Add the weights of n records, times f, to the compensated sum (W, Wc). */
 static void
-add_weights(const XW *r, Size n, double *W, double *Wc)
+add_weights(const XW *r, Size n, double f, double *W, double *Wc)
 {
 	for (Size i = 0; i < n; i++)
-		neumaier_add(W, Wc, r[i].w);
+		neumaier_add(W, Wc, r[i].w * f);
+}
+
+/*
+ * A power of two f that brings the largest of n weights near 1/2^bits(n):
+ * the sum of the n scaled weights then stays below 2, whatever their size
+ * (1e308 or subnormal), and scaling by it is exact.
+ */
+static double
+weight_factor(double wmax, Size n)
+{
+	int			e;
+
+	(void) frexp((double) n, &e);
+	return ldexp(inv_pow2_scale(wmax), -e);
+}
+
+/*
+ * The power of two f that scales the weights for the Gini's sums, and the
+ * compensated sum Q + Qc of w f over the runs of c.  Usually the total W
+ * kept by the transition (or summed here) is finite and normal, and f
+ * brings it near 1.  Weights whose total overflows (three of 1e308) or is
+ * subnormal take a second pass: f brings the largest weight near
+ * 1/2^bits(n), so no partial sum can exceed 2.
+ */
+static void
+gini_weight_scale(const RankState *st, const RunCursor *c, double *f, double *Q, double *Qc)
+{
+	double		W = 0.0,
+				Wc = 0.0,
+				wmax = 0.0;
+
+	if (st->totals)
+	{
+		W = st->wsum;
+		Wc = st->wsum_c;
+	}
+	else
+		for (int r = 0; r < c->k; r++)
+			add_weights(c->p[r], c->end[r] - c->p[r], 1.0, &W, &Wc);
+	if (isfinite(W) && isfinite(Wc) && W + Wc >= DBL_MIN && W + Wc <= DBL_MAX)
+	{
+		*f = inv_pow2_scale(W + Wc);
+		*Q = W * *f;
+		*Qc = Wc * *f;
+		return;
+	}
+	for (int r = 0; r < c->k; r++)
+		for (const XW *p = c->p[r]; p < c->end[r]; p++)
+			wmax = Max(wmax, p->w);
+	*f = weight_factor(wmax, c->left);
+	*Q = *Qc = 0.0;
+	for (int r = 0; r < c->k; r++)
+		add_weights(c->p[r], c->end[r] - c->p[r], *f, Q, Qc);
 }
 
 /*
  * Two threads may each take part of the sorted records.  The upper part's
  * sums start where the lower part's end: C at the weight below (the total,
- * which a fresh accumulator holds in U, less the part's own weight Wu,
- * unscaled), U at Wu, and the previous value at the largest value below,
- * so its first gap is counted.  `u` is a copy of the fresh accumulator.
+ * which a fresh accumulator holds in U, less the part's own scaled weight
+ * Qu), U at Qu, and the previous value at the largest value below, so its
+ * first gap is counted.  `u` is a copy of the fresh accumulator.
  */
 static void
-gini_acc_start_upper(GiniAcc *u, double Wu, double Wuc, double below)
+gini_acc_start_upper(GiniAcc *u, double Qu, double Quc, double below)
 {
 	double		C = 0.0,
 				Cc = 0.0;
 
 	neumaier_add(&C, &Cc, u->U);
 	neumaier_add(&C, &Cc, u->Uc);
-	neumaier_add(&C, &Cc, -Wu * u->inv_ws);
-	neumaier_add(&C, &Cc, -Wuc * u->inv_ws);
+	neumaier_add(&C, &Cc, -Qu);
+	neumaier_add(&C, &Cc, -Quc);
 	u->C = C;
 	u->Cc = Cc;
-	u->U = Wu * u->inv_ws;
-	u->Uc = Wuc * u->inv_ws;
+	u->U = Qu;
+	u->Uc = Quc;
 	u->prev = below * u->inv_xs;
 }
 
@@ -1061,7 +964,7 @@ gini_split_upper(const void *recs, Size n, double below, const void *arg, void *
 	double		Wu = 0.0,
 				Wuc = 0.0;
 
-	add_weights((const XW *) recs, n, &Wu, &Wuc);
+	add_weights((const XW *) recs, n, ((GiniAcc *) upper_arg)->inv_ws, &Wu, &Wuc);
 	gini_acc_start_upper((GiniAcc *) upper_arg, Wu, Wuc, below);
 }
 
@@ -1134,7 +1037,7 @@ merge_helper(void *arg)
 				Wuc = 0.0;
 
 	for (int r = 0; r < m->c.k; r++)
-		add_weights(m->c.p[r], m->c.end[r] - m->c.p[r], &Wu, &Wuc);
+		add_weights(m->c.p[r], m->c.end[r] - m->c.p[r], m->acc.inv_ws, &Wu, &Wuc);
 	gini_acc_start_upper(&m->acc, Wu, Wuc, m->acc.prev);
 	merge_part_run(m);
 	return NULL;
@@ -1213,28 +1116,20 @@ gini_of_runs(const RankState *st, double *sum_p2)
 	const XW   *rec;
 	GiniAcc		g;
 	double		xmax = 0.0,
-				W = 0.0,
-				Wc = 0.0;
+				f,
+				Q,
+				Qc;
 	Size		k = 0;
 
 	cursor_init(&c, st);
 	if (st->totals)
-	{
 		xmax = state_xmax(st);
-		W = st->wsum;
-		Wc = st->wsum_c;
-	}
 	else
-	{
-		/* totals first, in any order */
 		for (int r = 0; r < c.k; r++)
-		{
 			if (c.end[r] > c.p[r])
 				xmax = Max(xmax, (c.end[r] - 1)->x);
-			add_weights(c.p[r], c.end[r] - c.p[r], &W, &Wc);
-		}
-	}
-	gini_acc_init(&g, st, xmax, W, Wc);
+	gini_weight_scale(st, &c, &f, &Q, &Qc);
+	gini_acc_init(&g, st, xmax, f, Q, Qc);
 	if (c.k > 1 && c.left >= MEDRES_THREAD_MIN_RECORDS && medres_threads > 1 &&
 		!IsParallelWorker() && gini_runs_threaded(&c, &g))
 		return gini_acc_result(&g, sum_p2);
@@ -1310,7 +1205,14 @@ medres_gini_final(PG_FUNCTION_ARGS)
 					upper;
 		MedresSortVisitor visit = {gini_acc_records, &acc, gini_split_upper, gini_join_upper, &upper};
 
-		gini_acc_init(&acc, st, state_xmax(st), st->wsum, st->wsum_c);
+		RunCursor	c;
+		double		f,
+					Q,
+					Qc;
+
+		cursor_init(&c, st);
+		gini_weight_scale(st, &c, &f, &Q, &Qc);
+		gini_acc_init(&acc, st, state_xmax(st), f, Q, Qc);
 		upper = acc;
 		medres_sort_records_visit(st->items, st->n, st->elemsize, st->keys, &visit);
 		st->sorted = st->n;
@@ -1358,6 +1260,8 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 	Datum	   *points;
 	Size		npoints = 0;
 	double		xmax,
+				wmax = 0.0,
+				f,
 				W = 0.0,
 				Wc = 0.0,
 				R = 0.0,
@@ -1387,10 +1291,14 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("The Lorenz curve is undefined when the total resource is zero.")));
+	/* weights scaled by f (a power of two) so that no sum can overflow, as in the Gini */
+	for (Size i = 0; i < st->n; i++)
+		wmax = Max(wmax, a[i].w);
+	f = weight_factor(wmax, st->n);
 	for (Size i = 0; i < st->n; i++)
 	{
-		neumaier_add(&W, &Wc, a[i].w);
-		neumaier_add(&R, &Rc, a[i].w * (a[i].x / xmax));
+		neumaier_add(&W, &Wc, a[i].w * f);
+		neumaier_add(&R, &Rc, a[i].w * f * (a[i].x / xmax));
 	}
 	W += Wc;
 	R += Rc;
@@ -1405,8 +1313,8 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 	points[npoints++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	for (Size i = 0; i < st->n; i++)
 	{
-		neumaier_add(&cw, &cwc, a[i].w);
-		neumaier_add(&cr, &crc, a[i].w * (a[i].x / xmax));
+		neumaier_add(&cw, &cwc, a[i].w * f);
+		neumaier_add(&cr, &crc, a[i].w * f * (a[i].x / xmax));
 		if (i + 1 < st->n && a[i + 1].x == a[i].x)
 			continue;
 		values[0] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cw + cwc) / W);
@@ -1426,8 +1334,9 @@ static double
 concentration_of_sorted(const RHW *a, Size n, double *mean_h)
 {
 	double		hmax = 0.0,
+				wmax = 0.0,
 				hs,
-				ws,
+				f,
 				Ws,
 				W = 0.0,
 				Wc = 0.0,
@@ -1441,17 +1350,20 @@ concentration_of_sorted(const RHW *a, Size n, double *mean_h)
 
 	for (Size k = 0; k < n; k++)
 	{
-		neumaier_add(&W, &Wc, a[k].w);
+		wmax = Max(wmax, a[k].w);
 		hmax = Max(hmax, fabs(a[k].h));
 	}
+	/* weights scaled by f (a power of two) so that no sum can overflow */
+	f = weight_factor(wmax, n);
+	for (Size k = 0; k < n; k++)
+		neumaier_add(&W, &Wc, a[k].w * f);
 	if (hmax == 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the mean of health is zero"),
 				 errdetail("The concentration index is undefined when the health variable averages zero.")));
 	hs = pow2_scale(hmax);
-	ws = pow2_scale(W + Wc);
-	Ws = (W + Wc) / ws;
+	Ws = W + Wc;
 	while (i < n)
 	{
 		Size		j = i;
@@ -1464,8 +1376,8 @@ concentration_of_sorted(const RHW *a, Size n, double *mean_h)
 		/* one tie group of r: rows i .. j-1 */
 		while (j < n && a[j].r == a[i].r)
 		{
-			neumaier_add(&Wg, &Wgc, a[j].w / ws);
-			neumaier_add(&Hg, &Hgc, (a[j].w / ws) * (a[j].h / hs));
+			neumaier_add(&Wg, &Wgc, a[j].w * f);
+			neumaier_add(&Hg, &Hgc, (a[j].w * f) * (a[j].h / hs));
 			j++;
 		}
 		Wg += Wgc;

@@ -272,6 +272,31 @@ extern void medres_check_result(const char *measure, double v);
 extern char *medres_float_text(double v);
 extern void *medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what);
 
+/*
+ * Serialized aggregate states (numeric.c).  Every internal-typed state that
+ * travels between parallel processes starts with this tag, naming the kind
+ * of state and the version of its layout, so that a deserialize function
+ * rejects bytes that are not its own state (another medres aggregate's
+ * included) with an error instead of reading them.
+ */
+#define MEDRES_STATE_MAGIC	0x5352444D	/* "MDRS" in memory order on little-endian */
+#define MEDRES_STATE_RANK_XW		1	/* gini, gini_totals, lorenz */
+#define MEDRES_STATE_RANK_RHW		2	/* concentration_index */
+#define MEDRES_STATE_DECOMPOSITION	3	/* ge_decomposition */
+#define MEDRES_STATE_CLUSTER		4	/* hclust_tree, silhouette */
+
+typedef struct MedresStateTag
+{
+	uint32		magic;
+	uint16		kind;
+	uint16		version;
+} MedresStateTag;
+
+extern void medres_state_tag(MedresStateTag *tag, int kind, int version);
+extern int	medres_state_check(const char *data, Size len, Size header, int kind_lo, int kind_hi,
+							   int version);
+pg_noreturn extern void medres_state_invalid(const char *detail);
+
 /* partition.c — array arguments and window partitions */
 typedef struct VectorRows
 {

@@ -95,6 +95,47 @@ medres_check_result(const char *measure, double v)
 				 errhint("Rescale the values or choose a parameter of smaller magnitude.")));
 }
 
+/* Fill in the tag that starts a serialized state (see medres.h). */
+void
+medres_state_tag(MedresStateTag *tag, int kind, int version)
+{
+	tag->magic = MEDRES_STATE_MAGIC;
+	tag->kind = (uint16) kind;
+	tag->version = (uint16) version;
+}
+
+/* Reject the bytes of something that is not a valid serialized state. */
+void
+medres_state_invalid(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid medres aggregate state"),
+			 errdetail("%s", detail)));
+}
+
+/*
+ * Check the tag of a serialized state of len bytes whose fixed header is
+ * `header` bytes: it must be at least that long, and name a kind in
+ * [kind_lo, kind_hi] at this layout version.  Returns the kind.
+ */
+int
+medres_state_check(const char *data, Size len, Size header, int kind_lo, int kind_hi, int version)
+{
+	MedresStateTag tag;
+
+	if (len < header || len < sizeof(tag))
+		medres_state_invalid("The state is shorter than its header.");
+	memcpy(&tag, data, sizeof(tag));
+	if (tag.magic != MEDRES_STATE_MAGIC)
+		medres_state_invalid("The bytes are not a medres aggregate state.");
+	if (tag.kind < kind_lo || tag.kind > kind_hi)
+		medres_state_invalid("The state belongs to a different medres aggregate.");
+	if (tag.version != version)
+		medres_state_invalid("The state was written by a different version of medres.");
+	return tag.kind;
+}
+
 /*
  * Allocate an array that may exceed 1 GB (a Gini over 100 million rows).
  * The request is checked for overflow first so that an absurd size becomes
