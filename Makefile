@@ -1,7 +1,8 @@
 # medres — PGXS build.  `make && make install`, then `CREATE EXTENSION medres`.
 EXTENSION   = medres medres_postgis
 MODULE_big  = medres
-DATA        = src/sql/medres--0.1.0.sql src/sql/medres_postgis--0.1.0.sql
+DATA        = src/sql/medres--0.1.0.sql src/sql/medres--0.1.0--0.2.0.sql \
+              src/sql/medres_postgis--0.1.0.sql
 OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/streaming.o src/gini.o src/decomposition.o \
               src/evaluation.o src/partition.o src/cluster.o src/spatial.o
@@ -11,6 +12,12 @@ PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK  = -pthread
 PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
               -Wno-missing-field-initializers $(if $(WERROR),-Werror)
+
+# `make installcheck`: the pg_regress suite against a running server (PGHOST, PGPORT, ...);
+# sql/spatial.sql only where PostGIS is installed
+REGRESS     = bad_input cluster evaluation provinces vectors window
+REGRESS     += $(if $(wildcard $(shell $(PG_CONFIG) --sharedir)/extension/postgis.control),spatial)
+REGRESS_OPTS = --inputdir=. --load-extension=medres
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

