@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """medres benchmark driver.
 
-Run through bench/run.sh, which starts a throwaway PostgreSQL 15 cluster with
+Run through bench/run.sh, which starts a throwaway PostgreSQL cluster with
 pg_virtualenv and calls this script inside it (PGHOST/PGPORT/PGUSER/PGPASSWORD
 are set by pg_virtualenv).  Everything talks to the server through psql, so no
 Python database driver is needed; numpy is only used for the export baseline.

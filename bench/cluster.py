@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """medres benchmark of the clustering family (medres.hclust, medres.kmeans).
 
-Run through bench/run_cluster.sh, which starts a throwaway PostgreSQL 15 cluster
+Run through bench/run_cluster.sh, which starts a throwaway PostgreSQL cluster
 with pg_virtualenv and calls this script inside it (PGHOST/PGPORT/PGUSER/PGPASSWORD
 are set by pg_virtualenv).  The medres and PostGIS queries go through psql (timed
 by the Execution Time of EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON), median over

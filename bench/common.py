@@ -1,6 +1,6 @@
 """Shared code of the medres benchmark drivers (bench.py, evaluation.py, cluster.py).
 
-Every driver runs inside a throwaway PostgreSQL 15 cluster made by pg_virtualenv
+Every driver runs inside a throwaway PostgreSQL cluster made by pg_virtualenv
 (PGHOST/PGPORT/PGUSER/PGPASSWORD are set by it) and talks to the server only
 through psql, so no Python database driver is needed.  Standard library only.
 

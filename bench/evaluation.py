@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """medres benchmark of the evaluation family (medres.rsr, medres.rsr_grade).
 
-Run through bench/run_evaluation.sh, which starts a throwaway PostgreSQL 15
+Run through bench/run_evaluation.sh, which starts a throwaway PostgreSQL
 cluster with pg_virtualenv and calls this script inside it (PGHOST/PGPORT/
 PGUSER/PGPASSWORD are set by pg_virtualenv).  Like bench/bench.py it talks to
 the server only through psql and times each query by the Execution Time of

@@ -7,14 +7,15 @@
 #   add --json FILE to keep every measurement as JSON, --runs N for N timed
 #   runs per query (default 3, median reported)
 #
-# Runs in a throwaway PostgreSQL 15 cluster made by pg_virtualenv -t (a temp
+# Runs in a throwaway PostgreSQL cluster made by pg_virtualenv -t (a temp
 # directory, deleted afterwards); no other cluster is touched.  medres must be
 # installed (make && make install as root).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3          # Debian's python3 with python3-numpy, not pyenv's
-PGVER=15
+PG_CONFIG=${PG_CONFIG:-pg_config}   # Debian's wrapper: the newest installed server
+PGVER=$("$PG_CONFIG" --version 2>/dev/null | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 
 rows=10000000
 big=0
@@ -35,9 +36,9 @@ done
 [ "$rows" -ge 1000 ] || { echo "rows must be >= 1000" >&2; exit 2; }
 
 command -v pg_virtualenv >/dev/null || { echo "pg_virtualenv missing (apt-get install postgresql-common)" >&2; exit 2; }
-[ -x /usr/lib/postgresql/$PGVER/bin/postgres ] || { echo "PostgreSQL $PGVER server missing" >&2; exit 2; }
+[ -n "$PGVER" ] && [ -x "$("$PG_CONFIG" --bindir)/postgres" ] || { echo "PostgreSQL $PGVER server missing" >&2; exit 2; }
 $PY -c 'import numpy' 2>/dev/null || { echo "$PY has no numpy (apt-get install python3-numpy)" >&2; exit 2; }
-[ -f "$(/usr/lib/postgresql/$PGVER/bin/pg_config --sharedir)/extension/medres.control" ] || {
+[ -f "$("$PG_CONFIG" --sharedir)/extension/medres.control" ] || {
     echo "medres is not installed: run 'make && make install' in the repository first" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || echo "warning: not root: reading/resetting /proc/<backend>/ for the memory figure may fail" >&2
 

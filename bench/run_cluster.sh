@@ -13,10 +13,10 @@
 #            --big-memory-limit SIZE, --no-vector-check, --medres-threads N, --runs N, --peers-only,
 #            --json FILE, --markdown FILE
 #
-# As root it first installs what is missing (apt-get: postgresql-15, its server dev
-# files, python3-numpy/scipy/sklearn, postgresql-15-postgis-3), then builds and installs
-# medres (make && make install, PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config).
-# Runs in a throwaway PostgreSQL 15 cluster made by pg_virtualenv -t (a temp
+# As root it first installs what is missing (apt-get: PostgreSQL, its server dev
+# files, python3-numpy/scipy/sklearn, PostGIS), then builds and installs
+# medres (make && make install with the pg_config on PATH).
+# Runs in a throwaway PostgreSQL cluster made by pg_virtualenv -t (a temp
 # directory, deleted afterwards); no other cluster is touched.
 set -euo pipefail
 
@@ -24,8 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 . "$HERE/lib.sh"
 PY=/usr/bin/python3          # Debian's python3 with its numpy/scipy/sklearn, not pyenv's
-PGVER=15
-PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
+PG_CONFIG=${PG_CONFIG:-pg_config}   # Debian's wrapper: the newest installed server
 
 build=1
 apt=1
@@ -54,10 +53,11 @@ while [ $# -gt 0 ]; do
 done
 
 # --- packages (root only; a no-op when everything is there) -------------------
-need=(postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-common make gcc
+need=(postgresql postgresql-server-dev-all postgresql-common make gcc
       python3-numpy python3-scipy python3-sklearn python3-threadpoolctl
-      postgresql-$PGVER-postgis-3)
+      postgresql-postgis)
 bench_packages "${need[@]}"
+PGVER=$("$PG_CONFIG" --version 2>/dev/null | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 
 # --- medres ---------------------------------------------------------------------
 bench_build

@@ -10,7 +10,7 @@
 #            only when a target fails), --no-float8 (skip the float8 variant
 #            of the plain SQL), --client (also psql \timing of a plain SELECT)
 #
-# Runs in a throwaway PostgreSQL 15 cluster made by pg_virtualenv -t (a temp
+# Runs in a throwaway PostgreSQL cluster made by pg_virtualenv -t (a temp
 # directory, deleted afterwards); no other cluster is touched.  medres must be
 # installed (make && make install as root).
 set -euo pipefail
@@ -18,7 +18,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 PY=/usr/bin/python3          # Debian's python3, not pyenv's
-PGVER=15
+PG_CONFIG=${PG_CONFIG:-pg_config}   # Debian's wrapper: the newest installed server
+PGVER=$("$PG_CONFIG" --version 2>/dev/null | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 
 units=1000000
 args=()
@@ -38,8 +39,8 @@ done
 [ "$units" -ge 1000 ] || { echo "units must be >= 1000" >&2; exit 2; }
 
 command -v pg_virtualenv >/dev/null || { echo "pg_virtualenv missing (apt-get install postgresql-common)" >&2; exit 2; }
-[ -x /usr/lib/postgresql/$PGVER/bin/postgres ] || { echo "PostgreSQL $PGVER server missing" >&2; exit 2; }
-[ -f "$(/usr/lib/postgresql/$PGVER/bin/pg_config --sharedir)/extension/medres.control" ] || {
+[ -n "$PGVER" ] && [ -x "$("$PG_CONFIG" --bindir)/postgres" ] || { echo "PostgreSQL $PGVER server missing" >&2; exit 2; }
+[ -f "$("$PG_CONFIG" --sharedir)/extension/medres.control" ] || {
     echo "medres is not installed: run 'make && make install' in the repository first" >&2; exit 2; }
 
 # e1: ~100 B/row; e31 ~35 MB; sorts run in memory (work_mem=1GB), so temp

@@ -12,11 +12,11 @@
 #            --access-n N, --access-m M, --big-n N, --big-m M, --big-side-km KM,
 #            --json FILE, --markdown FILE
 #
-# As root it first installs what is missing (apt-get: postgresql-15, its server dev
-# files, postgresql-15-postgis-3, python3-numpy/scipy, r-base-core, r-cran-spdep), then
-# builds and installs medres (make && make install, PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config).
+# As root it first installs what is missing (apt-get: PostgreSQL, its server dev
+# files, PostGIS, python3-numpy/scipy, r-base-core, r-cran-spdep), then
+# builds and installs medres (make && make install with the pg_config on PATH).
 # The US counties come from tools/load_boundaries.py --us-counties (npm us-atlas, cached
-# in ~/.cache/medres).  Runs in a throwaway PostgreSQL 15 cluster made by
+# in ~/.cache/medres).  Runs in a throwaway PostgreSQL cluster made by
 # pg_virtualenv -t (a temp directory, deleted afterwards); no other cluster is touched.
 # Exit status 1 when a target is missed.
 set -euo pipefail
@@ -25,8 +25,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 . "$HERE/lib.sh"
 PY=/usr/bin/python3          # Debian's python3 with its numpy/scipy, not pyenv's
-PGVER=15
-PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
+PG_CONFIG=${PG_CONFIG:-pg_config}   # Debian's wrapper: the newest installed server
 
 build=1
 apt=1
@@ -52,9 +51,10 @@ while [ $# -gt 0 ]; do
 done
 
 # --- packages (root only; a no-op when everything is there) -------------------
-need=(postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-common make gcc
-      postgresql-$PGVER-postgis-3 python3-numpy python3-scipy r-base-core r-cran-spdep)
+need=(postgresql postgresql-server-dev-all postgresql-common make gcc
+      postgresql-postgis python3-numpy python3-scipy r-base-core r-cran-spdep)
 bench_packages "${need[@]}"
+PGVER=$("$PG_CONFIG" --version 2>/dev/null | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 
 # --- medres ---------------------------------------------------------------------
 bench_build

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """medres benchmark of the spatial family (medres_postgis: accessibility, lisa, spatial_weights).
 
-Run through bench/run_spatial.sh, which starts a throwaway PostgreSQL 15 cluster with
+Run through bench/run_spatial.sh, which starts a throwaway PostgreSQL cluster with
 pg_virtualenv and calls this script inside it (PGHOST/PGPORT/PGUSER/PGPASSWORD are set by
 pg_virtualenv).  SQL is timed as bench/common.py does: median over fresh sessions of the
 Execution Time of EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) after a warm-up run in that

