@@ -66,11 +66,32 @@ medres_check_memory(Size bytes, const char *what)
 }
 
 /*
- * Start a helper thread for fn(arg).  The helper takes no signals: they
- * stay with the backend, whose handlers only set flags that it checks
- * itself.  Callers give the helper only arithmetic on memory allocated
- * beforehand, and join it before anything can throw.  Returns false if the
- * thread could not be started; the caller then does the work itself.
+ * Helper threads.  A few computations (the sort and merge of the
+ * rank-based aggregates, the accessibility pair search, the vector-mode
+ * clustering steps) split large work between the backend and one helper
+ * thread when medres.threads allows.  PostgreSQL's backend is single-
+ * threaded, so every section from medres_start_helper to pthread_join
+ * obeys these rules, in the helper AND in the backend:
+ *
+ * 1. No PostgreSQL function that can allocate (palloc, repalloc, anything
+ *    that may call them), throw (ereport, elog, a detoast, any fmgr call)
+ *    or check for interrupts (CHECK_FOR_INTERRUPTS).  Only plain C
+ *    arithmetic on memory allocated before the start, and libc functions
+ *    that are thread-safe and neither allocate nor longjmp.
+ * 2. Cancels are polled, not acted on: both sides call
+ *    medres_cancel_requested() (it only reads the flags the signal
+ *    handlers set) between units of work of at most ~100 ms, set a shared
+ *    stop flag and return early.
+ * 3. The backend joins the helper before it does anything else, and only
+ *    then reports: medres_helper_stopped() if a stop was requested.
+ * 4. The helper takes no signals (the mask below); it never touches
+ *    global backend state.
+ * 5. A parallel worker starts no helper: the parallel processes already use
+ *    the cores.  (The leader's final merge of the workers' sorted runs may:
+ *    by then every worker has sent its state.)
+ *
+ * Start a helper thread for fn(arg).  Returns false if the thread could
+ * not be started; the caller then does the work itself.
  */
 bool
 medres_start_helper(pthread_t *thread, void *(*fn) (void *), void *arg)
