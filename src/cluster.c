@@ -781,7 +781,8 @@ generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 	VectorLinkage V;
 	int		   *where = unit_array(n, sizeof(int), false);
 	pthread_t	helper;
-	bool		threaded = false;
+	bool		threaded = false,
+				lost = false;
 
 	memset(&V, 0, sizeof(V));
 	V.linkage = linkage;
@@ -865,6 +866,11 @@ generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 			}
 		}
 		/* two or more clusters are active, so each has a nearest neighbour */
+		if (a < 0 || V.nn[a] < 0)
+		{
+			lost = true;		/* reported after the join */
+			break;
+		}
 		lo = Min(a, V.nn[a]);
 		hi = Max(a, V.nn[a]);
 		out[step].a = lo;
@@ -936,6 +942,8 @@ generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 	}
 	if (V.stopped[0] || V.stopped[1])
 		medres_helper_stopped("hierarchical clustering");
+	if (lost)
+		elog(ERROR, "vector linkage found no pair to merge");
 }
 
 static int
