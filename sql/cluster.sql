@@ -311,4 +311,120 @@ SELECT count(c) FROM (SELECT medres.hclust(ARRAY[i, i % 7]::float8[], 2) OVER ()
 SELECT count(c) FROM (SELECT medres.hclust(ARRAY[i, i % 7]::float8[], 2) OVER () AS c FROM generate_series(1, 1000) i) s;
 RESET medres.memory_limit;
 
+-- hostile input: each error case prints its SQLSTATE and message
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE q;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- huge features: the points 1e200, -1e200, 0 (standardize 'none'); by hand, d(±1e200, 0) =
+-- 1e400 under sqeuclidean (1e200 under euclidean), d(1e200, -1e200) four times (twice) that:
+-- the first merge joins 0 with an extreme, the tie going to the lower slot, 1e200; k = 2
+-- gives 1, 2, 1 and k = 1 gives 1, 1, 1 (these crashed the backend: every distance was Inf)
+SELECT l, medres.hclust(f, 2, 'ward', 'sqeuclidean', 'none') OVER w AS ward2,
+       medres.hclust(f, 2, 'average', 'sqeuclidean', 'none') OVER w AS average2,
+       medres.hclust(f, 2, 'complete', 'euclidean', 'none') OVER w AS complete2,
+       medres.hclust(f, 1, 'ward', 'sqeuclidean', 'none') OVER w AS ward1,
+       medres.hclust(g, 2, 'single', 'sqeuclidean', 'none') OVER w AS single_1e160
+FROM (VALUES (1, '{1e200}'::float8[], '{1e160}'::float8[]), (2, '{-1e200}', '{-1e160}'),
+             (3, '{0}', '{0}')) t(l, f, g)
+WINDOW w AS (ORDER BY l);
+-- cut at height 1e308: the true heights 1e400 and 4e400 are both above it, so 3 clusters
+SELECT medres.hclust(f, NULL, 'complete', 'sqeuclidean', 'none', 1e308) OVER (ORDER BY l)
+FROM (VALUES (1, '{1e200}'::float8[]), (2, '{-1e200}'), (3, '{0}')) t(l, f);
+-- the tree: average linkage on Euclidean distances has the finite heights 1e200 and
+-- (2e200 + 1e200)/2 = 1.5e200; expect true twice
+SELECT m.step, m.left_id, m.right_id, m.size,
+       abs(m.height / (CASE m.step WHEN 1 THEN 1e200 ELSE 1.5e200 END) - 1) < 1e-15 AS height_ok
+FROM (SELECT medres.hclust_tree(f, l, 'average', 'euclidean', 'none') AS t
+      FROM (VALUES ('a', '{1e200}'::float8[]), ('b', '{-1e200}'), ('c', '{0}')) v(l, f)) s,
+     unnest(s.t) m;
+-- ... while Ward's squared heights (1e400) are no double: 22003 naming the features
+SELECT pg_temp.err($$SELECT medres.hclust_tree(f, l, 'ward', 'sqeuclidean', 'none')
+  FROM (VALUES ('a', '{1e200}'::float8[]), ('b', '{-1e200}'), ('c', '{0}')) v(l, f)$$);
+SELECT pg_temp.err($$SELECT medres.hclust_newick(f, l, 'complete', 'euclidean', 'none')
+  FROM (VALUES ('a', '{1e308}'::float8[]), ('b', '{-1e308}'), ('c', '{0}')) v(l, f)$$);
+
+-- centroid linkage on 1e308, -1e308, 0: by hand the first merge joins 0 with 1e308 (tie:
+-- lower slot), at Euclidean distance 1e308; the centre 5e307 then lies 1.5e308 from -1e308.
+-- Before, the extremes were joined (their distance overflowed and compared like the others).
+SELECT l, medres.hclust(f, 2, 'centroid', 'sqeuclidean', 'none') OVER (ORDER BY l)
+FROM (VALUES ('a', '{1e308}'::float8[]), ('b', '{-1e308}'), ('c', '{0}')) v(l, f);
+SELECT m.step, m.left_id, m.right_id, m.size,
+       abs(m.height / (CASE m.step WHEN 1 THEN 1e308 ELSE 1.5e308 END) - 1) < 1e-15 AS height_ok
+FROM (SELECT medres.hclust_tree(f, l, 'centroid', 'euclidean', 'none') AS t
+      FROM (VALUES ('a', '{1e308}'::float8[]), ('b', '{-1e308}'), ('c', '{0}')) v(l, f)) s,
+     unnest(s.t) m;
+SELECT pg_temp.err($$SELECT medres.hclust_tree(f, l, 'centroid', 'sqeuclidean', 'none')
+  FROM (VALUES ('a', '{1e308}'::float8[]), ('b', '{-1e308}'), ('c', '{0}')) v(l, f)$$);
+-- the SVG draws that tree: a and c side by side, two merges, well-formed
+SELECT xml_is_well_formed_document(svg) AS well_formed,
+       (SELECT count(*) FROM regexp_matches(svg, '<path ', 'g')) AS merges,
+       (SELECT string_agg(m[1], '') FROM regexp_matches(svg, '<text x="\d+" y="\d+\.\d">([^<]+)</text>', 'g') m)
+         AS leaf_order
+FROM (SELECT medres.hclust_svg(f, l, 'centroid', 'sqeuclidean', 'none') AS svg
+      FROM (VALUES ('a', '{1e308}'::float8[]), ('b', '{-1e308}'), ('c', '{0}')) v(l, f)) s;
+
+-- z-scores and ranges of huge features: 1e308, -1e308, 0 have mean 0 and sample sd 1e308,
+-- so z = 1, -1, 0 (squared distances 1, 1, 4: average-linkage heights 1 and (4 + 1)/2);
+-- their range map is 1, 0, 0.5 (squared distances 0.25, 0.25, 1: heights 0.25, 0.625)
+SELECT medres.hclust_tree(f, l) AS zscore, medres.hclust_tree(f, l, 'average', 'sqeuclidean', 'range') AS range
+FROM (VALUES ('a', '{1e308}'::float8[]), ('b', '{-1e308}'), ('c', '{0}')) v(l, f);
+-- subnormal features 0, 5e-324, 1e-323: single-linkage Euclidean heights 5e-324 twice (the
+-- neighbours' gaps); in z-scores the same points are -1, 0, 1: heights 1 twice
+SELECT medres.hclust_tree(f, l, 'single', 'euclidean', 'none') AS raw,
+       medres.hclust_tree(f, l, 'single', 'euclidean') AS zscore
+FROM (VALUES ('a', '{5e-324}'::float8[]), ('b', '{1e-323}'), ('c', '{0}')) v(l, f);
+-- cosine between rows of 1e200 and 1e-200: (1e200, 1e200) and (1e-200, 1e-200) are parallel
+-- (distance 0), both orthogonal to (1, -1) (distance 1)
+SELECT medres.hclust_tree(f, l, 'average', 'cosine', 'none')
+FROM (VALUES ('a', '{1e200, 1e200}'::float8[]), ('b', '{1e-200, 1e-200}'), ('c', '{1, -1}')) v(l, f);
+
+-- silhouette of 0, 1, 10, 11 (times 1e200) in clusters {0, 1}, {10, 11}: by hand a = 1 for
+-- every point, b = 10.5, 9.5, 9.5, 10.5, so the mean is (9.5/10.5 + 8.5/9.5)/2; z-scores
+-- change no ratio of distances; expect true twice
+SELECT abs(medres.silhouette(f, c) - (9.5/10.5 + 8.5/9.5)::float8 / 2) < 1e-15 AS zscore_ok,
+       abs(medres.silhouette(f, c, 'euclidean', 'none') - (9.5/10.5 + 8.5/9.5)::float8 / 2) < 1e-15 AS none_ok
+FROM (VALUES ('{0}'::float8[], 1), ('{1e200}', 1), ('{1e201}', 2), ('{1.1e201}', 2)) v(f, c);
+
+-- k-means on 1e308, 9e307, -1e308, -9e307 (standardize 'none'): the two signs; also from
+-- starting centres of that size
+SELECT l, medres.kmeans(f, 2, standardize => 'none') OVER w AS seeded,
+       medres.kmeans(f, 2, standardize => 'none', init => '{{1e308}, {-1e308}}') OVER w AS from_init
+FROM (VALUES (1, '{1e308}'::float8[]), (2, '{9e307}'), (3, '{-1e308}'), (4, '{-9e307}')) v(l, f)
+WINDOW w AS (ORDER BY l);
+
+-- options must be the same in every row of a window partition (22023)
+SELECT pg_temp.err($$SELECT medres.hclust(ARRAY[i::float8], i % 2 + 1) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.hclust(ARRAY[i::float8], NULL, height => i) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.hclust(ARRAY[i::float8], CASE WHEN i < 3 THEN 2 END, height => CASE WHEN i >= 3 THEN 1 END) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], 2, seed => i) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], 2, max_iter => 10 + i) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], 2, restarts => i) OVER () FROM generate_series(1, 5) i$$);
+-- ... but may vary between partitions
+SELECT k, count(DISTINCT c) AS clusters
+FROM (SELECT k, medres.hclust(ARRAY[i::float8], k) OVER (PARTITION BY k) AS c
+      FROM generate_series(1, 5) i, generate_series(1, 3) k) s GROUP BY k ORDER BY k;
+
+-- caps of unbounded work (doc/cluster.md), and hostile k and height (22023)
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], 2, 0, 2147483647) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], 2, restarts => 1001) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], 2, max_iter => 100001) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], -1) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.kmeans(ARRAY[i::float8], 6) OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.hclust(ARRAY[i::float8], NULL, height => 'NaN') OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.hclust(ARRAY[i::float8], NULL, height => 'Infinity') OVER () FROM generate_series(1, 5) i$$);
+SELECT pg_temp.err($$SELECT medres.hclust(ARRAY[i::float8], -2147483648) OVER () FROM generate_series(1, 5) i$$);
+-- the largest allowed values run: restarts 1000 and max_iter 100000 on 5 points,
+-- 1 2 3 | 10 11 by hand
+SELECT array_agg(c ORDER BY i) AS clusters
+FROM (SELECT i, medres.kmeans(ARRAY[x], 2, restarts => 1000, max_iter => 100000) OVER () AS c
+      FROM unnest('{1, 2, 3, 10, 11}'::float8[]) WITH ORDINALITY u(x, i)) s;
+-- one unit: one cluster, and a tree of no merges drawn as one leaf
+SELECT xml_is_well_formed_document(medres.hclust_svg(f, l)) AS one_leaf_svg
+FROM (VALUES ('{1e308}'::float8[], 'only')) v(f, l);
+
 DROP TABLE province, cl_expected, cl_cases, zprov, zlab, vtree, p5k, tmatrix, tvector;

@@ -128,14 +128,82 @@ check_linkage_metric(const ClusterOptions *o)
 						 "use metric sqeuclidean or euclidean.")));
 }
 
+/*
+ * An array of count items of the given size for the per-unit work: sizes
+ * beyond 1 GB are allowed (medres.memory_limit, checked up front by the
+ * callers, is the bound), and an impossible size is a clean 54000, never
+ * "invalid memory alloc request size".
+ */
+static void *
+unit_array(Size count, Size size, bool zero)
+{
+	void	   *p = medres_alloc_huge(CurrentMemoryContext, Max(count, 1), size, "the clustering");
+
+	if (zero)
+		memset(p, 0, Max(count, 1) * size);
+	return p;
+}
+
 /* ---------------------------------------------------------------------
  * Plain C: standardisation and distances
  * --------------------------------------------------------------------- */
 
 /*
+ * Values are brought near 1 by exact powers of two before anything squares
+ * or sums them, so that no intermediate overflows (1e200 squared) or
+ * underflows (5e-324 squared) although the true result is a finite double.
+ * Dividing by a power of two is exact unless the quotient falls below
+ * DBL_MIN, so on data of ordinary magnitude this changes no bit of any
+ * result: only magnitudes outside [2^-400, 2^400] are scaled at all.  Within
+ * that range squared distances summed over 2^31 units and 2^31 features, and
+ * the Lance-Williams updates (sizes times distances), stay finite.
+ */
+#define SCALE_ABOVE 0x1p400
+#define SCALE_BELOW 0x1p-400
+
+/* the largest |x[i]| of count values */
+static double
+max_abs(const double *x, Size count)
+{
+	double		m = 0.0;
+
+	for (Size i = 0; i < count; i++)
+		m = Max(m, fabs(x[i]));
+	return m;
+}
+
+/*
+ * The exponent e to divide by (x * 2^-e) so that a largest magnitude m
+ * lands in [1, 2), or 0 if m needs no scaling.
+ */
+static int
+scale_exponent(double m)
+{
+	int			e;
+
+	if (m == 0.0 || (m >= SCALE_BELOW && m <= SCALE_ABOVE))
+		return 0;
+	(void) frexp(m, &e);		/* m = f 2^e, f in [0.5, 1) */
+	return e - 1;
+}
+
+/* x[i] * 2^-e for count values; ldexp, as 2^-e itself may not be a double */
+static void
+scale_values(double *x, Size count, int e)
+{
+	if (e != 0)
+		for (Size i = 0; i < count; i++)
+			x[i] = ldexp(x[i], -e);
+}
+
+/*
  * Standardise the n x d matrix x in place, feature by feature.  The z-score
  * uses the sample standard deviation (n - 1), as SPSS and R's scale() do.
- * A single unit has nothing to scale against and is left as it is.
+ * A single unit has nothing to scale against and is left as it is.  Each
+ * feature is first divided by a power of two near its largest magnitude
+ * (exact, see above): z-scores and the range map are invariant under that,
+ * and the squares of the deviations can then neither overflow (features of
+ * 1e200) nor underflow (subnormal features).
  */
 static void
 standardize_features(double *x, int n, int d, int how)
@@ -144,6 +212,15 @@ standardize_features(double *x, int n, int d, int how)
 		return;
 	for (int j = 0; j < d; j++)
 	{
+		double		m = 0.0;
+		int			e;
+
+		for (int i = 0; i < n; i++)
+			m = Max(m, fabs(x[(Size) i * d + j]));
+		e = scale_exponent(m);
+		if (e != 0)
+			for (int i = 0; i < n; i++)
+				x[(Size) i * d + j] = ldexp(x[(Size) i * d + j], -e);
 		if (how == STD_ZSCORE)
 		{
 			double		s = 0.0,
@@ -196,11 +273,36 @@ standardize_features(double *x, int n, int d, int how)
 	}
 }
 
+/*
+ * Scale the n x d points for the distances of `metric`; returns e such that
+ * the true points are the scaled ones times 2^e (0 under cosine).  Cosine
+ * distances do not change when a row is multiplied by a positive number, so
+ * under cosine each row is scaled on its own (no row is then lost to
+ * underflow next to a huge one); the other metrics scale the whole matrix
+ * by one power of two, which multiplies every distance by 2^e (squared:
+ * 2^2e).
+ */
+static int
+scale_points(double *x, int n, int d, int metric)
+{
+	int			e;
+
+	if (metric == METRIC_COSINE)
+	{
+		for (int i = 0; i < n; i++)
+			scale_values(x + (Size) i * d, d, scale_exponent(max_abs(x + (Size) i * d, d)));
+		return 0;
+	}
+	e = scale_exponent(max_abs(x, (Size) n * d));
+	scale_values(x, (Size) n * d, e);
+	return e;
+}
+
 /* Euclidean norms of the rows, for the cosine distance; a zero row is an error */
 static double *
 row_norms(const double *x, int n, int d)
 {
-	double	   *norm = palloc(sizeof(double) * Max(n, 1));
+	double	   *norm = unit_array(Max(n, 1), sizeof(double), false);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -374,8 +476,8 @@ merge_slots(double *D, int n, int *size, int linkage, int lo, int hi, double dlo
 static void
 nn_chain_linkage(double *D, int n, int linkage, RawMerge *out)
 {
-	int		   *size = palloc(sizeof(int) * n);
-	int		   *chain = palloc(sizeof(int) * n);
+	int		   *size = unit_array(n, sizeof(int), false);
+	int		   *chain = unit_array(n, sizeof(int), false);
 	int			len = 0;
 
 	for (int i = 0; i < n; i++)
@@ -403,12 +505,18 @@ nn_chain_linkage(double *D, int n, int linkage, RawMerge *out)
 			Size		p;
 
 			x = chain[len - 1];
-			best = prev >= 0 ? D[condensed_index(n, Min(x, prev), Max(x, prev))] : get_float8_infinity();
-			/* column x above the diagonal, then row x: the previous link wins ties */
+			best = prev >= 0 ? D[condensed_index(n, Min(x, prev), Max(x, prev))] : 0.0;
+
+			/*
+			 * Column x above the diagonal, then row x: the previous link wins
+			 * ties.  Without a previous link the first active slot is taken
+			 * whatever its distance, so `nearest` is a slot even if no
+			 * distance compares below another (as with NaN).
+			 */
 			p = (Size) x - 1;
 			for (int i = 0; i < x; i++)
 			{
-				if (size[i] && D[p] < best)
+				if (size[i] && (nearest < 0 || D[p] < best))
 				{
 					best = D[p];
 					nearest = i;
@@ -418,13 +526,15 @@ nn_chain_linkage(double *D, int n, int linkage, RawMerge *out)
 			p = condensed_index(n, x, x + 1);
 			for (int i = x + 1; i < n; i++, p++)
 			{
-				if (size[i] && D[p] < best)
+				if (size[i] && (nearest < 0 || D[p] < best))
 				{
 					best = D[p];
 					nearest = i;
 				}
 			}
 			CHECK_FOR_INTERRUPTS();
+			if (nearest < 0)
+				elog(ERROR, "nearest-neighbour chain found no active cluster");
 			if (nearest == prev)
 				break;
 			chain[len++] = nearest;
@@ -467,9 +577,9 @@ row_nearest(const double *D, int n, const int *size, int i, double *dist)
 static void
 generic_matrix_linkage(double *D, int n, int linkage, RawMerge *out)
 {
-	int		   *size = palloc(sizeof(int) * n);
-	int		   *nn = palloc(sizeof(int) * n);
-	double	   *mind = palloc(sizeof(double) * n);
+	int		   *size = unit_array(n, sizeof(int), false);
+	int		   *nn = unit_array(n, sizeof(int), false);
+	double	   *mind = unit_array(n, sizeof(double), false);
 
 	for (int i = 0; i < n; i++)
 		size[i] = 1;
@@ -489,6 +599,8 @@ generic_matrix_linkage(double *D, int n, int linkage, RawMerge *out)
 				best = mind[i];
 				lo = i;
 			}
+		if (lo < 0)
+			elog(ERROR, "generic linkage found no pair to merge");
 		hi = nn[lo];
 		dlohi = best;
 		out[step].a = lo;
@@ -500,7 +612,10 @@ generic_matrix_linkage(double *D, int n, int linkage, RawMerge *out)
 			if (size[k] == 0)
 				continue;
 			if (nn[k] == lo || nn[k] == hi)
+			{
 				nn[k] = row_nearest(D, n, size, k, &mind[k]);
+				CHECK_FOR_INTERRUPTS();		/* each is a scan of a row */
+			}
 			else if (D[condensed_index(n, k, hi)] < mind[k])
 			{
 				mind[k] = D[condensed_index(n, k, hi)];
@@ -558,6 +673,13 @@ nearest_offer(Nearest *nb, double v, int k)
  * half writes only its own clusters' entries and its own partial minima,
  * which the backend then combines (ties go to the lower slot, so the split
  * cannot change the result).
+ *
+ * While the helper runs (from its start to its join) the backend calls
+ * nothing of PostgreSQL that could allocate, throw or process interrupts:
+ * both halves only poll medres_cancel_requested(), set their own
+ * `stopped` flag and return; the backend then leaves the merge loop, joins
+ * the helper and only then raises the cancel.  A step's scan can cost
+ * O(n^2 d) when many clusters are stale, hence the poll inside it.
  */
 typedef struct VectorLinkage
 {
@@ -578,6 +700,7 @@ typedef struct VectorLinkage
 	pthread_barrier_t start;
 	pthread_barrier_t done;
 	bool		quit;
+	bool		stopped[2];		/* per half: it saw a cancel request and stopped */
 } VectorLinkage;
 
 /* one half's share of a merge step: active positions [t0, t1) */
@@ -596,6 +719,11 @@ vector_step_half(VectorLinkage *V, int half, int t0, int t1)
 		int			k = V->act[t];
 		const double *ck = V->c + (Size) k * d;
 
+		if (((t - t0) & 63) == 63 && medres_cancel_requested())
+		{
+			V->stopped[half] = true;
+			return;
+		}
 		if (k != hi)
 		{
 			double		v = centre_distance(V->linkage, ck, chi, d, V->size[k], V->size[hi]);
@@ -651,22 +779,23 @@ static void
 generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 {
 	VectorLinkage V;
-	int		   *where = palloc(sizeof(int) * n);
+	int		   *where = unit_array(n, sizeof(int), false);
 	pthread_t	helper;
-	bool		threaded = false;
+	bool		threaded = false,
+				lost = false;
 
 	memset(&V, 0, sizeof(V));
 	V.linkage = linkage;
 	V.d = d;
 	V.c = c;
-	V.size = palloc(sizeof(double) * n);
-	V.nn = palloc(sizeof(int) * n);
-	V.mind = palloc(sizeof(double) * n);
-	V.act = palloc(sizeof(int) * n);
-	V.stale = palloc(sizeof(int) * n);
-	V.is_stale = palloc0(sizeof(bool) * n);
-	V.part[0] = palloc(sizeof(Nearest) * (n + 1));
-	V.part[1] = palloc(sizeof(Nearest) * (n + 1));
+	V.size = unit_array(n, sizeof(double), false);
+	V.nn = unit_array(n, sizeof(int), false);
+	V.mind = unit_array(n, sizeof(double), false);
+	V.act = unit_array(n, sizeof(int), false);
+	V.stale = unit_array(n, sizeof(int), false);
+	V.is_stale = unit_array(n, sizeof(bool), true);
+	V.part[0] = unit_array(n + 1, sizeof(Nearest), false);
+	V.part[1] = unit_array(n + 1, sizeof(Nearest), false);
 	V.nact = n;
 	for (int i = 0; i < n; i++)
 	{
@@ -708,104 +837,113 @@ generic_vector_linkage(double *c, int n, int d, int linkage, RawMerge *out)
 		}
 	}
 
-	/* the helper waits at the start barrier whenever an error can be raised */
-	PG_TRY();
+	/* from here to the join: no palloc, ereport or CHECK_FOR_INTERRUPTS */
+	for (int step = 0; step < n - 1; step++)
 	{
-		for (int step = 0; step < n - 1; step++)
+		int			a = -1,
+					lo,
+					hi;
+		double		best = 0.0,
+					na,
+					nb;
+		double	   *clo,
+				   *chi;
+		bool		shared;
+
+		if (medres_cancel_requested())
 		{
-			int			a = -1,
-						lo,
-						hi;
-			double		best = 0.0,
-						na,
-						nb;
-			double	   *clo,
-					   *chi;
-			bool		shared;
+			V.stopped[0] = true;
+			break;
+		}
+		for (int t = 0; t < V.nact; t++)
+		{
+			int			k = V.act[t];
 
-			CHECK_FOR_INTERRUPTS();
-			for (int t = 0; t < V.nact; t++)
+			if (a < 0 || V.mind[k] < best || (V.mind[k] == best && k < a))
 			{
-				int			k = V.act[t];
-
-				if (a < 0 || V.mind[k] < best || (V.mind[k] == best && k < a))
-				{
-					best = V.mind[k];
-					a = k;
-				}
+				best = V.mind[k];
+				a = k;
 			}
-			lo = Min(a, V.nn[a]);
-			hi = Max(a, V.nn[a]);
-			out[step].a = lo;
-			out[step].b = hi;
-			out[step].height = best;
-			na = V.size[lo];
-			nb = V.size[hi];
-			clo = c + (Size) lo * d;
-			chi = c + (Size) hi * d;
-			for (int j = 0; j < d; j++)
-				chi[j] = linkage == LINK_MEDIAN ? 0.5 * (clo[j] + chi[j])
-					: (na * clo[j] + nb * chi[j]) / (na + nb);
-			V.size[hi] = na + nb;
-			V.size[lo] = 0.0;
-			/* drop lo from the active list */
-			V.act[where[lo]] = V.act[V.nact - 1];
-			where[V.act[V.nact - 1]] = where[lo];
-			V.nact--;
+		}
+		/* two or more clusters are active, so each has a nearest neighbour */
+		if (a < 0 || V.nn[a] < 0)
+		{
+			lost = true;		/* reported after the join */
+			break;
+		}
+		lo = Min(a, V.nn[a]);
+		hi = Max(a, V.nn[a]);
+		out[step].a = lo;
+		out[step].b = hi;
+		out[step].height = best;
+		na = V.size[lo];
+		nb = V.size[hi];
+		clo = c + (Size) lo * d;
+		chi = c + (Size) hi * d;
+		for (int j = 0; j < d; j++)
+			chi[j] = linkage == LINK_MEDIAN ? 0.5 * (clo[j] + chi[j])
+				: (na * clo[j] + nb * chi[j]) / (na + nb);
+		V.size[hi] = na + nb;
+		V.size[lo] = 0.0;
+		/* drop lo from the active list */
+		V.act[where[lo]] = V.act[V.nact - 1];
+		where[V.act[V.nact - 1]] = where[lo];
+		V.nact--;
 
-			V.hi = hi;
-			V.nstale = 0;
-			for (int t = 0; t < V.nact; t++)
+		V.hi = hi;
+		V.nstale = 0;
+		for (int t = 0; t < V.nact; t++)
+		{
+			int			k = V.act[t];
+
+			if (k != hi && (V.nn[k] == lo || V.nn[k] == hi))
 			{
-				int			k = V.act[t];
-
-				if (k != hi && (V.nn[k] == lo || V.nn[k] == hi))
-				{
-					V.stale[V.nstale++] = k;
-					V.is_stale[k] = true;
-				}
+				V.stale[V.nstale++] = k;
+				V.is_stale[k] = true;
 			}
-			shared = threaded && V.nact >= PARALLEL_VECTOR_MIN;
-			if (shared)
+		}
+		shared = threaded && V.nact >= PARALLEL_VECTOR_MIN;
+		if (shared)
+		{
+			pthread_barrier_wait(&V.start);
+			vector_step_half(&V, 0, 0, V.nact / 2);
+			pthread_barrier_wait(&V.done);
+		}
+		else
+			vector_step_half(&V, 0, 0, V.nact);
+		if (V.stopped[0] || V.stopped[1])
+			break;				/* the partial minima are incomplete */
+		for (int s = 0; s <= V.nstale; s++)
+		{
+			Nearest		nbst = V.part[0][s];
+
+			if (shared && V.part[1][s].slot >= 0)
+				nearest_offer(&nbst, V.part[1][s].dist, V.part[1][s].slot);
+			if (s == 0)
 			{
-				pthread_barrier_wait(&V.start);
-				vector_step_half(&V, 0, 0, V.nact / 2);
-				pthread_barrier_wait(&V.done);
+				V.nn[hi] = nbst.slot;
+				V.mind[hi] = nbst.dist;
 			}
 			else
-				vector_step_half(&V, 0, 0, V.nact);
-			for (int s = 0; s <= V.nstale; s++)
 			{
-				Nearest		nbst = V.part[0][s];
-
-				if (shared && V.part[1][s].slot >= 0)
-					nearest_offer(&nbst, V.part[1][s].dist, V.part[1][s].slot);
-				if (s == 0)
-				{
-					V.nn[hi] = nbst.slot;
-					V.mind[hi] = nbst.dist;
-				}
-				else
-				{
-					V.nn[V.stale[s - 1]] = nbst.slot;
-					V.mind[V.stale[s - 1]] = nbst.dist;
-					V.is_stale[V.stale[s - 1]] = false;
-				}
+				V.nn[V.stale[s - 1]] = nbst.slot;
+				V.mind[V.stale[s - 1]] = nbst.dist;
+				V.is_stale[V.stale[s - 1]] = false;
 			}
 		}
 	}
-	PG_FINALLY();
+	if (threaded)
 	{
-		if (threaded)
-		{
-			V.quit = true;
-			pthread_barrier_wait(&V.start);
-			pthread_join(helper, NULL);
-			pthread_barrier_destroy(&V.start);
-			pthread_barrier_destroy(&V.done);
-		}
+		V.quit = true;
+		pthread_barrier_wait(&V.start);
+		pthread_join(helper, NULL);
+		pthread_barrier_destroy(&V.start);
+		pthread_barrier_destroy(&V.done);
 	}
-	PG_END_TRY();
+	if (V.stopped[0] || V.stopped[1])
+		medres_helper_stopped("hierarchical clustering");
+	if (lost)
+		elog(ERROR, "vector linkage found no pair to merge");
 }
 
 static int
@@ -841,11 +979,11 @@ static Merge *
 raw_to_linkage(RawMerge *raw, int n, bool sort, bool take_root)
 {
 	int			m = n - 1;
-	RawMerge  **order = palloc(sizeof(RawMerge *) * Max(m, 1));
-	Merge	   *out = palloc(sizeof(Merge) * Max(m, 1));
-	int		   *parent = palloc(sizeof(int) * n);
-	int		   *node = palloc(sizeof(int) * n);
-	int		   *size = palloc(sizeof(int) * n);
+	RawMerge  **order = unit_array(Max(m, 1), sizeof(RawMerge *), false);
+	Merge	   *out = unit_array(Max(m, 1), sizeof(Merge), false);
+	int		   *parent = unit_array(n, sizeof(int), false);
+	int		   *node = unit_array(n, sizeof(int), false);
+	int		   *size = unit_array(n, sizeof(int), false);
 
 	for (int s = 0; s < m; s++)
 		order[s] = &raw[s];
@@ -887,21 +1025,43 @@ raw_to_linkage(RawMerge *raw, int n, bool sort, bool take_root)
 #define VECTOR_MODE_MIN_N	1000
 
 /*
+ * Bytes per unit that building and cutting a tree holds besides the points
+ * and the distance matrix: the merges (raw and reported), the union-find
+ * and cut arrays, and the vector mode's per-cluster state.
+ */
+#define TREE_UNIT_BYTES (sizeof(RawMerge) + sizeof(RawMerge *) + sizeof(Merge) + \
+						 2 * sizeof(Nearest) + 3 * sizeof(double) + 12 * sizeof(int) + 1)
+
+/*
  * The tree of n standardised points x (n x d; overwritten) under the given
  * options.  Uses the distance matrix when it fits into medres.memory_limit,
  * else, for the geometric linkages, the vectors.
+ *
+ * The points are first scaled by a power of two (scale_points), so the
+ * heights of the result are in scaled units: the true height of a merge is
+ * ldexp(height, *hexp) (see true_height), which may overflow although the
+ * tree itself, and its drawing, are well defined.
  */
 static Merge *
-build_tree(double *x, int n, int d, const ClusterOptions *o)
+build_tree(double *x, int n, int d, const ClusterOptions *o, int *hexp)
 {
 	RawMerge   *raw;
 	bool		geometric = GEOMETRIC(o->linkage);
 	Size		matrix = condensed_bytes(n);
 	Size		limit = (Size) medres_memory_limit_kb * 1024;
+	int			e;
 
+	*hexp = 0;
 	if (n < 2)
 		return NULL;
-	raw = palloc(sizeof(RawMerge) * (n - 1));
+	/* the distances of the geometric linkages are squared whatever the metric */
+	e = scale_points(x, n, d, geometric ? METRIC_SQEUCLIDEAN : o->metric);
+	if (o->metric == METRIC_SQEUCLIDEAN)
+		*hexp = 2 * e;
+	else if (o->metric != METRIC_COSINE)
+		*hexp = e;				/* Euclidean (the root of a squared height), Manhattan, Chebyshev */
+	medres_check_memory((Size) n * TREE_UNIT_BYTES, "the clustering");
+	raw = unit_array(n - 1, sizeof(RawMerge), false);
 	if (geometric && (matrix > limit || (d <= VECTOR_MODE_MAX_D && n >= VECTOR_MODE_MIN_N)))
 		generic_vector_linkage(x, n, d, o->linkage, raw);
 	else
@@ -926,6 +1086,29 @@ build_tree(double *x, int n, int d, const ClusterOptions *o)
 						  geometric && o->metric == METRIC_EUCLIDEAN);
 }
 
+/* the true value of a height (or a difference of heights) of build_tree's tree: may be Inf */
+static inline double
+true_height(double h, int hexp)
+{
+	return hexp == 0 ? h : ldexp(h, hexp);
+}
+
+/* the same, where it is reported: a height that no double can hold is an error */
+static double
+reported_height(double h, int hexp)
+{
+	double		v = true_height(h, hexp);
+
+	if (isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("a merge height of the features is out of the range of double precision"),
+				 errdetail("The distance between two clusters is %s times 2^%d.",
+						   medres_float_text(h), hexp),
+				 errhint("Rescale the features, or standardize them with zscore or range.")));
+	return v;
+}
+
 /*
  * Cluster numbers of the n leaves after the first `applied` merges,
  * numbered 1.. in order of first appearance among the leaves 0..n-1.
@@ -933,9 +1116,9 @@ build_tree(double *x, int n, int d, const ClusterOptions *o)
 static void
 cut_tree(const Merge *m, int n, int applied, int *label)
 {
-	int		   *parent = palloc(sizeof(int) * n);
-	int		   *leaf = palloc(sizeof(int) * (2 * n));	/* a leaf of each node */
-	int		   *number = palloc0(sizeof(int) * n);
+	int		   *parent = unit_array(n, sizeof(int), false);
+	int		   *leaf = unit_array((Size) 2 * n, sizeof(int), false);	/* a leaf of each node */
+	int		   *number = unit_array(n, sizeof(int), true);
 	int			next = 0;
 
 	for (int i = 0; i < n; i++)
@@ -1012,8 +1195,8 @@ hashed_point_cmp(const void *a, const void *b)
 static int *
 canonical_order(const double *x, int n, int d)
 {
-	HashedPoint *hp = palloc(sizeof(HashedPoint) * n);
-	int		   *order = palloc(sizeof(int) * n);
+	HashedPoint *hp = unit_array(n, sizeof(HashedPoint), false);
+	int		   *order = unit_array(n, sizeof(int), false);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -1048,8 +1231,8 @@ static void
 kmeanspp_seed(const double *x, int n, int d, int k, const int *order, uint64 seed, double *centres)
 {
 	uint64		rng = seed;
-	double	   *closest = palloc(sizeof(double) * n);
-	double	   *cum = palloc(sizeof(double) * n);
+	double	   *closest = unit_array(n, sizeof(double), false);
+	double	   *cum = unit_array(n, sizeof(double), false);
 	int			trials = 2 + (int) floor(log((double) k));
 	int			first = order[(int) (uniform01(&rng) * n)];
 
@@ -1152,9 +1335,9 @@ nearest_centre(const double *p, const double *centres, int k, int d, double *dis
 static double
 kmeans_lloyd(const double *x, int n, int d, int k, double *centres, int *assign, int max_iter)
 {
-	double	   *sums = palloc(sizeof(double) * k * d);
-	double	   *count = palloc(sizeof(double) * k);
-	double	   *dist = palloc(sizeof(double) * n);
+	double	   *sums = unit_array((Size) k * d, sizeof(double), false);
+	double	   *count = unit_array(k, sizeof(double), false);
+	double	   *dist = unit_array(n, sizeof(double), false);
 	double		inertia = 0.0,
 				inertiac = 0.0;
 	bool		settled = false;
@@ -1173,8 +1356,7 @@ kmeans_lloyd(const double *x, int n, int d, int k, double *centres, int *assign,
 			const double *p = x + (Size) i * d;
 			int			c;
 
-			if ((i & 0xFFFF) == 0xFFFF)
-				CHECK_FOR_INTERRUPTS();		/* a round over many points and centres */
+			CHECK_FOR_INTERRUPTS();		/* each point is a scan of all k centres */
 			c = nearest_centre(p, centres, k, d, &dist[i]);
 
 			if (c != assign[i])
@@ -1198,6 +1380,7 @@ kmeans_lloyd(const double *x, int n, int d, int k, double *centres, int *assign,
 				/* relocate: the point farthest from its centre, in a cluster it can leave */
 				int			far = -1;
 
+				CHECK_FOR_INTERRUPTS();		/* k empty clusters cost k scans of the points */
 				for (int i = 0; i < n; i++)
 					if (count[assign[i]] > 1.0 && (far < 0 || dist[i] > dist[far]))
 						far = i;
@@ -1215,12 +1398,16 @@ kmeans_lloyd(const double *x, int n, int d, int k, double *centres, int *assign,
 			}
 		}
 		for (int c = 0; c < k; c++)
-			for (int j = 0; j < d; j++)
-				centres[(Size) c * d + j] = sums[(Size) c * d + j] / count[c];
+			if (count[c] > 0.0)	/* always, as k <= n; an empty one would keep its centre */
+				for (int j = 0; j < d; j++)
+					centres[(Size) c * d + j] = sums[(Size) c * d + j] / count[c];
 	}
 	if (!settled)
 		for (int i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			assign[i] = nearest_centre(x + (Size) i * d, centres, k, d, &dist[i]);
+		}
 	for (int i = 0; i < n; i++)
 		neumaier_add(&inertia, &inertiac, dist[i]);
 	pfree(sums);
@@ -1238,7 +1425,7 @@ static void
 kmeans(const double *x, int n, int d, int k, const double *init, uint64 seed, int restarts,
 	   int max_iter, int *assign)
 {
-	double	   *centres = palloc(sizeof(double) * k * d);
+	double	   *centres = unit_array((Size) k * d, sizeof(double), false);
 
 	if (init)
 	{
@@ -1248,7 +1435,7 @@ kmeans(const double *x, int n, int d, int k, const double *init, uint64 seed, in
 	}
 	{
 		int		   *order = canonical_order(x, n, d);
-		int		   *trial = palloc(sizeof(int) * n);
+		int		   *trial = unit_array(n, sizeof(int), false);
 		double		best = 0.0;
 		uint64		seeds = seed;
 
@@ -1256,6 +1443,7 @@ kmeans(const double *x, int n, int d, int k, const double *init, uint64 seed, in
 		{
 			double		inertia;
 
+			CHECK_FOR_INTERRUPTS();
 			kmeanspp_seed(x, n, d, k, order, splitmix64(&seeds), centres);
 			inertia = kmeans_lloyd(x, n, d, k, centres, trial, max_iter);
 			if (r == 0 || inertia < best)
@@ -1271,7 +1459,7 @@ kmeans(const double *x, int n, int d, int k, const double *init, uint64 seed, in
 static void
 number_by_appearance(int *assign, int n, int k)
 {
-	int		   *number = palloc0(sizeof(int) * Max(k, 1));
+	int		   *number = unit_array(Max(k, 1), sizeof(int), true);
 	int			next = 0;
 
 	for (int i = 0; i < n; i++)
@@ -1298,8 +1486,8 @@ static double
 silhouette_mean(const double *x, int n, int d, const int *cl, int nc, int metric)
 {
 	double	   *norm = metric == METRIC_COSINE ? row_norms(x, n, d) : NULL;
-	double	   *members = palloc0(sizeof(double) * nc);
-	double	   *sum = palloc(sizeof(double) * nc);
+	double	   *members = unit_array(nc, sizeof(double), true);
+	double	   *sum = unit_array(nc, sizeof(double), false);
 	double		total = 0.0,
 				totalc = 0.0;
 
@@ -1384,8 +1572,8 @@ append_newick_label(StringInfo buf, const char *s)
 static int *
 leaf_order(const Merge *m, int n)
 {
-	int		   *order = palloc(sizeof(int) * n);
-	int		   *stack = palloc(sizeof(int) * (2 * n));
+	int		   *order = unit_array(n, sizeof(int), false);
+	int		   *stack = unit_array((Size) 2 * n, sizeof(int), false);
 	int			top = 0,
 				cnt = 0;
 
@@ -1411,10 +1599,10 @@ leaf_order(const Merge *m, int n)
  * height, so the leaves sit at distance height-of-root from the root.
  */
 static char *
-tree_newick(const Merge *m, int n, char **labels)
+tree_newick(const Merge *m, int n, char **labels, int hexp)
 {
 	StringInfoData buf;
-	int		   *stack = palloc(sizeof(int) * (4 * n));	/* node, state pairs */
+	int		   *stack = unit_array((Size) 4 * n, sizeof(int), false);	/* node, state pairs */
 	int			top = 0;
 
 	initStringInfo(&buf);
@@ -1436,7 +1624,7 @@ tree_newick(const Merge *m, int n, char **labels)
 		{
 			append_newick_label(&buf, labels[v]);
 			appendStringInfoChar(&buf, ':');
-			append_shortest_double(&buf, m[stack[top - 2] - n].height);
+			append_shortest_double(&buf, reported_height(m[stack[top - 2] - n].height, hexp));
 			continue;
 		}
 		if (state == 0)
@@ -1461,7 +1649,9 @@ tree_newick(const Merge *m, int n, char **labels)
 			if (top > 0)
 			{
 				appendStringInfoChar(&buf, ':');
-				append_shortest_double(&buf, m[stack[top - 2] - n].height - m[v - n].height);
+				/* the difference in scaled units, then scaled: it may be finite where the heights are not */
+				append_shortest_double(&buf, reported_height(m[stack[top - 2] - n].height -
+															 m[v - n].height, hexp));
 			}
 		}
 	}
@@ -1512,12 +1702,18 @@ rescaled_distance(double h, double hmin, double hmax)
 	return hmax > hmin ? 1.0 + 24.0 * (h - hmin) / (hmax - hmin) : 25.0;
 }
 
+/*
+ * The drawing depends on the heights only through rescaled_distance, which
+ * a common factor does not change: it uses the heights in build_tree's
+ * scaled units (hexp unused), which are finite even where the true ones are
+ * not.
+ */
 static char *
-tree_svg(const Merge *m, int n, char **labels)
+tree_svg(const Merge *m, int n, char **labels, int hexp)
 {
 	StringInfoData buf;
 	int		   *order = n > 1 ? leaf_order(m, n) : NULL;
-	double	   *ypos = palloc(sizeof(double) * (2 * n));
+	double	   *ypos = unit_array((Size) 2 * n, sizeof(double), false);
 	double		hmin = 0.0,
 				hmax = 0.0;
 	int			label_width = 0,
@@ -1600,6 +1796,10 @@ cluster_cache(WindowObject winobj, int64 total)
 	Size		bytes = offsetof(ClusterCache, cluster) + sizeof(int32) * Max(total, 1);
 
 	medres_check_memory(bytes, "the window");
+	if (!AllocSizeIsValid(bytes))	/* the partition-local memory cannot be a huge chunk */
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("partition of %lld rows is too large", (long long) total)));
 	return WinGetPartitionLocalMemory(winobj, bytes);
 }
 
@@ -1629,19 +1829,23 @@ check_k(int k, int n)
 				 errmsg("k must be between 1 and the number of units (%d), got %d", n, k)));
 }
 
+/* an int option of a window function, the same in every row (22023 if not); NULL gives dflt */
 static int
-win_int_arg(WindowObject winobj, int argno, int nargs, int dflt, bool *isnull)
+win_int_arg(FunctionCallInfo fcinfo, int argno, const char *argname, int dflt, bool *isnull)
 {
-	Datum		d;
+	Datum		d = medres_win_const_arg(fcinfo, argno, argname, isnull);
 
-	if (argno >= nargs)
-	{
-		*isnull = true;
-		return dflt;
-	}
-	d = WinGetFuncArgCurrent(winobj, argno, isnull);
 	return *isnull ? dflt : DatumGetInt32(d);
 }
+
+/*
+ * Caps of k-means' unbounded work parameters (doc/cluster.md).  Lloyd's
+ * rounds stop when no assignment changes, usually within a few dozen, so
+ * max_iter only bounds the rare case that does not settle; restarts
+ * multiplies the whole run.
+ */
+#define KMEANS_MAX_RESTARTS 1000
+#define KMEANS_MAX_ITER		100000
 
 /*
  * hclust(features float8[], k int, linkage text, metric text,
@@ -1660,7 +1864,7 @@ medres_hclust(PG_FUNCTION_ARGS)
 		ClusterOptions o;
 		bool		knull,
 					hnull = true;
-		int			k = win_int_arg(winobj, 1, PG_NARGS(), 0, &knull);
+		int			k = win_int_arg(fcinfo, 1, "k", 0, &knull);
 		double		h = 0.0;
 		VectorRows	mx;
 		int		   *label;
@@ -1669,9 +1873,8 @@ medres_hclust(PG_FUNCTION_ARGS)
 		o.metric = parse_metric(medres_win_text_arg(fcinfo, 3, "metric"), METRIC_SQEUCLIDEAN);
 		o.standardize = parse_standardize(medres_win_text_arg(fcinfo, 4, "standardize"));
 		check_linkage_metric(&o);
-		if (PG_NARGS() > 5)
 		{
-			Datum		hd = WinGetFuncArgCurrent(winobj, 5, &hnull);
+			Datum		hd = medres_win_const_arg(fcinfo, 5, "height", &hnull);
 
 			if (!hnull)
 			{
@@ -1686,20 +1889,21 @@ medres_hclust(PG_FUNCTION_ARGS)
 					 errhint("Give the number of clusters as k, or set k to NULL and cut the tree at height => h.")));
 
 		medres_read_vectors(winobj, 0, "features", "the clustering", 2, &mx);
-		label = palloc(sizeof(int) * Max(mx.n, 1));
+		label = unit_array(Max(mx.n, 1), sizeof(int), false);
 		if (mx.n > 0)
 		{
 			Merge	   *tree;
-			int			applied = 0;
+			int			applied = 0,
+						hexp;
 
 			if (!knull)
 				check_k(k, mx.n);
 			standardize_features(mx.x, mx.n, mx.m, o.standardize);
-			tree = build_tree(mx.x, mx.n, mx.m, &o);
+			tree = build_tree(mx.x, mx.n, mx.m, &o, &hexp);
 			if (!knull)
 				applied = mx.n - k;
-			else
-				while (applied < mx.n - 1 && tree[applied].height <= h)
+			else				/* a height beyond DBL_MAX compares as Inf: above any h */
+				while (applied < mx.n - 1 && true_height(tree[applied].height, hexp) <= h)
 					applied++;
 			cut_tree(tree, mx.n, applied, label);
 		}
@@ -1725,7 +1929,9 @@ parse_init(ArrayType *a, int k, int d)
 				 errmsg("init must not contain NULL elements")));
 	for (int i = 0; i < k * d; i++)
 		medres_check_finite("init", ((double *) ARR_DATA_PTR(a))[i]);
-	return (double *) ARR_DATA_PTR(a);
+	/* a copy: kmeans scales it with the points */
+	return memcpy(unit_array((Size) k * d, sizeof(double), false), ARR_DATA_PTR(a),
+				  sizeof(double) * k * d);
 }
 
 /*
@@ -1743,7 +1949,7 @@ medres_kmeans(PG_FUNCTION_ARGS)
 	if (!c->ready)
 	{
 		bool		isnull;
-		int			k = win_int_arg(winobj, 1, PG_NARGS(), 0, &isnull);
+		int			k = win_int_arg(fcinfo, 1, "k", 0, &isnull);
 		int64		seed = 0;
 		int			restarts,
 					max_iter,
@@ -1756,34 +1962,51 @@ medres_kmeans(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("k must not be NULL")));
-		if (PG_NARGS() > 2)
 		{
-			Datum		sd = WinGetFuncArgCurrent(winobj, 2, &isnull);
+			Datum		sd = medres_win_const_arg(fcinfo, 2, "seed", &isnull);
 
 			if (!isnull)
 				seed = DatumGetInt64(sd);
 		}
-		restarts = win_int_arg(winobj, 3, PG_NARGS(), 1, &isnull);
-		if (restarts < 1)
+		restarts = win_int_arg(fcinfo, 3, "restarts", 1, &isnull);
+		if (restarts < 1 || restarts > KMEANS_MAX_RESTARTS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("restarts must be at least 1, got %d", restarts)));
+					 errmsg("restarts must be between 1 and %d, got %d", KMEANS_MAX_RESTARTS, restarts)));
 		standardize = parse_standardize(medres_win_text_arg(fcinfo, 4, "standardize"));
-		max_iter = win_int_arg(winobj, 5, PG_NARGS(), 300, &isnull);
-		if (max_iter < 1)
+		max_iter = win_int_arg(fcinfo, 5, "max_iter", 300, &isnull);
+		if (max_iter < 1 || max_iter > KMEANS_MAX_ITER)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_iter must be at least 1, got %d", max_iter)));
+					 errmsg("max_iter must be between 1 and %d, got %d", KMEANS_MAX_ITER, max_iter)));
 		init = medres_win_array_arg(fcinfo, 6, "init");
 
 		medres_read_vectors(winobj, 0, "features", "k-means", 2, &mx);
-		label = palloc(sizeof(int) * Max(mx.n, 1));
+		label = unit_array(Max(mx.n, 1), sizeof(int), false);
 		if (mx.n > 0)
 		{
+			double	   *centres;
+			int			e;
+
 			check_k(k, mx.n);
+			/* kmeans' centres and sums, and its per-unit arrays */
+			medres_check_memory((Size) k * mx.m * sizeof(double) * 3 +
+								(Size) mx.n * (3 * sizeof(double) + 3 * sizeof(int) +
+											   sizeof(HashedPoint)), "k-means");
+			centres = init ? parse_init(init, k, mx.m) : NULL;
 			standardize_features(mx.x, mx.n, mx.m, standardize);
-			kmeans(mx.x, mx.n, mx.m, k, init ? parse_init(init, k, mx.m) : NULL,
-				   (uint64) seed, restarts, max_iter, label);
+
+			/*
+			 * One power of two for the points and the starting centres (see
+			 * scale_exponent): squared distances and their sums then stay
+			 * finite, and assignments do not change under a common scale.
+			 */
+			e = scale_exponent(Max(max_abs(mx.x, (Size) mx.n * mx.m),
+								   centres ? max_abs(centres, (Size) k * mx.m) : 0.0));
+			scale_values(mx.x, (Size) mx.n * mx.m, e);
+			if (centres)
+				scale_values(centres, (Size) k * mx.m, e);
+			kmeans(mx.x, mx.n, mx.m, k, centres, (uint64) seed, restarts, max_iter, label);
 			number_by_appearance(label, mx.n, k);
 			{
 				int			found = 0;
@@ -2172,7 +2395,7 @@ static int *
 canonical_rows(const RowsState *st, int (*cmp) (const void *, const void *), double **x)
 {
 	int			n = (int) st->n;
-	int		   *order = palloc(sizeof(int) * n);
+	int		   *order = unit_array(n, sizeof(int), false);
 
 	for (int i = 0; i < n; i++)
 		order[i] = i;
@@ -2187,14 +2410,20 @@ canonical_rows(const RowsState *st, int (*cmp) (const void *, const void *), dou
 
 /* the tree of a tree aggregate's rows; *labels gets the leaf labels */
 static Merge *
-state_tree(const RowsState *st, char ***labels)
+state_tree(const RowsState *st, char ***labels, int *hexp)
 {
 	int			n = (int) st->n;
 	ClusterOptions o = {Max(st->opt[0], 0), Max(st->opt[1], 0), Max(st->opt[2], 0)};
 	double	   *x;
-	int		   *order = canonical_rows(st, label_order_cmp, &x);
+	int		   *order;
 
-	*labels = palloc(sizeof(char *) * n);
+	/* the copy of the points, and the labels: pointers and copies with their chunk headers */
+	medres_check_memory((Size) n * st->d * sizeof(double) * 2 +
+						(Size) n * (sizeof(char *) + 2 * sizeof(int) + 24) + st->llen,
+						"the clustering");
+	order = canonical_rows(st, label_order_cmp, &x);
+
+	*labels = unit_array(n, sizeof(char *), false);
 	for (int i = 0; i < n; i++)
 	{
 		int			r = order[i];
@@ -2202,9 +2431,8 @@ state_tree(const RowsState *st, char ***labels)
 
 		(*labels)[i] = pnstrdup(st->lbuf + s, st->label_end[r] - s);
 	}
-	medres_check_memory((Size) n * st->d * sizeof(double) * 2, "the clustering");
 	standardize_features(x, n, st->d, o.standardize);
-	return build_tree(x, n, st->d, &o);
+	return build_tree(x, n, st->d, &o, hexp);
 }
 
 PG_FUNCTION_INFO_V1(medres_tree_final);
@@ -2217,15 +2445,18 @@ medres_tree_final(PG_FUNCTION_ARGS)
 	Datum	   *items;
 	Merge	   *tree;
 	char	  **labels;
-	int			n;
+	int			n,
+				hexp;
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	n = (int) st->n;
-	tree = state_tree(st, &labels);
+	tree = state_tree(st, &labels, &hexp);
+	/* the merge tuples: a Datum and a tuple of about 64 bytes each */
+	medres_check_memory((Size) n * (sizeof(Datum) + 96), "the merge array");
 	elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
 	tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
-	items = palloc(sizeof(Datum) * Max(n - 1, 1));
+	items = unit_array(Max(n - 1, 1), sizeof(Datum), false);
 	for (int s = 0; s < n - 1; s++)
 	{
 		Datum		values[5];
@@ -2234,7 +2465,7 @@ medres_tree_final(PG_FUNCTION_ARGS)
 		values[0] = Int32GetDatum(s + 1);
 		values[1] = Int32GetDatum(tree[s].left);
 		values[2] = Int32GetDatum(tree[s].right);
-		values[3] = Float8GetDatum(tree[s].height);
+		values[3] = Float8GetDatum(reported_height(tree[s].height, hexp));
 		values[4] = Int32GetDatum(tree[s].size);
 		items[s] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
@@ -2243,30 +2474,47 @@ medres_tree_final(PG_FUNCTION_ARGS)
 
 /* the tree of a group rendered as text (Newick, SVG), or NULL for no rows */
 static Datum
-tree_text_final(FunctionCallInfo fcinfo, char *(*render) (const Merge *, int, char **))
+tree_text_final(FunctionCallInfo fcinfo, char *(*render) (const Merge *, int, char **, int),
+				const char *what, Size bytes_per_unit)
 {
 	RowsState  *st = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
 	char	  **labels;
 	Merge	   *tree;
+	int			hexp;
+	Size		bytes;
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
-	tree = state_tree(st, &labels);
-	PG_RETURN_TEXT_P(cstring_to_text(render(tree, (int) st->n, labels)));
+
+	/*
+	 * An upper bound of the text's length: every label escaped at most 6
+	 * times over (XML's &quot;), and per unit its markup and numbers.  A
+	 * text value cannot exceed 1 GB: fail before the work, not at the end.
+	 */
+	bytes = (Size) st->llen * 6 + (Size) st->n * bytes_per_unit;
+	if (bytes >= MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s of %lld units could exceed the 1 GB limit of a text value",
+						what, (long long) st->n),
+				 errhint("Draw a smaller group, or use hclust_tree.")));
+	medres_check_memory(bytes * 2, what);	/* the buffer, and the text copied from it */
+	tree = state_tree(st, &labels, &hexp);
+	PG_RETURN_TEXT_P(cstring_to_text(render(tree, (int) st->n, labels, hexp)));
 }
 
 PG_FUNCTION_INFO_V1(medres_newick_final);
 Datum
 medres_newick_final(PG_FUNCTION_ARGS)
 {
-	return tree_text_final(fcinfo, tree_newick);
+	return tree_text_final(fcinfo, tree_newick, "the Newick string", 64);
 }
 
 PG_FUNCTION_INFO_V1(medres_svg_final);
 Datum
 medres_svg_final(PG_FUNCTION_ARGS)
 {
-	return tree_text_final(fcinfo, tree_svg);
+	return tree_text_final(fcinfo, tree_svg, "the SVG dendrogram", 160);
 }
 
 PG_FUNCTION_INFO_V1(medres_silhouette_final);
@@ -2283,9 +2531,11 @@ medres_silhouette_final(PG_FUNCTION_ARGS)
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	n = (int) st->n;
-	medres_check_memory((Size) n * st->d * sizeof(double) * 2, "the silhouette");
+	/* the points twice, the order and clusters, per cluster its count and sum, the norms */
+	medres_check_memory((Size) n * st->d * sizeof(double) * 2 +
+						(Size) n * (2 * sizeof(int) + 3 * sizeof(double)), "the silhouette");
 	order = canonical_rows(st, cluster_order_cmp, &x);
-	cl = palloc(sizeof(int) * n);
+	cl = unit_array(n, sizeof(int), false);
 	for (int i = 0; i < n; i++)
 	{
 		if (i > 0 && st->cluster[order[i]] != st->cluster[order[i - 1]])
@@ -2299,5 +2549,12 @@ medres_silhouette_final(PG_FUNCTION_ARGS)
 				 errmsg("silhouette needs between 2 and n - 1 = %d clusters, got %d", n - 1, nc),
 				 errdetail("The silhouette compares each unit's own cluster with the nearest other one.")));
 	standardize_features(x, n, st->d, Max(st->opt[2], 0));
+
+	/*
+	 * Each s_i is a ratio of distances, unchanged when all distances are
+	 * multiplied by one factor (and cosine distances by row factors), so the
+	 * points can be scaled to keep the distances and their sums finite.
+	 */
+	(void) scale_points(x, n, st->d, Max(st->opt[1], 0));
 	PG_RETURN_FLOAT8(silhouette_mean(x, n, st->d, cl, nc, Max(st->opt[1], 0)));
 }
