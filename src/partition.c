@@ -53,12 +53,13 @@ medres_read_vectors(WindowObject winobj, int argno, const char *argname,
 	mx->total = total;
 	mx->n = 0;
 	mx->m = -1;
-	mx->unit_of_row = palloc(sizeof(int) * Max(total, 1));
 	mx->x = NULL;
 	if (total > INT_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("partition of %lld rows is too large", (long long) total)));
+	medres_check_memory(sizeof(int) * (Size) total, what);
+	mx->unit_of_row = palloc(sizeof(int) * Max(total, 1));
 	for (int64 r = 0; r < total; r++)
 	{
 		bool		isnull,
