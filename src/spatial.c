@@ -25,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include <ctype.h>
@@ -32,6 +33,159 @@
 #include <pthread.h>
 
 #define EARTH_RADIUS_M 6371008.8	/* mean radius (IUGG), as PostGIS's sphere */
+
+/* ---------------------------------------------------------------------
+ * Memory, interrupts and errors of inner SQL
+ * --------------------------------------------------------------------- */
+
+/*
+ * An array that grows with the input: its size is checked against
+ * medres.memory_limit before it is allocated (54000 with a hint, see
+ * medres_check_memory), and it is allocated "huge" so that a request
+ * within the limit never trips palloc's 1 GB cap (XX000).
+ */
+static void *
+spatial_alloc(Size nmemb, Size size, const char *what)
+{
+	if (nmemb > 0 && size > MaxAllocHugeSize / nmemb)
+		medres_check_memory(MaxAllocHugeSize, what);
+	medres_check_memory(nmemb * size, what);
+	return medres_alloc_huge(CurrentMemoryContext, nmemb, size, what);
+}
+
+static void *
+spatial_alloc0(Size nmemb, Size size, const char *what)
+{
+	void	   *p = spatial_alloc(nmemb, size, what);
+
+	memset(p, 0, nmemb * size);
+	return p;
+}
+
+/* e with 2^e = pow2_scale(v) for v > 0, or 0 for v = 0: x / 2^e by ldexp(x, -e) is exact */
+static int
+pow2_exponent(double v)
+{
+	int			e;
+
+	if (!(v > 0.0))
+		return 0;
+	(void) frexp(v, &e);
+	return e - 1;
+}
+
+/*
+ * A sort that answers cancel requests: runs of 8192 records sorted by
+ * qsort, then merged bottom-up (stable), checking for interrupts between
+ * runs and every 64k records merged.  qsort alone on the hundreds of
+ * millions of links of a wide distance band held the backend for minutes.
+ */
+#define SORT_RUN 8192
+
+static void
+sort_interruptible(void *base, Size n, Size size, int (*cmp) (const void *, const void *),
+				   const char *what)
+{
+	char	   *src = base,
+			   *dst,
+			   *buf;
+
+	if (n <= SORT_RUN)
+	{
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (Size s = 0; s < n; s += SORT_RUN)
+	{
+		CHECK_FOR_INTERRUPTS();
+		qsort(src + s * size, Min(SORT_RUN, n - s), size, cmp);
+	}
+	buf = dst = spatial_alloc(n, size, what);
+	for (Size width = SORT_RUN; width < n; width *= 2)
+	{
+		char	   *t;
+
+		for (Size lo = 0; lo < n; lo += 2 * width)
+		{
+			Size		mid = Min(lo + width, n),
+						hi = Min(lo + 2 * width, n),
+						i = lo,
+						j = mid,
+						k = lo;
+
+			while (i < mid && j < hi)
+			{
+				/* ties take the left run first: stable */
+				if (cmp(src + j * size, src + i * size) < 0)
+					memcpy(dst + (k++) * size, src + (j++) * size, size);
+				else
+					memcpy(dst + (k++) * size, src + (i++) * size, size);
+				if ((k & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
+			memcpy(dst + k * size, src + i * size, (mid - i) * size);
+			k += mid - i;
+			memcpy(dst + k * size, src + j * size, (hi - j) * size);
+			CHECK_FOR_INTERRUPTS();
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != base)
+		memcpy(base, src, n * size);
+	pfree(buf);
+}
+
+/*
+ * An error raised while inner SQL runs keeps its SQLSTATE and message and
+ * gains a hint about the search_path.  Views and materialized views run
+ * their inner SQL with the search_path of whoever queries or refreshes
+ * them, and pg_restore's is empty, so "relation does not exist" there
+ * usually means an unqualified table name.  Errors that already carry a
+ * hint, cancels (class 57) and lack of resources (class 53) pass unchanged.
+ */
+#define INNER_SQL_HINT "Inner SQL runs with the caller's search_path, which pg_dump and pg_restore set empty: " \
+	"write its table names with their schema (e.g. public.poly), above all in views and materialized views."
+
+static void
+rethrow_inner_sql_error(MemoryContext cxt)
+{
+	ErrorData  *edata;
+	int			category;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+	if (edata->hint != NULL || category == ERRCODE_TO_CATEGORY(ERRCODE_QUERY_CANCELED) ||
+		category == ERRCODE_TO_CATEGORY(ERRCODE_OUT_OF_MEMORY))
+	{
+		FreeErrorData(edata);
+		PG_RE_THROW();
+	}
+	FlushErrorState();
+	edata->hint = pstrdup(INNER_SQL_HINT);
+	ReThrowError(edata);
+}
+
+/* SPI_execute of (a query around) inner SQL, read-only */
+static int
+inner_execute(const char *q, long count)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			rc = 0;
+
+	PG_TRY();
+	{
+		rc = SPI_execute(q, true, count);
+	}
+	PG_CATCH();
+	{
+		rethrow_inner_sql_error(cxt);
+	}
+	PG_END_TRY();
+	return rc;
+}
 
 /* ---------------------------------------------------------------------
  * Inner SQL: columns by name, then plain values
@@ -58,7 +212,7 @@ inner_columns(const char *sql)
 {
 	char	   *q = psprintf("SELECT * FROM (%s) AS q LIMIT 0", sql);
 
-	if (SPI_execute(q, true, 0) != SPI_OK_SELECT)
+	if (inner_execute(q, 0) != SPI_OK_SELECT)
 		elog(ERROR, "medres: inner query did not run as a SELECT");
 	return SPI_tuptable->tupdesc;
 }
@@ -128,22 +282,62 @@ require_column(TupleDesc td, const char *argname, const char *name, const char *
  */
 typedef void (*RowFn) (void *arg, HeapTuple tup, TupleDesc td);
 
+static Portal
+inner_open(const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = NULL;
+	Portal		portal = NULL;
+
+	PG_TRY();
+	{
+		plan = SPI_prepare(sql, 0, NULL);
+		if (plan != NULL)
+			portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	}
+	PG_CATCH();
+	{
+		rethrow_inner_sql_error(cxt);
+	}
+	PG_END_TRY();
+	if (plan == NULL)
+		elog(ERROR, "medres: could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	return portal;
+}
+
+static void
+inner_fetch(Portal portal)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+	}
+	PG_CATCH();
+	{
+		rethrow_inner_sql_error(cxt);
+	}
+	PG_END_TRY();
+}
+
+/* errors of the inner SQL itself get the search_path hint; those raised by row() do not */
 static void
 for_each_row(const char *sql, RowFn row, void *arg)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
-	Portal		portal;
+	Portal		portal = inner_open(sql);
 
-	if (plan == NULL)
-		elog(ERROR, "medres: could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	for (;;)
 	{
-		SPI_cursor_fetch(portal, true, 10000);
+		inner_fetch(portal);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 r = 0; r < SPI_processed; r++)
+		{
 			row(arg, SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
+			if ((r & 1023) == 1023)
+				CHECK_FOR_INTERRUPTS();
+		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	}
@@ -170,6 +364,7 @@ get_float8(HeapTuple tup, TupleDesc td, int col, bool *isnull)
 typedef struct Vec
 {
 	MemoryContext cxt;
+	const char *what;			/* for the medres.memory_limit message */
 	Size		n;
 	Size		cap;
 	Size		elem;
@@ -177,9 +372,10 @@ typedef struct Vec
 } Vec;
 
 static void
-vec_init(Vec *v, MemoryContext cxt, Size elem)
+vec_init(Vec *v, MemoryContext cxt, Size elem, const char *what)
 {
 	v->cxt = cxt;
+	v->what = what;
 	v->n = 0;
 	v->cap = 0;
 	v->elem = elem;
@@ -193,6 +389,8 @@ vec_push(Vec *v)
 	{
 		Size		cap = Max(v->cap * 2, 1024);
 
+		/* the old and the new block coexist while repalloc copies */
+		medres_check_memory((v->cap + cap) * v->elem, v->what);
 		v->data = v->data ? repalloc_huge(v->data, cap * v->elem)
 			: MemoryContextAllocHuge(v->cxt, cap * v->elem);
 		v->cap = cap;
@@ -412,7 +610,7 @@ radix_sort_keys(void *records, Size n)
 		}
 		return;
 	}
-	tmp = palloc(sizeof(KeyRecord) * n);
+	tmp = spatial_alloc(n, sizeof(KeyRecord), "the sort of ids");
 	for (int shift = 0; shift < 64; shift += 8)
 	{
 		Size		sum = 0;
@@ -491,7 +689,7 @@ typedef struct IdIdx
 static void
 idmap_build(IdMap *m, const int64 *id, int n, const char *argname)
 {
-	IdIdx	   *t = palloc(sizeof(IdIdx) * Max(n, 1));
+	IdIdx	   *t = spatial_alloc(n, sizeof(IdIdx), "the ids");
 
 	for (int i = 0; i < n; i++)
 	{
@@ -501,8 +699,8 @@ idmap_build(IdMap *m, const int64 *id, int n, const char *argname)
 	StaticAssertStmt(sizeof(IdIdx) == sizeof(KeyRecord), "IdIdx is a KeyRecord");
 	radix_sort_keys(t, n);
 	m->n = n;
-	m->sorted = palloc(sizeof(int64) * Max(n, 1));
-	m->index_of = palloc(sizeof(int) * Max(n, 1));
+	m->sorted = spatial_alloc(n, sizeof(int64), "the ids");
+	m->index_of = spatial_alloc(n, sizeof(int), "the ids");
 	for (int i = 0; i < n; i++)
 	{
 		if (i > 0 && t[i].id == t[i - 1].id)
@@ -581,9 +779,9 @@ read_points(const char *sql, const char *argname, bool need_geom, int values_mod
 
 	rd.ps = ps;
 	rd.srid_set = false;
-	vec_init(&rd.id, cxt, sizeof(int64));
-	vec_init(&rd.xy, cxt, sizeof(double) * 2);
-	vec_init(&rd.values, cxt, sizeof(double));
+	vec_init(&rd.id, cxt, sizeof(int64), psprintf("the points of %s", argname));
+	vec_init(&rd.xy, cxt, sizeof(double) * 2, rd.id.what);
+	vec_init(&rd.values, cxt, sizeof(double), rd.id.what);
 	for_each_row(q.data, point_row, &rd);
 	if (rd.id.n > INT_MAX / 2)
 		ereport(ERROR,
@@ -595,9 +793,11 @@ read_points(const char *sql, const char *argname, bool need_geom, int values_mod
 	if (ps->have_geom && ps->n > 0)
 	{
 		double	   *xy = (double *) rd.xy.data;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-		ps->x = MemoryContextAlloc(cxt, sizeof(double) * ps->n);
-		ps->y = MemoryContextAlloc(cxt, sizeof(double) * ps->n);
+		ps->x = spatial_alloc(ps->n, sizeof(double), rd.id.what);
+		ps->y = spatial_alloc(ps->n, sizeof(double), rd.id.what);
+		MemoryContextSwitchTo(old);
 		for (int i = 0; i < ps->n; i++)
 		{
 			ps->x[i] = xy[2 * i];
@@ -665,15 +865,21 @@ typedef struct Located
 static void
 locate(Located *L, const PointSet *ps, bool geographic)
 {
+	const char *what = psprintf("the points of %s", ps->argname);
+
+	/* the six arrays below, and the grid's two sorted copies of the cells (with a buffer) */
+	medres_check_memory((Size) ps->n * (6 * sizeof(double) + 3 * sizeof(KeyRecord)), what);
 	L->n = ps->n;
 	L->geographic = geographic;
-	L->x = palloc(sizeof(double) * Max(ps->n, 1));
-	L->y = palloc(sizeof(double) * Max(ps->n, 1));
-	L->coslat = geographic ? palloc(sizeof(double) * Max(ps->n, 1)) : NULL;
+	L->x = spatial_alloc(ps->n, sizeof(double), what);
+	L->y = spatial_alloc(ps->n, sizeof(double), what);
+	L->coslat = geographic ? spatial_alloc(ps->n, sizeof(double), what) : NULL;
 	for (int k = 0; k < 3; k++)
-		L->g[k] = palloc(sizeof(double) * Max(ps->n, 1));
+		L->g[k] = spatial_alloc(ps->n, sizeof(double), what);
 	for (int i = 0; i < ps->n; i++)
 	{
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		if (geographic)
 		{
 			double		lat = ps->y[i] * (M_PI / 180.0),
@@ -704,6 +910,21 @@ locate(Located *L, const PointSet *ps, bool geographic)
 	}
 }
 
+/*
+ * The planar distance from the coordinate differences and d2 = dx^2 + dy^2.
+ * Where d2 overflowed (differences beyond 1e154) or lost its low bits to
+ * underflow (below 1e-146), hypot gives the distance without either: a
+ * distance beyond DBL_MAX stays +Inf and so outside every catchment, and
+ * points 1e-200 apart are not at the same place.
+ */
+static inline double
+planar_distance(double dx, double dy, double d2)
+{
+	if (likely(d2 >= 1e-290 && d2 <= DBL_MAX))
+		return sqrt(d2);
+	return hypot(dx, dy);
+}
+
 static inline double
 located_distance(const Located *a, int i, const Located *b, int j)
 {
@@ -714,7 +935,7 @@ located_distance(const Located *a, int i, const Located *b, int j)
 		return haversine(a->x[i], a->y[i], a->coslat[i], b->x[j], b->y[j], b->coslat[j]);
 	dx = a->x[i] - b->x[j];
 	dy = a->y[i] - b->y[j];
-	return sqrt(dx * dx + dy * dy);
+	return planar_distance(dx, dy, dx * dx + dy * dy);
 }
 
 /* a point's grid cell, three 21-bit signed coordinates packed in 64 bits */
@@ -774,7 +995,7 @@ grid_build(Grid *G, const Located *L, double size, const double *origin)
 			G->origin[k] = lo;
 		}
 	}
-	G->cells = palloc(sizeof(Cell) * Max(L->n, 1));
+	G->cells = spatial_alloc(L->n, sizeof(Cell), "the grid of the pair search");
 	for (int i = 0; i < L->n; i++)
 	{
 		G->cells[i].key = cell_key(grid_coord(G, L->g[0][i], 0), grid_coord(G, L->g[1][i], 1),
@@ -863,7 +1084,6 @@ typedef struct PairWork
 	double	   *cx;
 	double	   *cy;
 	volatile sig_atomic_t *cancel;
-	bool		main_thread;
 	/* a fused kernel for binary weights instead of batches (see PairKernel) */
 	const struct PairKernel *kernel;
 } PairWork;
@@ -911,7 +1131,7 @@ pair_work(void *p)
 	double		radius = w->radius;
 	double		r2 = radius * radius * (1.0 + 1e-12);
 
-	for (int r = w->r0; r < w->r1;)
+	for (int r = w->r0; r < w->r1 && !*w->cancel;)
 	{
 		int64		key = GQ->cells[r].key;
 		int			end = r;
@@ -920,11 +1140,8 @@ pair_work(void *p)
 					cy = ((key >> 21) & ((1 << 21) - 1)) - CELL_BIAS,
 					cz = (key & ((1 << 21) - 1)) - CELL_BIAS;
 
-		if (*w->cancel || (w->main_thread && InterruptPending))
-		{
-			*w->cancel = 1;
+		if (*w->cancel)
 			break;
-		}
 		while (end < w->r1 && GQ->cells[end].key == key)
 			end++;
 		for (int dx = -1; dx <= 1; dx++)
@@ -951,6 +1168,19 @@ pair_work(void *p)
 			double		qx = Q->x[i],
 						qy = Q->y[i];
 
+			/*
+			 * Poll for a cancel at each query point: a catchment wide
+			 * against the extent puts every point in a few cells.  Both
+			 * threads poll the backend's flags (reading them is all
+			 * medres_cancel_requested does), so the helper stops too while
+			 * the backend waits in the join.
+			 */
+			if (*w->cancel || medres_cancel_requested())
+			{
+				*w->cancel = 1;
+				break;
+			}
+
 			if (!Q->geographic)
 			{
 				/* planar: compare squares first; the root only for pairs in reach */
@@ -963,7 +1193,7 @@ pair_work(void *p)
 
 					if (d2 > r2)
 						continue;
-					d = sqrt(d2);
+					d = planar_distance(ddx, ddy, d2);
 					if (d > radius)
 						continue;
 					if (w->kernel)
@@ -1038,6 +1268,9 @@ pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void
 
 		/* a cell a little larger than the radius, so 3 cells a side always cover it */
 		size = size * (1.0 + 1e-9) + 1e-300;
+		/* a catchment near DBL_MAX: one finite cell (an infinite one would give 0/0 below) */
+		if (!(size <= DBL_MAX))
+			size = DBL_MAX;
 		grid_build(&GS, S, size, NULL);
 		grid_build(&GQ, Q, size, GS.origin);
 		if (nwork == 2)
@@ -1060,11 +1293,10 @@ pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void
 			w[k].arg = k == 0 ? arg : arg2;
 			w[k].b = palloc(sizeof(PairBatch));
 			w[k].b->n = 0;
-			w[k].cand = palloc(sizeof(int) * Max(S->n, 1));
-			w[k].cx = palloc(sizeof(double) * Max(S->n, 1));
-			w[k].cy = palloc(sizeof(double) * Max(S->n, 1));
+			w[k].cand = spatial_alloc(S->n, sizeof(int), "the pair search");
+			w[k].cx = spatial_alloc(S->n, sizeof(double), "the pair search");
+			w[k].cy = spatial_alloc(S->n, sizeof(double), "the pair search");
 			w[k].cancel = &cancel;
-			w[k].main_thread = k == 0;
 			w[k].kernel = k == 0 ? kernel : kernel2;
 		}
 		if (nwork == 2)
@@ -1117,6 +1349,19 @@ static const char *const fca_names[] = {"2sfca", "e2sfca", "gravity", "3sfca", "
 #define DECAY_EXPONENTIAL 3
 static const char *const decay_names[] = {"none", "gaussian", "power", "exponential", NULL};
 
+/*
+ * Numbers.  Populations and each supply column are divided by a power of
+ * two near their largest value (exact), so sums of 1e308s do not overflow
+ * and 5e-324s are not lost; the scores are scaled back at the end by the
+ * quotient of the two powers.  Weights are carried as logarithms: log f is
+ * finite where f itself underflows (a Gaussian with a tiny sigma, a high
+ * power), and the true result, a ratio of such weights, is finite.  Each
+ * facility keeps its denominator relative to its largest log weight M_j
+ * (a running log-sum-exp), D_j = exp(M_j) D'_j, so
+ *   A_i = sum_j S_j w_ij / D_j = sum_j (S_j / D'_j) exp(log w_ij - M_j),
+ * where every exponent is <= 0.  3SFCA's demand-side sums sum_k f_ik are
+ * kept the same way (lognorm_i = log sum_k f_ik).
+ */
 typedef struct Fca
 {
 	int			method;
@@ -1126,48 +1371,76 @@ typedef struct Fca
 	int			nbands;
 	double	   *bands;			/* ascending upper limits */
 	double	   *band_weights;
+	double	   *band_logw;		/* log of the band weights over their largest power of two */
 
 	int			nd;				/* demand units */
 	int			ns;				/* facilities */
 	int			m;				/* supply columns */
-	const double *pop;			/* nd */
-	const double *supply;		/* ns x m */
+	const double *pop;			/* nd, scaled: P_i / 2^pop_exp */
+	const double *supply;		/* ns x m, scaled: S_jc / 2^supply_exp[c] */
+	int			pop_exp;
+	int		   *supply_exp;		/* m */
 
 	int			pass;
-	double	   *sumf;			/* 3SFCA: sum of f over each demand's catchment */
-	double	   *denom;			/* per facility: the demand it serves */
-	double	   *ratio;			/* ns x m: R_j */
+	double	   *sumf;			/* 3SFCA: sum of f over each demand's catchment, relative to lognorm */
+	double	   *lognorm;		/* 3SFCA: its log shift, then log sum_k f_ik */
+	double	   *denom;			/* per facility: D'_j */
+	double	   *maxlog;			/* per facility: M_j (0 for the fused 2SFCA kernel) */
+	double	   *ratio;			/* ns x m: S_j / D'_j */
 	double	   *score;			/* nd x m */
 	bool	   *reached;		/* per facility: some demand in reach */
 } Fca;
 
-/* the distance-decay weight f(d) inside the catchment */
+/* log f(d) inside the catchment; -Inf for a weight of 0 */
 static inline double
-fca_weight(const Fca *f, double d)
+fca_logweight(const Fca *f, double d)
 {
 	switch (f->method)
 	{
 		case FCA_E2SFCA:
 			for (int r = 0; r < f->nbands; r++)
 				if (d <= f->bands[r])
-					return f->band_weights[r];
-			return 0.0;
+					return f->band_logw[r];
+			return -INFINITY;
 		case FCA_2SFCA:
 		case FCA_RATIO:
-			return 1.0;
+			return 0.0;
 		default:
 			switch (f->decay)
 			{
 				case DECAY_GAUSSIAN:
-					return exp(-d * d / (2.0 * f->param * f->param));
+					{
+						/* -(d/sigma)^2 / 2: d/sigma neither overflows nor underflows as d^2/sigma^2 can */
+						double		u = d / f->param;
+
+						return -0.5 * u * u;
+					}
 				case DECAY_POWER:
-					return pow(Max(d, 1.0), -f->param);
+					return -f->param * log(Max(d, 1.0));
 				case DECAY_EXPONENTIAL:
-					return exp(-f->param * d);
+					return -f->param * d;
 				default:
-					return 1.0;
+					return 0.0;
 			}
 	}
+}
+
+/* add p exp(lw) to the sum kept as exp(*shift) * *sum (an empty sum is 0) */
+static inline void
+lse_add(double *shift, double *sum, double lw, double p)
+{
+	if (*sum == 0.0)
+	{
+		*shift = lw;
+		*sum = p;
+	}
+	else if (lw > *shift)
+	{
+		*sum = *sum * exp(*shift - lw) + p;
+		*shift = lw;
+	}
+	else
+		*sum += p * exp(lw - *shift);
 }
 
 /*
@@ -1175,7 +1448,8 @@ fca_weight(const Fca *f, double d)
  * the catchment.  Pass 0 (3SFCA only): each demand's sum of f.  Pass 1:
  * facility denominators sum_i P_i w_ij.  Pass 2: scores
  * A_i = sum_j R_j w_ij.  w_ij is f(d_ij), times the selection weight
- * G_ij = f_ij / sum_k f_ik for 3SFCA.
+ * G_ij = f_ij / sum_k f_ik for 3SFCA.  Plain arithmetic: it runs on the
+ * helper thread too.
  */
 static void
 fca_batch(void *arg, const PairBatch *b)
@@ -1186,28 +1460,34 @@ fca_batch(void *arg, const PairBatch *b)
 	{
 		int			i = b->i[t],
 					j = b->j[t];
-		double		w = fca_weight(f, b->d[t]);
+		double		lw = fca_logweight(f, b->d[t]);
 
-		if (w == 0.0)
-			continue;
+		if (lw == -INFINITY)
+			continue;			/* f = 0: no weight at all, or beyond every band */
 		if (f->pass == 0)
 		{
-			f->sumf[i] += w;
+			lse_add(&f->lognorm[i], &f->sumf[i], lw, 1.0);
 			continue;
 		}
 		if (f->method == FCA_3SFCA)
-			w *= w / f->sumf[i];
+			lw = 2.0 * lw - f->lognorm[i];
 		if (f->pass == 1)
 		{
-			f->denom[j] += f->pop[i] * w;
-			f->reached[j] = true;
+			if (f->pop[i] > 0.0)
+			{
+				lse_add(&f->maxlog[j], &f->denom[j], lw, f->pop[i]);
+				f->reached[j] = true;
+			}
 		}
-		else
+		else if (f->denom[j] > 0.0)
+		{
+			double		w = exp(lw - f->maxlog[j]);
+
 			for (int c = 0; c < f->m; c++)
 				f->score[(Size) i * f->m + c] += f->ratio[(Size) j * f->m + c] * w;
+		}
 	}
 }
-
 /* ratio method, pass 1: supply within reach of each demand unit */
 static void
 ratio_supply_batch(void *arg, const PairBatch *b)
@@ -1288,15 +1568,19 @@ static void
 fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *undefined)
 {
 	Fca			half;			/* the helper thread's accumulator */
+	const char *what = "the accessibility scores";
 
-	f->score = palloc0(sizeof(double) * Max((Size) f->nd * f->m, 1));
-	f->sumf = palloc0(sizeof(double) * Max(f->nd, 1));
+	f->score = spatial_alloc0((Size) f->nd * f->m, sizeof(double), what);
+	f->sumf = spatial_alloc0(f->nd, sizeof(double), what);
 	if (f->method == FCA_RATIO)
 	{
 		/* both passes write per demand unit only, so the halves can share f */
 		pairs_from_source(src, f->catchment, ratio_supply_batch, f, f);
 		pairs_within2(demand_self, demand_self, f->catchment, ratio_population_batch, f, f, NULL, NULL);
 		for (int i = 0; i < f->nd; i++)
+		{
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
 			for (int c = 0; c < f->m; c++)
 			{
 				double	   *s = &f->score[(Size) i * f->m + c];
@@ -1304,58 +1588,117 @@ fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *unde
 				undefined[(Size) i * f->m + c] = f->sumf[i] == 0.0 && *s > 0.0;
 				*s = f->sumf[i] > 0.0 ? *s / f->sumf[i] : 0.0;
 			}
+		}
 		return;
 	}
-	f->denom = palloc0(sizeof(double) * Max(f->ns, 1));
-	f->reached = palloc0(sizeof(bool) * Max(f->ns, 1));
-	f->ratio = palloc0(sizeof(double) * Max((Size) f->ns * f->m, 1));
+	f->lognorm = spatial_alloc0(f->nd, sizeof(double), what);
+	f->denom = spatial_alloc0(f->ns, sizeof(double), what);
+	f->maxlog = spatial_alloc0(f->ns, sizeof(double), what);
+	f->reached = spatial_alloc0(f->ns, sizeof(bool), what);
+	f->ratio = spatial_alloc0((Size) f->ns * f->m, sizeof(double), what);
 	half = *f;
-	half.denom = palloc0(sizeof(double) * Max(f->ns, 1));
-	half.reached = palloc0(sizeof(bool) * Max(f->ns, 1));
+	half.denom = spatial_alloc0(f->ns, sizeof(double), what);
+	half.maxlog = spatial_alloc0(f->ns, sizeof(double), what);
+	half.reached = spatial_alloc0(f->ns, sizeof(bool), what);
 	if (f->method == FCA_3SFCA)
 	{
+		/* per demand unit: both halves share sumf and lognorm */
 		f->pass = half.pass = 0;
 		pairs_from_source(src, f->catchment, fca_batch, f, &half);
+		for (int i = 0; i < f->nd; i++)
+			if (f->sumf[i] > 0.0)
+				f->lognorm[i] += log(f->sumf[i]);
 	}
 	f->pass = half.pass = 1;
 	pairs_from_source(src, f->catchment, fca_batch, f, &half);
 	for (int j = 0; j < f->ns; j++)
 	{
-		f->denom[j] += half.denom[j];
+		/* join the halves' log-sum-exps */
+		if (half.denom[j] > 0.0)
+		{
+			if (f->denom[j] > 0.0)
+			{
+				double		mx = Max(f->maxlog[j], half.maxlog[j]);
+
+				f->denom[j] = f->denom[j] * exp(f->maxlog[j] - mx) + half.denom[j] * exp(half.maxlog[j] - mx);
+				f->maxlog[j] = mx;
+			}
+			else
+			{
+				f->denom[j] = half.denom[j];
+				f->maxlog[j] = half.maxlog[j];
+			}
+		}
 		f->reached[j] |= half.reached[j];
 		for (int c = 0; c < f->m; c++)
 			f->ratio[(Size) j * f->m + c] = f->denom[j] > 0.0 ? f->supply[(Size) j * f->m + c] / f->denom[j] : 0.0;
 	}
 	half.ratio = f->ratio;
+	half.denom = f->denom;
+	half.maxlog = f->maxlog;
 	f->pass = half.pass = 2;
 	pairs_from_source(src, f->catchment, fca_batch, f, &half);
-	for (int i = 0; i < f->nd; i++)
-		for (int c = 0; c < f->m; c++)
-			undefined[(Size) i * f->m + c] = false;
+	memset(undefined, 0, (Size) f->nd * f->m * sizeof(bool));
 }
 
-/* divide each supply column's scores by their population-weighted mean */
+/*
+ * The scores in their own units: the scaled scores times 2^(supply
+ * exponent - population exponent), or, normalized, over their
+ * population-weighted mean (where both powers cancel).  A score beyond
+ * the double range is 22003.
+ */
 static void
-fca_normalize(Fca *f)
+fca_finish(Fca *f, bool normalize, const int64 *id, char *const *names)
 {
 	for (int c = 0; c < f->m; c++)
 	{
-		double		pa = 0.0,
-					pac = 0.0,
-					p = 0.0,
-					pc = 0.0,
-					mean;
+		int			shift = f->supply_exp[c] - f->pop_exp;
+		double		K = 1.0,
+					mean = 1.0;
 
+		if (normalize)
+		{
+			double		pa = 0.0,
+						pac = 0.0,
+						p = 0.0,
+						pc = 0.0,
+						top = 0.0;
+
+			for (int i = 0; i < f->nd; i++)
+				top = Max(top, f->score[(Size) i * f->m + c]);
+			if (!(top > 0.0))
+				continue;		/* nobody reaches anything: all scores stay 0 */
+			/* the mean of the scores over a power of two near the largest: no overflow */
+			K = top <= DBL_MAX ? pow2_scale(top) : get_float8_infinity();
+			for (int i = 0; i < f->nd; i++)
+			{
+				neumaier_add(&pa, &pac, f->pop[i] * (f->score[(Size) i * f->m + c] / K));
+				neumaier_add(&p, &pc, f->pop[i]);
+			}
+			mean = (pa + pac) / (p + pc);
+			if (!(mean > 0.0))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the %s scores cannot be normalized: their population-weighted mean is 0", names[c]),
+						 errdetail("Only units without population have access.")));
+		}
 		for (int i = 0; i < f->nd; i++)
 		{
-			neumaier_add(&pa, &pac, f->pop[i] * f->score[(Size) i * f->m + c]);
-			neumaier_add(&p, &pc, f->pop[i]);
+			double	   *a = &f->score[(Size) i * f->m + c];
+
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
+			if (normalize)
+				*a = (*a / K) / mean;
+			else if (*a != 0.0)
+				*a = ldexp(*a, shift);
+			if (!(*a <= DBL_MAX))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the %s score of demand id %lld is out of the range of double precision",
+								names[c], (long long) id[i]),
+						 errhint("Rescale the supply or the population in supply_sql and demand_sql.")));
 		}
-		mean = (pa + pac) / (p + pc);
-		if (!(mean > 0.0))
-			continue;			/* nobody reaches anything: all scores stay 0 */
-		for (int i = 0; i < f->nd; i++)
-			f->score[(Size) i * f->m + c] /= mean;
 	}
 }
 
@@ -1478,8 +1821,12 @@ fca_options(FunctionCallInfo fcinfo, Fca *f)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("band_weights must have one weight per band (%d), got %d", f->nbands, nw),
 					 errhint("Only three bands have a default: weights 1, 0.68 and 0.22.")));
+		f->band_logw = palloc(sizeof(double) * nw);
 		for (int r = 0; r < nw; r++)
+		{
 			medres_check_nonnegative("band_weights", f->band_weights[r]);
+			f->band_logw[r] = f->band_weights[r] > 0.0 ? log(f->band_weights[r]) : -INFINITY;
+		}
 		if (has_catchment && catchment != f->bands[f->nbands - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1667,17 +2014,21 @@ medres_accessibility(PG_FUNCTION_ARGS)
 						 "q.cost::pg_catalog.float8 FROM (%s) AS q", cost_sql);
 			rd.demand = &md;
 			rd.supply = &ms;
-			vec_init(&rd.i, outer, sizeof(int));
-			vec_init(&rd.j, outer, sizeof(int));
-			vec_init(&rd.d, outer, sizeof(double));
+			vec_init(&rd.i, outer, sizeof(int), "the cost table");
+			vec_init(&rd.j, outer, sizeof(int), "the cost table");
+			vec_init(&rd.d, outer, sizeof(double), "the cost table");
 			for_each_row(q, cost_row, &rd);
 			MemoryContextSwitchTo(outer);
+			if (rd.i.n > INT_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("cost_sql returned more than %d rows", INT_MAX)));
 			src.npairs = (int) rd.i.n;
 			src.pi = (int *) rd.i.data;
 			src.pj = (int *) rd.j.data;
 			src.pd = (double *) rd.d.data;
 			{
-				Link	   *k = palloc(sizeof(Link) * Max(src.npairs, 1));
+				Link	   *k = spatial_alloc(src.npairs, sizeof(Link), "the cost table");
 
 				for (int t = 0; t < src.npairs; t++)
 				{
@@ -1685,7 +2036,7 @@ medres_accessibility(PG_FUNCTION_ARGS)
 					k[t].j = src.pj[t];
 					k[t].w = src.pd[t];
 				}
-				qsort(k, src.npairs, sizeof(Link), link_cmp);
+				sort_interruptible(k, src.npairs, sizeof(Link), link_cmp, "the cost table");
 				for (int t = 1; t < src.npairs; t++)
 					if (k[t].i == k[t - 1].i && k[t].j == k[t - 1].j)
 						ereport(ERROR,
@@ -1702,14 +2053,35 @@ medres_accessibility(PG_FUNCTION_ARGS)
 	f.nd = D.n;
 	f.ns = S.n;
 	f.m = S.nvalues;
+	/* populations and each supply column over a power of two near their largest (see Fca) */
+	{
+		double		top = 0.0;
+
+		for (int i = 0; i < D.n; i++)
+			top = Max(top, D.values[i]);
+		f.pop_exp = pow2_exponent(top);
+		for (int i = 0; i < D.n; i++)
+			D.values[i] = ldexp(D.values[i], -f.pop_exp);
+		f.supply_exp = palloc(sizeof(int) * Max(f.m, 1));
+		for (int c = 0; c < f.m; c++)
+		{
+			top = 0.0;
+			for (int j = 0; j < S.n; j++)
+				top = Max(top, S.values[(Size) j * f.m + c]);
+			f.supply_exp[c] = pow2_exponent(top);
+			for (int j = 0; j < S.n; j++)
+				S.values[(Size) j * f.m + c] = ldexp(S.values[(Size) j * f.m + c], -f.supply_exp[c]);
+		}
+	}
 	f.pop = D.values;
 	f.supply = S.values;
-	undefined = palloc(sizeof(bool) * Max((Size) f.nd * f.m, 1));
+	undefined = spatial_alloc((Size) f.nd * f.m, sizeof(bool), "the accessibility scores");
 	fca_scores(&f, &src, src.demand, undefined);
-	if (normalize)
-		fca_normalize(&f);
+	fca_finish(&f, normalize, D.id, S.value_names);
 
 	for (int i = 0; i < f.nd; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		for (int c = 0; c < f.m; c++)
 		{
 			Datum		values[3];
@@ -1721,6 +2093,7 @@ medres_accessibility(PG_FUNCTION_ARGS)
 			nulls[2] = undefined[(Size) i * f.m + c];
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
+	}
 	return (Datum) 0;
 }
 
@@ -1878,7 +2251,7 @@ contiguity_links(PolygonReader *rd, int *nlinks)
 	Size		n = rd->marks.n;
 	Vec			links;
 
-	vec_init(&links, CurrentMemoryContext, sizeof(Link));
+	vec_init(&links, CurrentMemoryContext, sizeof(Link), "the spatial weights");
 	qsort(m, n, sizeof(Mark), mark_cmp);
 	for (Size s = 0; s < n;)
 	{
@@ -2014,7 +2387,7 @@ snapped_links(const char *sql, const char *pg, bool rook, double snap, const IdM
 				 rook ? psprintf(" AND %s.ST_Length(%s.ST_Intersection(%s.ST_Boundary(a.geom), "
 								 "%s.ST_Buffer(%s.ST_Boundary(b.geom), %.17g))) > %.17g",
 								 pg, pg, pg, pg, pg, snap, 4.0 * snap) : "");
-	vec_init(&links, CurrentMemoryContext, sizeof(Link));
+	vec_init(&links, CurrentMemoryContext, sizeof(Link), "the spatial weights");
 	if (SPI_execute(q, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "medres: contiguity query failed");
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -2114,8 +2487,8 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 		rd.rook = method == W_ROOK;
 		rd.collect = !(snap > 0.0);		/* with a tolerance PostGIS decides */
 		rd.argname = "units_sql";
-		vec_init(&rd.ids, outer, sizeof(int64));
-		vec_init(&rd.marks, outer, sizeof(Mark));
+		vec_init(&rd.ids, outer, sizeof(int64), "the units of units_sql");
+		vec_init(&rd.marks, outer, sizeof(Mark), "the boundaries of units_sql");
 		for_each_row(q, polygon_row, &rd);
 		n = (int) rd.ids.n;
 		id = (int64 *) rd.ids.data;
@@ -2167,7 +2540,7 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 			{
 				LinkCollector c;
 
-				vec_init(&c.links, outer, sizeof(Link));
+				vec_init(&c.links, outer, sizeof(Link), "the spatial weights");
 				c.inverse = inverse;
 				c.id = id;
 				pairs_within(&L, &L, distance, distance_link_batch, &c);
@@ -2314,8 +2687,8 @@ read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
 	td = inner_columns(values_sql);
 	(void) require_column(td, "values_sql", "id", "integer");
 	(void) require_column(td, "values_sql", "value", "number");
-	vec_init(&vr.id, outer, sizeof(int64));
-	vec_init(&vr.y, outer, sizeof(double));
+	vec_init(&vr.id, outer, sizeof(int64), "the values of values_sql");
+	vec_init(&vr.y, outer, sizeof(double), "the values of values_sql");
 	for_each_row(psprintf("SELECT q.id::pg_catalog.int8, q.value::pg_catalog.float8 FROM (%s) AS q",
 						  values_sql), value_row, &vr);
 	L->n = (int) vr.id.n;
@@ -2333,7 +2706,7 @@ read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
 	(void) require_column(td, "weights_sql", "w", "number");
 	wr.ids = &ids;
 	wr.allow_self = allow_self;
-	vec_init(&wr.links, outer, sizeof(Link));
+	vec_init(&wr.links, outer, sizeof(Link), "the weights of weights_sql");
 	for_each_row(psprintf("SELECT q.i::pg_catalog.int8, q.j::pg_catalog.int8, q.w::pg_catalog.float8 "
 						  "FROM (%s) AS q", weights_sql), weight_row, &wr);
 	SPI_finish();
