@@ -2252,7 +2252,7 @@ contiguity_links(PolygonReader *rd, int *nlinks)
 	Vec			links;
 
 	vec_init(&links, CurrentMemoryContext, sizeof(Link), "the spatial weights");
-	qsort(m, n, sizeof(Mark), mark_cmp);
+	sort_interruptible(m, n, sizeof(Mark), mark_cmp, "the boundaries of units_sql");
 	for (Size s = 0; s < n;)
 	{
 		Size		e = s + 1;
@@ -2260,6 +2260,9 @@ contiguity_links(PolygonReader *rd, int *nlinks)
 		while (e < n && memcmp(m[e].a, m[s].a, sizeof(m[s].a)) == 0)
 			e++;
 		for (Size u = s; u < e; u++)
+		{
+			/* a vertex shared by thousands of units makes millions of pairs */
+			CHECK_FOR_INTERRUPTS();
 			for (Size v = u + 1; v < e; v++)
 				if (m[u].unit != m[v].unit)
 				{
@@ -2273,10 +2276,11 @@ contiguity_links(PolygonReader *rd, int *nlinks)
 					l->j = m[u].unit;
 					l->w = 1.0;
 				}
+		}
 		s = e;
-		if ((s & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
 	}
+	if (links.n > INT_MAX)
+		medres_check_memory(MaxAllocHugeSize, "the spatial weights");
 	*nlinks = (int) links.n;
 	return (Link *) links.data;
 }
@@ -2287,7 +2291,7 @@ links_unique(Link *l, int n)
 {
 	int			k = 0;
 
-	qsort(l, n, sizeof(Link), link_cmp);
+	sort_interruptible(l, n, sizeof(Link), link_cmp, "the spatial weights");
 	for (int t = 0; t < n; t++)
 		if (k == 0 || l[t].i != l[k - 1].i || l[t].j != l[k - 1].j)
 			l[k++] = l[t];
@@ -2320,43 +2324,132 @@ distance_link_batch(void *arg, const PairBatch *b)
 		l = vec_push(&c->links);
 		l->i = b->i[t];
 		l->j = b->j[t];
-		l->w = c->inverse > 0.0 ? pow(b->d[t], -c->inverse) : 1.0;
+		/* inverse: the distance for now; the weights are made per row (see inverse_weights) */
+		l->w = c->inverse > 0.0 ? b->d[t] : 1.0;
 	}
 }
 
-/* the k nearest other units of each unit (ties: the lower id) */
+/* a candidate neighbour of knn: its distance, id (for ties) and index */
+typedef struct Near
+{
+	double		d;
+	int64		id;
+	int			j;
+} Near;
+
+static inline bool
+near_less(const Near *a, const Near *b)
+{
+	return a->d < b->d || (a->d == b->d && a->id < b->id);
+}
+
+static int
+near_cmp(const void *pa, const void *pb)
+{
+	return near_less(pa, pb) ? -1 : near_less(pb, pa) ? 1 : 0;
+}
+
+/* move the k smallest of a[0..n-1] to the front (Hoare's selection; keys are unique) */
+static void
+near_select(Near *a, int n, int k)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (hi > lo)
+	{
+		int			mid = lo + (hi - lo) / 2,
+					i = lo,
+					j = hi;
+		Near		p = a[mid],
+					t;
+
+		/* the median of the ends and the middle as pivot */
+		if (near_less(&a[hi], &a[lo]) != near_less(&p, &a[lo]))
+			p = a[lo];
+		else if (near_less(&a[lo], &a[hi]) != near_less(&p, &a[hi]))
+			p = a[hi];
+		while (i <= j)
+		{
+			while (near_less(&a[i], &p))
+				i++;
+			while (near_less(&p, &a[j]))
+				j--;
+			if (i <= j)
+			{
+				t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		}
+		if (k - 1 <= j)
+			hi = j;
+		else if (k - 1 >= i)
+			lo = i;
+		else
+			break;
+	}
+}
+
+/*
+ * The k nearest other units of each unit (ties: the lower id).  A small k
+ * keeps the best k in an insertion-sorted list; a large k selects them
+ * from all n - 1 distances and sorts only those, O(n + k log k) per unit
+ * instead of O(n k).
+ */
+#define KNN_INSERTION_MAX 32
+
 static Link *
 knn_links(const Located *L, const int64 *id, int k, int *nlinks)
 {
-	Link	   *links = palloc(sizeof(Link) * Max((Size) L->n * k, 1));
+	Link	   *links = spatial_alloc((Size) L->n * k, sizeof(Link), "the k nearest neighbours");
 	int		   *best = palloc(sizeof(int) * (k + 1));
 	double	   *bd = palloc(sizeof(double) * (k + 1));
+	Near	   *all = k > KNN_INSERTION_MAX ? spatial_alloc(L->n, sizeof(Near), "the k nearest neighbours") : NULL;
 
 	for (int i = 0; i < L->n; i++)
 	{
 		int			cnt = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int j = 0; j < L->n; j++)
+		if (all)
 		{
-			double		d;
-			int			p;
-
-			if (j == i)
-				continue;
-			d = located_distance(L, i, L, j);
-			if (cnt == k && (d > bd[k - 1] || (d == bd[k - 1] && id[j] > id[best[k - 1]])))
-				continue;
-			p = cnt < k ? cnt++ : k - 1;
-			while (p > 0 && (bd[p - 1] > d || (bd[p - 1] == d && id[best[p - 1]] > id[j])))
-			{
-				bd[p] = bd[p - 1];
-				best[p] = best[p - 1];
-				p--;
-			}
-			bd[p] = d;
-			best[p] = j;
+			for (int j = 0; j < L->n; j++)
+				if (j != i)
+				{
+					all[cnt].d = located_distance(L, i, L, j);
+					all[cnt].id = id[j];
+					all[cnt].j = j;
+					cnt++;
+				}
+			near_select(all, cnt, k);
+			qsort(all, k, sizeof(Near), near_cmp);
+			for (int t = 0; t < k; t++)
+				best[t] = all[t].j;
 		}
+		else
+			for (int j = 0; j < L->n; j++)
+			{
+				double		d;
+				int			p;
+
+				if (j == i)
+					continue;
+				d = located_distance(L, i, L, j);
+				if (cnt == k && (d > bd[k - 1] || (d == bd[k - 1] && id[j] > id[best[k - 1]])))
+					continue;
+				p = cnt < k ? cnt++ : k - 1;
+				while (p > 0 && (bd[p - 1] > d || (bd[p - 1] == d && id[best[p - 1]] > id[j])))
+				{
+					bd[p] = bd[p - 1];
+					best[p] = best[p - 1];
+					p--;
+				}
+				bd[p] = d;
+				best[p] = j;
+			}
 		for (int t = 0; t < k; t++)
 		{
 			links[(Size) i * k + t].i = i;
@@ -2368,6 +2461,47 @@ knn_links(const Located *L, const int64 *id, int k, int *nlinks)
 	return links;
 }
 
+/*
+ * Inverse-distance weights d^-alpha from the distances in the links (sorted
+ * by i).  Row-standardised, each row is computed as (d / d_min)^-alpha, at
+ * most 1 and 1 for the nearest, so neither the weights nor their sum can
+ * overflow where d^-alpha would (d = 1e-200, alpha = 2); the standardised
+ * weights are the same.  Unstandardised, a weight beyond the double range
+ * is 22003.
+ */
+static void
+inverse_weights(Link *l, int nlinks, double alpha, bool standardize, const int64 *sorted_id)
+{
+	for (int s = 0; s < nlinks;)
+	{
+		int			e = s;
+		double		dmin = l[s].w;
+
+		if ((s & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (e < nlinks && l[e].i == l[s].i)
+		{
+			dmin = Min(dmin, l[e].w);
+			e++;
+		}
+		for (int t = s; t < e; t++)
+		{
+			double		w = standardize ? pow(l[t].w / dmin, -alpha) : pow(l[t].w, -alpha);
+
+			if (!(w <= DBL_MAX))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the inverse-distance weight of units %lld and %lld is out of the range of double precision",
+								(long long) sorted_id[l[t].i], (long long) sorted_id[l[t].j]),
+						 errdetail("Their distance %s to the power -%s (inverse) overflows.",
+								   medres_float_text(l[t].w), medres_float_text(alpha)),
+						 errhint("Use row_standardize => true, or coordinates in larger units.")));
+			l[t].w = w;
+		}
+		s = e;
+	}
+}
+
 #define W_QUEEN		0
 #define W_ROOK		1
 #define W_KNN		2
@@ -2375,11 +2509,30 @@ knn_links(const Located *L, const int64 *id, int k, int *nlinks)
 static const char *const weights_names[] = {"queen", "rook", "knn", "distance", NULL};
 
 /* units within snap of each other (queen) or sharing a border longer than 4 snap (rook), by PostGIS */
+typedef struct SnapReader
+{
+	const IdMap *ids;
+	Vec			links;
+} SnapReader;
+
+static void
+snap_row(void *arg, HeapTuple tup, TupleDesc td)
+{
+	SnapReader *rd = arg;
+	bool		n1,
+				n2;
+	Link	   *l = vec_push(&rd->links);
+
+	l->i = idmap_find(rd->ids, get_int8(tup, td, 1, &n1));
+	l->j = idmap_find(rd->ids, get_int8(tup, td, 2, &n2));
+	l->w = 1.0;
+}
+
 static Link *
 snapped_links(const char *sql, const char *pg, bool rook, double snap, const IdMap *ids, int *nlinks)
 {
 	char	   *q;
-	Vec			links;
+	SnapReader	rd;
 
 	q = psprintf("SELECT a.id::pg_catalog.int8, b.id::pg_catalog.int8 FROM (%s) AS a, (%s) AS b "
 				 "WHERE a.id <> b.id AND %s.ST_DWithin(a.geom, b.geom, %.17g)%s",
@@ -2387,21 +2540,13 @@ snapped_links(const char *sql, const char *pg, bool rook, double snap, const IdM
 				 rook ? psprintf(" AND %s.ST_Length(%s.ST_Intersection(%s.ST_Boundary(a.geom), "
 								 "%s.ST_Buffer(%s.ST_Boundary(b.geom), %.17g))) > %.17g",
 								 pg, pg, pg, pg, pg, snap, 4.0 * snap) : "");
-	vec_init(&links, CurrentMemoryContext, sizeof(Link), "the spatial weights");
-	if (SPI_execute(q, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "medres: contiguity query failed");
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		bool		n1,
-					n2;
-		Link	   *l = vec_push(&links);
-
-		l->i = idmap_find(ids, get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &n1));
-		l->j = idmap_find(ids, get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &n2));
-		l->w = 1.0;
-	}
-	*nlinks = (int) links.n;
-	return (Link *) links.data;
+	rd.ids = ids;
+	vec_init(&rd.links, CurrentMemoryContext, sizeof(Link), "the spatial weights");
+	for_each_row(q, snap_row, &rd);
+	if (rd.links.n > INT_MAX)
+		medres_check_memory(MaxAllocHugeSize, "the spatial weights");
+	*nlinks = (int) rd.links.n;
+	return (Link *) rd.links.data;
 }
 
 /* a NOTICE naming the units without neighbours (at most ten) */
@@ -2502,7 +2647,7 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 				links = snapped_links(sql, pg, method == W_ROOK, snap, &ids, &nlinks);
 				MemoryContextSwitchTo(outer);
 				{
-					Link	   *copy = palloc(sizeof(Link) * Max(nlinks, 1));
+					Link	   *copy = spatial_alloc(nlinks, sizeof(Link), "the spatial weights");
 
 					memcpy(copy, links, sizeof(Link) * nlinks);
 					links = copy;
@@ -2534,6 +2679,10 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("k must be between 1 and the number of units - 1 (%d), got %d", n - 1, k)));
+				/* the links, and the sort's copy of them */
+				if ((Size) k > MaxAllocHugeSize / (2 * sizeof(Link)) / (Size) n)
+					medres_check_memory(MaxAllocHugeSize, "the k nearest neighbours");
+				medres_check_memory((Size) n * k * sizeof(Link) * 2, "the k nearest neighbours");
 				links = knn_links(&L, id, k, &nlinks);
 			}
 			else
@@ -2544,6 +2693,8 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 				c.inverse = inverse;
 				c.id = id;
 				pairs_within(&L, &L, distance, distance_link_batch, &c);
+				if (c.links.n > INT_MAX)
+					medres_check_memory(MaxAllocHugeSize, "the spatial weights");
 				links = (Link *) c.links.data;
 				nlinks = (int) c.links.n;
 			}
@@ -2554,20 +2705,24 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 
 	/* renumber the units in id order, so the rows come sorted by (i, j) */
 	{
-		int		   *rank = palloc(sizeof(int) * Max(n, 1));
+		int		   *rank = spatial_alloc(n, sizeof(int), "the spatial weights");
 
 		for (int r = 0; r < n; r++)
 			rank[ids.index_of[r]] = r;
 		for (int t = 0; t < nlinks; t++)
 		{
+			if ((t & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
 			links[t].i = rank[links[t].i];
 			links[t].j = rank[links[t].j];
 		}
 	}
 	nlinks = links_unique(links, nlinks);
+	if (method == W_DISTANCE && inverse > 0.0)
+		inverse_weights(links, nlinks, inverse, standardize, ids.sorted);
 	{
-		bool	   *has = palloc0(sizeof(bool) * Max(n, 1));
-		double	   *rowsum = palloc0(sizeof(double) * Max(n, 1));
+		bool	   *has = spatial_alloc0(n, sizeof(bool), "the spatial weights");
+		double	   *rowsum = spatial_alloc0(n, sizeof(double), "the spatial weights");
 
 		for (int t = 0; t < nlinks; t++)
 		{
@@ -2579,6 +2734,9 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 		{
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
+
+			/* the result rows go to a tuplestore, on disk when large: check at each */
+			CHECK_FOR_INTERRUPTS();
 
 			values[0] = Int64GetDatum(ids.sorted[links[t].i]);
 			values[1] = Int64GetDatum(ids.sorted[links[t].j]);
@@ -2598,7 +2756,9 @@ typedef struct Lattice
 {
 	int			n;
 	int64	   *id;
-	double	   *y;
+	double	   *y;				/* values over 2^yexp (exact), |y| < 2 */
+	int			yexp;
+	int			wexp;			/* weights over 2^wexp, all < 2 */
 	int			nlinks;
 	Link	   *links;			/* sorted by (i, j) */
 	int		   *row;			/* links of unit i: row[i] .. row[i+1] */
@@ -2672,8 +2832,16 @@ weight_row(void *arg, HeapTuple tup, TupleDesc td)
 						(long long) (l->i < 0 ? a : b))));
 }
 
+/*
+ * Read values and weights.  Both are divided by a power of two near their
+ * largest magnitude (exact): sums of squares of 1e308s neither overflow nor
+ * do those of 5e-324s vanish.  Moran's I and every z-score are invariant
+ * to both scales; LISA's I_i and Getis-Ord's G scale with the weights and
+ * are multiplied back at the end.  `unit_weight` counts a weight of 1 (the
+ * default self-weight of G*) among the weights.
+ */
 static void
-read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
+read_lattice(FunctionCallInfo fcinfo, bool allow_self, bool unit_weight, Lattice *L)
 {
 	char	   *values_sql = required_sql(fcinfo, 0, "values_sql");
 	char	   *weights_sql = required_sql(fcinfo, 1, "weights_sql");
@@ -2711,16 +2879,33 @@ read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
 						  "FROM (%s) AS q", weights_sql), weight_row, &wr);
 	SPI_finish();
 
+	if (wr.links.n > INT_MAX)
+		medres_check_memory(MaxAllocHugeSize, "the weights of weights_sql");
 	L->nlinks = (int) wr.links.n;
 	L->links = (Link *) wr.links.data;
-	qsort(L->links, L->nlinks, sizeof(Link), link_cmp);
+	{
+		double		top = 0.0;
+
+		for (int i = 0; i < L->n; i++)
+			top = Max(top, fabs(L->y[i]));
+		L->yexp = pow2_exponent(top);
+		for (int i = 0; i < L->n; i++)
+			L->y[i] = ldexp(L->y[i], -L->yexp);
+		top = unit_weight ? 1.0 : 0.0;
+		for (int t = 0; t < L->nlinks; t++)
+			top = Max(top, L->links[t].w);
+		L->wexp = pow2_exponent(top);
+		for (int t = 0; t < L->nlinks; t++)
+			L->links[t].w = ldexp(L->links[t].w, -L->wexp);
+	}
+	sort_interruptible(L->links, L->nlinks, sizeof(Link), link_cmp, "the weights of weights_sql");
 	for (int t = 1; t < L->nlinks; t++)
 		if (L->links[t].i == L->links[t - 1].i && L->links[t].j == L->links[t - 1].j)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("weights_sql returned the pair %lld, %lld more than once",
 							(long long) L->id[L->links[t].i], (long long) L->id[L->links[t].j])));
-	L->row = palloc0(sizeof(int) * (L->n + 1));
+	L->row = spatial_alloc0((Size) L->n + 1, sizeof(int), "the weights of weights_sql");
 	for (int t = 0; t < L->nlinks; t++)
 		L->row[L->links[t].i + 1]++;
 	for (int i = 0; i < L->n; i++)
@@ -2731,7 +2916,7 @@ read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
 static double *
 deviations(const Lattice *L, double *m2)
 {
-	double	   *z = palloc(sizeof(double) * Max(L->n, 1));
+	double	   *z = spatial_alloc(L->n, sizeof(double), "the values of values_sql");
 	double		s = 0.0,
 				sc = 0.0,
 				q = 0.0,
@@ -2850,7 +3035,7 @@ medres_moran(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "medres.moran must return a composite type");
-	read_lattice(fcinfo, false, &L);
+	read_lattice(fcinfo, false, false, &L);
 	if (L.n < 4)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -2858,13 +3043,16 @@ medres_moran(PG_FUNCTION_ARGS)
 	n = L.n;
 	z = deviations(&L, &m2);
 	sz2 = m2 * n;
-	rowsum = palloc0(sizeof(double) * L.n);
-	colsum = palloc0(sizeof(double) * L.n);
-	has = palloc0(sizeof(bool) * L.n);
+	rowsum = spatial_alloc0(L.n, sizeof(double), "the values of values_sql");
+	colsum = spatial_alloc0(L.n, sizeof(double), "the values of values_sql");
+	has = spatial_alloc0(L.n, sizeof(bool), "the values of values_sql");
 	for (int t = 0; t < L.nlinks; t++)
 	{
 		const Link *l = &L.links[t];
 		double		wji = weight_of(&L, l->j, l->i);
+
+		if ((t & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 
 		S0 += l->w;
 		S1 += wji > 0.0 ? 0.5 * (l->w + wji) * (l->w + wji) : l->w * l->w;
@@ -2879,6 +3067,8 @@ medres_moran(PG_FUNCTION_ARGS)
 	notice_islands(has, L.id, L.n, "They count in n with a spatial lag of 0.");
 	for (int i = 0; i < L.n; i++)
 	{
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		S2 += (rowsum[i] + colsum[i]) * (rowsum[i] + colsum[i]);
 		num += z[i] * spatial_lag(&L, z, i);
 		sz4 += z[i] * z[i] * z[i] * z[i];
@@ -2895,8 +3085,10 @@ medres_moran(PG_FUNCTION_ARGS)
 	values[1] = Float8GetDatum(I);
 	values[2] = Float8GetDatum(EI);
 	values[3] = Float8GetDatum(vn);
-	values[4] = Float8GetDatum((I - EI) / sqrt(vn));
-	values[5] = Float8GetDatum(two_sided_p((I - EI) / sqrt(vn)));
+	/* a zero variance (possible only for degenerate weights) leaves no standard deviate */
+	nulls[4] = nulls[5] = !(vn > 0.0);
+	values[4] = Float8GetDatum(vn > 0.0 ? (I - EI) / sqrt(vn) : 0.0);
+	values[5] = Float8GetDatum(vn > 0.0 ? two_sided_p((I - EI) / sqrt(vn)) : 0.0);
 	values[6] = Float8GetDatum(vr);
 	nulls[7] = nulls[8] = !(vr > 0.0);
 	values[7] = Float8GetDatum(vr > 0.0 ? (I - EI) / sqrt(vr) : 0.0);
@@ -2906,7 +3098,7 @@ medres_moran(PG_FUNCTION_ARGS)
 		nulls[9] = true;
 	else
 	{
-		double	   *zp = palloc(sizeof(double) * L.n);
+		double	   *zp = spatial_alloc(L.n, sizeof(double), "the values of values_sql");
 		int			larger = 0;
 
 		memcpy(zp, z, sizeof(double) * L.n);
@@ -2914,8 +3106,8 @@ medres_moran(PG_FUNCTION_ARGS)
 		{
 			double		s = 0.0;
 
-			if ((r & 63) == 0)
-				CHECK_FOR_INTERRUPTS();
+			/* one permutation is O(n + links): check at each */
+			CHECK_FOR_INTERRUPTS();
 			for (int i = L.n - 1; i > 0; i--)
 			{
 				int			j = random_below(&rng, i + 1);
@@ -2925,7 +3117,11 @@ medres_moran(PG_FUNCTION_ARGS)
 				zp[j] = t;
 			}
 			for (int i = 0; i < L.n; i++)
+			{
+				if ((i & 0xFFFF) == 0xFFFF)
+					CHECK_FOR_INTERRUPTS();
 				s += zp[i] * spatial_lag(&L, zp, i);
+			}
 			if (n / S0 * s / sz2 >= I)
 				larger++;
 		}
@@ -2959,6 +3155,7 @@ medres_lisa(PG_FUNCTION_ARGS)
 	int		   *perm,
 			   *where;
 	bool	   *has;
+	Size		work = 0;
 
 	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
 	{
@@ -2970,16 +3167,16 @@ medres_lisa(PG_FUNCTION_ARGS)
 					 errdetail("The significance level must lie between 0 and 1.")));
 	}
 	InitMaterializedSRF(fcinfo, 0);
-	read_lattice(fcinfo, false, &L);
+	read_lattice(fcinfo, false, false, &L);
 	if (L.n < 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("LISA needs at least 3 units, got %d", L.n)));
 	n = L.n;
 	z = deviations(&L, &m2);
-	perm = palloc(sizeof(int) * L.n);
-	where = palloc(sizeof(int) * L.n);
-	has = palloc0(sizeof(bool) * L.n);
+	perm = spatial_alloc(L.n, sizeof(int), "the values of values_sql");
+	where = spatial_alloc(L.n, sizeof(int), "the values of values_sql");
+	has = spatial_alloc0(L.n, sizeof(bool), "the values of values_sql");
 	for (int i = 0; i < L.n; i++)
 	{
 		perm[i] = i;
@@ -3020,7 +3217,18 @@ medres_lisa(PG_FUNCTION_ARGS)
 			e = -(z[i] * z[i] * Wi) / ((n - 1.0) * m2);
 			v = (z[i] / m2) * (z[i] / m2) * (n / (n - 2.0)) * (Wi2 - Wi * Wi / (n - 1.0))
 				* (m2 - z[i] * z[i] / (n - 1.0));
-			values[1] = Float8GetDatum(ii);
+			{
+				/* I_i in the weights' own units; z and p do not depend on them */
+				double		ii_out = ldexp(ii, L.wexp);
+
+				if (!(fabs(ii_out) <= DBL_MAX))
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("local Moran's I of id %lld is out of the range of double precision",
+									(long long) L.id[i]),
+							 errhint("Rescale the weights of weights_sql, e.g. row-standardise them.")));
+				values[1] = Float8GetDatum(ii_out);
+			}
 			values[2] = Float8GetDatum(v > 0.0 ? (ii - e) / sqrt(v) : 0.0);
 			nulls[2] = !(v > 0.0);
 			if (R > 0)
@@ -3042,6 +3250,13 @@ medres_lisa(PG_FUNCTION_ARGS)
 				{
 					double		s = 0.0;
 
+					/* R permutations of k neighbours each: check every million draws */
+					work += k;
+					if (work >= 1 << 20)
+					{
+						work = 0;
+						CHECK_FOR_INTERRUPTS();
+					}
 					/* a partial Fisher-Yates draw of k neighbours from the other n - 1 */
 					for (int t = 0; t < k; t++)
 					{
@@ -3089,26 +3304,35 @@ medres_getis_ord(PG_FUNCTION_ARGS)
 	Lattice		L;
 	double		sum = 0.0,
 				sumc = 0.0,
-				sum2 = 0.0,
-				sum2c = 0.0,
-				n;
+				Q = 0.0,
+				Qc = 0.0,
+				mean,
+				n,
+				unit_self;
 
 	InitMaterializedSRF(fcinfo, 0);
-	read_lattice(fcinfo, star, &L);
+	read_lattice(fcinfo, star, star, &L);
 	if (L.n < 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("Getis-Ord G needs at least 3 units, got %d", L.n)));
 	n = L.n;
+	/* the default self-weight 1 in the scaled weights' units (read_lattice counted it) */
+	unit_self = ldexp(1.0, -L.wexp);
 	for (int i = 0; i < L.n; i++)
-	{
 		neumaier_add(&sum, &sumc, L.y[i]);
-		neumaier_add(&sum2, &sum2c, L.y[i] * L.y[i]);
-	}
 	sum += sumc;
-	sum2 += sum2c;
+	mean = sum / n;
+	/* the sum of squared deviations Q, two-pass: sum x^2 - n mean^2 cancels */
+	for (int i = 0; i < L.n; i++)
+		neumaier_add(&Q, &Qc, (L.y[i] - mean) * (L.y[i] - mean));
+	Q += Qc;
+	if (!(Q > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all %d values are equal, so spatial autocorrelation is undefined", L.n)));
 	{
-		bool	   *has = palloc0(sizeof(bool) * L.n);
+		bool	   *has = spatial_alloc0(L.n, sizeof(bool), "the values of values_sql");
 
 		for (int i = 0; i < L.n; i++)
 			for (int t = L.row[i]; t < L.row[i + 1]; t++)
@@ -3129,6 +3353,7 @@ medres_getis_ord(PG_FUNCTION_ARGS)
 						v,
 						zv;
 
+			CHECK_FOR_INTERRUPTS();
 			values[0] = Int64GetDatum(L.id[i]);
 			if (!has[i])
 			{
@@ -3150,25 +3375,38 @@ medres_getis_ord(PG_FUNCTION_ARGS)
 			if (star)
 			{
 				if (self == 0.0)
-					self = 1.0;
+					self = unit_self;
 				lag += self * L.y[i];
 				Wi += self;
 				S1i += self * self;
-				xbar = sum / n;
-				s2 = sum2 / n - xbar * xbar;
+				xbar = mean;
+				s2 = Q / n;
 				total = sum;
 				v = s2 * (n * S1i - Wi * Wi) / (n - 1.0);
 			}
 			else
 			{
+				/*
+				 * Mean and variance of the other n - 1 values, from Q:
+				 * sum_{j != i} (y_j - xbar_i)^2 = Q - (y_i - mean)^2 n / (n - 1).
+				 */
+				double		di = L.y[i] - mean;
+
 				xbar = (sum - L.y[i]) / (n - 1.0);
-				s2 = (sum2 - L.y[i] * L.y[i]) / (n - 1.0) - xbar * xbar;
+				s2 = Max(Q - di * di * (n / (n - 1.0)), 0.0) / (n - 1.0);
 				total = sum - L.y[i];
 				v = s2 * ((n - 1.0) * S1i - Wi * Wi) / (n - 2.0);
 			}
 			zv = v > 0.0 ? (lag - Wi * xbar) / sqrt(v) : 0.0;
-			values[1] = Float8GetDatum(lag / total);
+			/* G in the weights' own units; z and p do not depend on them or on the values' scale */
+			values[1] = Float8GetDatum(ldexp(lag / total, L.wexp));
 			nulls[1] = total == 0.0;
+			if (!nulls[1] && !(fabs(DatumGetFloat8(values[1])) <= DBL_MAX))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("Getis-Ord G of id %lld is out of the range of double precision",
+								(long long) L.id[i]),
+						 errhint("Rescale the values of values_sql or the weights of weights_sql.")));
 			values[2] = Float8GetDatum(zv);
 			values[3] = Float8GetDatum(two_sided_p(zv));
 			nulls[2] = nulls[3] = !(v > 0.0);
