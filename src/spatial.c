@@ -145,8 +145,8 @@ sort_interruptible(void *base, Size n, Size size, int (*cmp) (const void *, cons
  * usually means an unqualified table name.  Errors that already carry a
  * hint, cancels (class 57) and lack of resources (class 53) pass unchanged.
  */
-#define INNER_SQL_HINT "Inner SQL runs with the caller's search_path, which pg_dump and pg_restore set empty: " \
-	"write its table names with their schema (e.g. public.poly), above all in views and materialized views."
+#define INNER_SQL_HINT "Inner SQL runs with the caller's search_path, and pg_restore sets it empty: " \
+	"write table names in inner SQL with their schema (e.g. public.poly), above all in views and materialized views."
 
 static void
 rethrow_inner_sql_error(MemoryContext cxt)
@@ -269,9 +269,9 @@ require_column(TupleDesc td, const char *argname, const char *name, const char *
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column \"%s\" of %s must be of type %s, not %s",
-						name, argname, strcmp(kind, "integer") == 0 ? "integer or bigint"
-						: strcmp(kind, "number") == 0 ? "a number type" : "geometry",
+				 errmsg("column \"%s\" of %s must be %s, not %s",
+						name, argname, strcmp(kind, "integer") == 0 ? "of type integer or bigint"
+						: strcmp(kind, "number") == 0 ? "of a number type" : "of type geometry",
 						format_type_be(t))));
 	return c;
 }
@@ -1389,6 +1389,7 @@ typedef struct Fca
 	double	   *ratio;			/* ns x m: S_j / D'_j */
 	double	   *score;			/* nd x m */
 	bool	   *reached;		/* per facility: some demand in reach */
+	bool		lw_overflow;	/* a log weight beyond the double range (see fca_batch) */
 } Fca;
 
 /* log f(d) inside the catchment; -Inf for a weight of 0 */
@@ -1462,15 +1463,26 @@ fca_batch(void *arg, const PairBatch *b)
 					j = b->j[t];
 		double		lw = fca_logweight(f, b->d[t]);
 
+		/* 3SFCA: log(f G) = log f + (log f - log sum_k f_ik), the second term <= 0 */
+		if (f->method == FCA_3SFCA && f->pass > 0 && lw != -INFINITY)
+			lw += lw - f->lognorm[i];
 		if (lw == -INFINITY)
-			continue;			/* f = 0: no weight at all, or beyond every band */
+		{
+			/*
+			 * f = 0: a band weight of 0, or a distance beyond the double
+			 * range.  With a decay at a finite distance f > 0 but its log
+			 * overflowed ((d/sigma)^2, beta d or beta ln d past 1e308):
+			 * flagged, and reported by the backend after the pass.
+			 */
+			if (f->decay != DECAY_NONE && b->d[t] <= DBL_MAX)
+				f->lw_overflow = true;
+			continue;
+		}
 		if (f->pass == 0)
 		{
 			lse_add(&f->lognorm[i], &f->sumf[i], lw, 1.0);
 			continue;
 		}
-		if (f->method == FCA_3SFCA)
-			lw = 2.0 * lw - f->lognorm[i];
 		if (f->pass == 1)
 		{
 			if (f->pop[i] > 0.0)
@@ -1638,6 +1650,14 @@ fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *unde
 	half.maxlog = f->maxlog;
 	f->pass = half.pass = 2;
 	pairs_from_source(src, f->catchment, fca_batch, f, &half);
+	if (f->lw_overflow || half.lw_overflow)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the distance-decay weights of decay_param %s are out of the range of double precision",
+						medres_float_text(f->param)),
+				 errdetail("The logarithm of the %s weight overflows at some distance within the catchment.",
+						   decay_names[f->decay]),
+				 errhint("Measure distances in other units, or choose a decay_param nearer 1.")));
 	memset(undefined, 0, (Size) f->nd * f->m * sizeof(bool));
 }
 
