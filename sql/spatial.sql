@@ -289,6 +289,21 @@ SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, value FROM cell', 'SELECT 
 SELECT pg_temp.err($q$SELECT count(*) FROM medres.lisa('SELECT id, value FROM cell', 'SELECT * FROM cell_w', permutations => -1)$q$);
 DROP TABLE pts, dem, sup, pts_w, pts_v;
 
+-- knn on 300 points of a 51 x 51 lattice (many equal distances), k = 3, 40 and 299 (all
+-- others): the same links as ranking every pair in plain SQL by (distance, id); expect 0
+SELECT setseed(0.25);
+CREATE TABLE lattice_pts AS
+SELECT i AS id, ST_MakePoint(round(random() * 50), round(random() * 50)) AS geom FROM generate_series(1, 300) i;
+CREATE FUNCTION pg_temp.knn_different(k int) RETURNS bigint LANGUAGE sql AS $$
+    WITH m AS (SELECT i, j FROM medres.spatial_weights('SELECT id, geom FROM lattice_pts', 'knn', k => k)),
+         s AS (SELECT i, j FROM (SELECT a.id AS i, b.id AS j,
+                                        row_number() OVER (PARTITION BY a.id ORDER BY ST_Distance(a.geom, b.geom), b.id) AS rn
+                                 FROM lattice_pts a, lattice_pts b WHERE a.id <> b.id) r
+               WHERE rn <= k)
+    SELECT count(*) FROM ((SELECT * FROM m EXCEPT SELECT * FROM s) UNION ALL (SELECT * FROM s EXCEPT SELECT * FROM m)) x $$;
+SELECT k, pg_temp.knn_different(k) AS different FROM (VALUES (3), (40), (299)) kk(k) ORDER BY k;
+DROP TABLE lattice_pts;
+
 -- hostile numbers.  Far coordinates: the facility at (1e308, 0) reaches (1e308, 1e308) at
 -- 1e308 <= catchment but not (-1e308, 0) at 2e308; 10 beds over 4 + 4 people = 1.25.
 SELECT id, score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(1e308, 0) AS geom, 10 AS beds',

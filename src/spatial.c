@@ -616,6 +616,7 @@ radix_sort_keys(void *records, Size n)
 		Size		sum = 0;
 		KeyRecord  *t;
 
+		CHECK_FOR_INTERRUPTS();
 		memset(count, 0, sizeof(count));
 		for (Size i = 0; i < n; i++)
 		{
@@ -2369,111 +2370,86 @@ near_cmp(const void *pa, const void *pb)
 	return near_less(pa, pb) ? -1 : near_less(pb, pa) ? 1 : 0;
 }
 
-/* move the k smallest of a[0..n-1] to the front (Hoare's selection; keys are unique) */
-static void
-near_select(Near *a, int n, int k)
+/* a max-heap on (d, id) of the best k so far: its root is the worst of them */
+static inline void
+near_sift_up(Near *h, int p)
 {
-	int			lo = 0,
-				hi = n - 1;
+	Near		c = h[p];
 
-	while (hi > lo)
+	while (p > 0 && near_less(&h[(p - 1) / 2], &c))
 	{
-		int			mid = lo + (hi - lo) / 2,
-					i = lo,
-					j = hi;
-		Near		p = a[mid],
-					t;
-
-		/* the median of the ends and the middle as pivot */
-		if (near_less(&a[hi], &a[lo]) != near_less(&p, &a[lo]))
-			p = a[lo];
-		else if (near_less(&a[lo], &a[hi]) != near_less(&p, &a[hi]))
-			p = a[hi];
-		while (i <= j)
-		{
-			while (near_less(&a[i], &p))
-				i++;
-			while (near_less(&p, &a[j]))
-				j--;
-			if (i <= j)
-			{
-				t = a[i];
-				a[i] = a[j];
-				a[j] = t;
-				i++;
-				j--;
-			}
-		}
-		if (k - 1 <= j)
-			hi = j;
-		else if (k - 1 >= i)
-			lo = i;
-		else
-			break;
+		h[p] = h[(p - 1) / 2];
+		p = (p - 1) / 2;
 	}
+	h[p] = c;
+}
+
+static inline void
+near_sift_down(Near *h, int n)
+{
+	Near		c = h[0];
+	int			p = 0;
+
+	for (;;)
+	{
+		int			q = 2 * p + 1;
+
+		if (q >= n)
+			break;
+		if (q + 1 < n && near_less(&h[q], &h[q + 1]))
+			q++;
+		if (!near_less(&c, &h[q]))
+			break;
+		h[p] = h[q];
+		p = q;
+	}
+	h[p] = c;
 }
 
 /*
- * The k nearest other units of each unit (ties: the lower id).  A small k
- * keeps the best k in an insertion-sorted list; a large k selects them
- * from all n - 1 distances and sorts only those, O(n + k log k) per unit
- * instead of O(n k).
+ * The k nearest other units of each unit (ties: the lower id), through a
+ * max-heap of the best k: most candidates are rejected by one comparison
+ * with its root, the others cost log k, so a unit costs about
+ * n + k ln(n/k) log k, and any k up to n - 1 stays practical.
  */
-#define KNN_INSERTION_MAX 32
-
 static Link *
 knn_links(const Located *L, const int64 *id, int k, int *nlinks)
 {
 	Link	   *links = spatial_alloc((Size) L->n * k, sizeof(Link), "the k nearest neighbours");
-	int		   *best = palloc(sizeof(int) * (k + 1));
-	double	   *bd = palloc(sizeof(double) * (k + 1));
-	Near	   *all = k > KNN_INSERTION_MAX ? spatial_alloc(L->n, sizeof(Near), "the k nearest neighbours") : NULL;
+	Near	   *h = spatial_alloc(k, sizeof(Near), "the k nearest neighbours");
 
 	for (int i = 0; i < L->n; i++)
 	{
 		int			cnt = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		if (all)
+		for (int j = 0; j < L->n; j++)
 		{
-			for (int j = 0; j < L->n; j++)
-				if (j != i)
-				{
-					all[cnt].d = located_distance(L, i, L, j);
-					all[cnt].id = id[j];
-					all[cnt].j = j;
-					cnt++;
-				}
-			near_select(all, cnt, k);
-			qsort(all, k, sizeof(Near), near_cmp);
-			for (int t = 0; t < k; t++)
-				best[t] = all[t].j;
-		}
-		else
-			for (int j = 0; j < L->n; j++)
-			{
-				double		d;
-				int			p;
+			Near		c;
 
-				if (j == i)
-					continue;
-				d = located_distance(L, i, L, j);
-				if (cnt == k && (d > bd[k - 1] || (d == bd[k - 1] && id[j] > id[best[k - 1]])))
-					continue;
-				p = cnt < k ? cnt++ : k - 1;
-				while (p > 0 && (bd[p - 1] > d || (bd[p - 1] == d && id[best[p - 1]] > id[j])))
-				{
-					bd[p] = bd[p - 1];
-					best[p] = best[p - 1];
-					p--;
-				}
-				bd[p] = d;
-				best[p] = j;
+			if (j == i)
+				continue;
+			c.d = located_distance(L, i, L, j);
+			if (cnt == k && c.d > h[0].d)
+				continue;
+			c.id = id[j];
+			c.j = j;
+			if (cnt < k)
+			{
+				h[cnt++] = c;
+				near_sift_up(h, cnt - 1);
 			}
+			else if (near_less(&c, &h[0]))
+			{
+				h[0] = c;
+				near_sift_down(h, k);
+			}
+		}
+		qsort(h, k, sizeof(Near), near_cmp);
 		for (int t = 0; t < k; t++)
 		{
 			links[(Size) i * k + t].i = i;
-			links[(Size) i * k + t].j = best[t];
+			links[(Size) i * k + t].j = h[t].j;
 			links[(Size) i * k + t].w = 1.0;
 		}
 	}
