@@ -215,5 +215,162 @@ SELECT * FROM medres.moran('SELECT id, 1.0 AS value FROM cell', 'SELECT * FROM c
 SELECT * FROM medres.moran('SELECT id, value AS v FROM cell', 'SELECT * FROM cell_w');
 SELECT * FROM medres.lisa('SELECT id, ''NaN''::float8 AS value FROM cell', 'SELECT * FROM cell_w');
 
+
+-- ---------------------------------------------------------------------------------------
+-- Safety: errors by SQLSTATE, cancel, memory, dumps, hostile numbers.
+-- err(q) runs q and prints SQLSTATE, message and hint of its error (or "no error").
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; hint text;
+BEGIN
+    EXECUTE q;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+    RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN E'\nHINT: ' || hint ELSE '' END;
+END $$;
+
+-- dump and restore: pg_restore runs with an empty search_path, so an unqualified table in
+-- inner SQL is not found.  The error keeps 42P01 and its message and gains a hint; errors of
+-- the inner SQL in general get it too (22012 here); medres's own errors do not.
+SET search_path = '';
+SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, value FROM cell', 'SELECT * FROM cell_w')$q$);
+RESET search_path;
+SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, value FROM public.cell', 'SELECT i, j, w / 0 AS w FROM public.cell_w')$q$);
+SELECT pg_temp.err($q$SELECT count(*) FROM medres.accessibility('SELECT id, geom, beds FROM facility', 'SELECT id, geom, population FROM village', catchment => 5, cost_sql => 'SELECT demand_id, supply_id FROM nowhere')$q$);
+SELECT pg_temp.err($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM cell WHERE 1 / (id - 3) <> 0')$q$);
+SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, NULL::float8 AS value FROM cell', 'SELECT * FROM cell_w')$q$);
+
+-- cancel: every long loop answers a statement timeout.  stops_in_time(q) runs q under a
+-- 200 ms timeout and tells whether it ended by the cancel (57014) within 1 s.  Each call
+-- would take seconds to finish: 30,000 points, 100,000 x 2,000 units, a million permutations.
+CREATE FUNCTION pg_temp.stops_in_time(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz := clock_timestamp();
+BEGIN
+    EXECUTE q;
+    RETURN 'finished';
+EXCEPTION WHEN query_canceled THEN
+    RETURN CASE WHEN clock_timestamp() - t0 < interval '1 s' THEN 'canceled within 1 s'
+                ELSE 'canceled after ' || (clock_timestamp() - t0) END;
+END $$;
+SELECT setseed(0.5);
+CREATE TABLE pts AS
+SELECT i AS id, ST_MakePoint(random() * 1000, random() * 1000) AS geom FROM generate_series(1, 30000) i;
+CREATE TABLE dem AS
+SELECT i AS id, ST_MakePoint(random() * 1000, random() * 1000) AS geom, 1 + random() AS pop
+FROM generate_series(1, 100000) i;
+CREATE TABLE sup AS
+SELECT i AS id, ST_MakePoint(random() * 1000, random() * 1000) AS geom, 1 + random() AS beds
+FROM generate_series(1, 2000) i;
+CREATE TABLE pts_w AS SELECT i, j, w FROM medres.spatial_weights('SELECT id, geom FROM pts LIMIT 3000', 'knn', k => 8);
+CREATE TABLE pts_v AS SELECT id, random() AS value FROM pts LIMIT 3000;
+SET statement_timeout = '200ms';
+SELECT pg_temp.stops_in_time($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM pts', 'distance', distance => 100)$q$) AS distance_band;
+SELECT pg_temp.stops_in_time($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM pts', 'knn', k => 5)$q$) AS knn;
+SELECT pg_temp.stops_in_time($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM pts', 'knn', k => 100)$q$) AS knn_large_k;
+SELECT pg_temp.stops_in_time($q$SELECT count(*) FROM medres.accessibility('SELECT * FROM sup', 'SELECT * FROM dem', catchment => 2000)$q$) AS fca2;
+SELECT pg_temp.stops_in_time($q$SELECT count(*) FROM medres.accessibility('SELECT * FROM sup', 'SELECT * FROM dem', method => '3sfca', catchment => 2000)$q$) AS fca3;
+SELECT pg_temp.stops_in_time($q$SELECT count(*) FROM medres.accessibility('SELECT * FROM sup', 'SELECT * FROM dem', method => 'gravity', decay => 'gaussian', decay_param => 100)$q$) AS gravity;
+SELECT pg_temp.stops_in_time($q$SELECT medres.moran('SELECT * FROM pts_v', 'SELECT * FROM pts_w', permutations => 1000000)$q$) AS moran;
+SELECT pg_temp.stops_in_time($q$SELECT count(*) FROM medres.lisa('SELECT * FROM pts_v', 'SELECT * FROM pts_w', permutations => 1000000)$q$) AS lisa;
+RESET statement_timeout;
+
+-- memory: the links of knn take 2 x n k x 16 bytes (the links and the sort's copy):
+-- 2 x 30000 x 29999 x 16 B = 28,799,040,000 B = 27464 MB > 1024 MB, the default limit
+SELECT pg_temp.err($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM pts', 'knn', k => 29999)$q$);
+-- and every array that grows with the input: the 100,000 demand points take 96 bytes each
+-- (coordinates, grid and sort), 9.6 MB; the links of a distance band of 50 are ~7 million
+SET medres.memory_limit = '4MB';
+SELECT pg_temp.err($q$SELECT count(*) FROM medres.accessibility('SELECT * FROM sup', 'SELECT * FROM dem', catchment => 10)$q$);
+SELECT pg_temp.err($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM pts', 'distance', distance => 50)$q$);
+RESET medres.memory_limit;
+-- work parameters: k at most n - 1, permutations at most 1,000,000 (22023 above)
+SELECT pg_temp.err($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM cell', 'knn', k => 25)$q$);
+SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, value FROM cell', 'SELECT * FROM cell_w', permutations => 1000001)$q$);
+SELECT pg_temp.err($q$SELECT count(*) FROM medres.lisa('SELECT id, value FROM cell', 'SELECT * FROM cell_w', permutations => -1)$q$);
+DROP TABLE pts, dem, sup, pts_w, pts_v;
+
+-- knn on 300 points of a 51 x 51 lattice (many equal distances), k = 3, 40 and 299 (all
+-- others): the same links as ranking every pair in plain SQL by (distance, id); expect 0
+SELECT setseed(0.25);
+CREATE TABLE lattice_pts AS
+SELECT i AS id, ST_MakePoint(round(random() * 50), round(random() * 50)) AS geom FROM generate_series(1, 300) i;
+CREATE FUNCTION pg_temp.knn_different(k int) RETURNS bigint LANGUAGE sql AS $$
+    WITH m AS (SELECT i, j FROM medres.spatial_weights('SELECT id, geom FROM lattice_pts', 'knn', k => k)),
+         s AS (SELECT i, j FROM (SELECT a.id AS i, b.id AS j,
+                                        row_number() OVER (PARTITION BY a.id ORDER BY ST_Distance(a.geom, b.geom), b.id) AS rn
+                                 FROM lattice_pts a, lattice_pts b WHERE a.id <> b.id) r
+               WHERE rn <= k)
+    SELECT count(*) FROM ((SELECT * FROM m EXCEPT SELECT * FROM s) UNION ALL (SELECT * FROM s EXCEPT SELECT * FROM m)) x $$;
+SELECT k, pg_temp.knn_different(k) AS different FROM (VALUES (3), (40), (299)) kk(k) ORDER BY k;
+DROP TABLE lattice_pts;
+
+-- hostile numbers.  Far coordinates: the facility at (1e308, 0) reaches (1e308, 1e308) at
+-- 1e308 <= catchment but not (-1e308, 0) at 2e308; 10 beds over 4 + 4 people = 1.25.
+SELECT id, score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(1e308, 0) AS geom, 10 AS beds',
+    'SELECT * FROM (VALUES (1, ST_MakePoint(-1e308, 0), 1), (2, ST_MakePoint(1e308, 0), 4),
+                           (3, ST_MakePoint(1e308, 1e308), 4)) v(id, geom, pop)', catchment => 1e308)
+ORDER BY id;
+-- the largest double as catchment: the same pairs
+SELECT id, score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(1e308, 0) AS geom, 10 AS beds',
+    'SELECT * FROM (VALUES (1, ST_MakePoint(-1e308, 0), 1), (2, ST_MakePoint(1e308, 1e308), 4)) v(id, geom, pop)',
+    catchment => 1.7976931348623157e308)
+ORDER BY id;
+-- supply 1e308 over two villages of 1e308 people: R = 1/2, A = 0.5 each; the same with 5e-324
+SELECT id, score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 1e308::float8 AS beds',
+    'SELECT * FROM (VALUES (1, ST_MakePoint(1, 0), 1e308::float8), (2, ST_MakePoint(2, 0), 1e308::float8)) v(id, geom, pop)',
+    catchment => 5) ORDER BY id;
+SELECT id, score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 5e-324::float8 AS beds',
+    'SELECT * FROM (VALUES (1, ST_MakePoint(1, 0), 5e-324::float8), (2, ST_MakePoint(2, 0), 5e-324::float8)) v(id, geom, pop)',
+    method => 'ratio', catchment => 5) ORDER BY id;
+-- 1e308 beds for 5e-324 people: 2e631 is beyond the double range
+SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 1e308::float8 AS beds', 'SELECT 1 AS id, ST_MakePoint(1, 0) AS geom, 5e-324::float8 AS pop', catchment => 5)$q$);
+-- one facility and one unit: A = S f / (P f) = S / P = 10/4 = 2.5 however small f is, here
+-- exp(-(3/1e-150)^2/2) and 3^-1e308 (both underflow; their logarithms do not)
+SELECT score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds',
+    'SELECT 1 AS id, ST_MakePoint(3, 0) AS geom, 4 AS pop', method => 'gravity', decay => 'gaussian', decay_param => 1e-150);
+SELECT score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds',
+    'SELECT 1 AS id, ST_MakePoint(3, 0) AS geom, 4 AS pop', method => '3sfca', catchment => 10, decay => 'power', decay_param => 1e308);
+-- where even the logarithm overflows ((1/1e-200)^2 / 2 = 5e399): 22003 naming decay_param
+SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds', 'SELECT 1 AS id, ST_MakePoint(1, 0) AS geom, 4 AS pop', method => 'gravity', decay => 'gaussian', decay_param => 1e-200)$q$);
+-- band weights 1e308 and 5e-324: R = 10 / (4e308 + 2e-323) = 2.5e-308; A1 = R 1e308 = 2.5,
+-- A2 = R 5e-324 (below the smallest double: 0)
+SELECT id, score FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds',
+    'SELECT * FROM (VALUES (1, ST_MakePoint(1, 0), 4), (2, ST_MakePoint(2, 0), 4)) v(id, geom, pop)',
+    method => 'e2sfca', bands => '{1, 2}', band_weights => '{1e308, 5e-324}') ORDER BY id;
+
+-- inverse-distance weights of points 1e-200 and 2e-200 from unit 1, alpha = 2: d^-2 = 1e400
+-- and 2.5e399 (beyond the double range), in the ratio 4 : 1, so 0.8 and 0.2 row-standardised;
+-- unstandardised they are not representable (22003)
+SELECT i, j, w FROM medres.spatial_weights('SELECT * FROM (VALUES (1, ST_MakePoint(0, 0)), (2, ST_MakePoint(1e-200, 0)),
+    (3, ST_MakePoint(-2e-200, 0))) v(id, geom)', 'distance', distance => 1, inverse => 2) WHERE i = 1;
+SELECT pg_temp.err($q$SELECT * FROM medres.spatial_weights('SELECT * FROM (VALUES (1, ST_MakePoint(0, 0)), (2, ST_MakePoint(1e-200, 0))) v(id, geom)', 'distance', distance => 1, inverse => 2, row_standardize => false)$q$);
+-- knn at 1e308: unit 1 is 2e308 (beyond the double range) from every other, so the tie
+-- goes to the lower id, 2; 2 -> 3 (1e308), 3 -> 4 (0.5e308), 4 -> 3
+SELECT i, j FROM medres.spatial_weights('SELECT * FROM (VALUES (1, ST_MakePoint(-1e308, 0)), (2, ST_MakePoint(1e308, 0)),
+    (3, ST_MakePoint(1e308, 1e308)), (4, ST_MakePoint(1.5e308, 1e308))) v(id, geom)', 'knn', k => 1);
+
+-- Moran's I does not depend on the scale of values or weights: values x 1e307 and weights
+-- x 1e308 give R spdep's 0.23085931 and randomisation deviate 1.790605 (above)
+SELECT round((m).i::numeric, 8) AS i, round((m).z_random::numeric, 6) AS z_random
+FROM (SELECT medres.moran('SELECT id, value * 1e307 AS value FROM cell', 'SELECT i, j, w * 1e308 AS w FROM cell_w') AS m) s;
+-- LISA's I_i scales with the weights: 1e308 x R's 0.9577159 and 1.0567195; z does not
+SELECT id, round((ii / 1e308)::numeric, 7) AS ii_over_1e308, round(z::numeric, 7) AS z
+FROM medres.lisa('SELECT id, value FROM cell', 'SELECT i, j, w * 1e308 AS w FROM cell_w') WHERE id < 2 ORDER BY id;
+-- cell 2's I_i = 1.3633112 x 1.7e308 is beyond the double range
+SELECT pg_temp.err($q$SELECT * FROM medres.lisa('SELECT id, value FROM cell', 'SELECT i, j, w * 1.7e308 AS w FROM cell_w')$q$);
+-- Getis-Ord z does not depend on the values' scale: R's -1.754263, -1.930919 with values x 1e307
+SELECT id, round(z::numeric, 6) AS z
+FROM medres.getis_ord('SELECT id, value * 1e307 AS value FROM cell', 'SELECT i, j, 1 AS w FROM cell_w') WHERE id < 2 ORDER BY id;
+-- all values equal: no variance, so no z (22023), as for Moran's I (here at 1e308)
+SELECT pg_temp.err($q$SELECT * FROM medres.getis_ord('SELECT id, 3 AS value FROM cell', 'SELECT i, j, 1 AS w FROM cell_w')$q$);
+SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, 1e308::float8 AS value FROM cell', 'SELECT * FROM cell_w')$q$);
+-- one unit, no neighbours, wrong column types
+SELECT pg_temp.err($q$SELECT * FROM medres.lisa('SELECT 1 AS id, 1.0 AS value', 'SELECT 1 AS i, 2 AS j, 1 AS w WHERE false')$q$);
+SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, value FROM cell', 'SELECT * FROM cell_w WHERE false')$q$);
+SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, value::text AS value FROM cell', 'SELECT * FROM cell_w')$q$);
+SELECT pg_temp.err($q$SELECT * FROM medres.getis_ord('SELECT id, value FROM cell', 'SELECT i, j, NULL::float8 AS w FROM cell_w')$q$);
+SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds', 'SELECT 1 AS id, ST_MakePoint(1, 0) AS geom, 4 AS pop', catchment => 'Infinity')$q$);
+SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds', 'SELECT 1 AS id, ST_MakePoint(1, 0) AS geom, 4 AS pop', method => 'gravity', decay => 'exponential', decay_param => 'NaN')$q$);
+
 DROP TABLE facility, village, travel, cell, cell_w;
 DROP EXTENSION medres_postgis;

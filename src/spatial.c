@@ -25,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include <ctype.h>
@@ -32,6 +33,159 @@
 #include <pthread.h>
 
 #define EARTH_RADIUS_M 6371008.8	/* mean radius (IUGG), as PostGIS's sphere */
+
+/* ---------------------------------------------------------------------
+ * Memory, interrupts and errors of inner SQL
+ * --------------------------------------------------------------------- */
+
+/*
+ * An array that grows with the input: its size is checked against
+ * medres.memory_limit before it is allocated (54000 with a hint, see
+ * medres_check_memory), and it is allocated "huge" so that a request
+ * within the limit never trips palloc's 1 GB cap (XX000).
+ */
+static void *
+spatial_alloc(Size nmemb, Size size, const char *what)
+{
+	if (nmemb > 0 && size > MaxAllocHugeSize / nmemb)
+		medres_check_memory(MaxAllocHugeSize, what);
+	medres_check_memory(nmemb * size, what);
+	return medres_alloc_huge(CurrentMemoryContext, nmemb, size, what);
+}
+
+static void *
+spatial_alloc0(Size nmemb, Size size, const char *what)
+{
+	void	   *p = spatial_alloc(nmemb, size, what);
+
+	memset(p, 0, nmemb * size);
+	return p;
+}
+
+/* e with 2^e = pow2_scale(v) for v > 0, or 0 for v = 0: x / 2^e by ldexp(x, -e) is exact */
+static int
+pow2_exponent(double v)
+{
+	int			e;
+
+	if (!(v > 0.0))
+		return 0;
+	(void) frexp(v, &e);
+	return e - 1;
+}
+
+/*
+ * A sort that answers cancel requests: runs of 8192 records sorted by
+ * qsort, then merged bottom-up (stable), checking for interrupts between
+ * runs and every 64k records merged.  qsort alone on the hundreds of
+ * millions of links of a wide distance band held the backend for minutes.
+ */
+#define SORT_RUN 8192
+
+static void
+sort_interruptible(void *base, Size n, Size size, int (*cmp) (const void *, const void *),
+				   const char *what)
+{
+	char	   *src = base,
+			   *dst,
+			   *buf;
+
+	if (n <= SORT_RUN)
+	{
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (Size s = 0; s < n; s += SORT_RUN)
+	{
+		CHECK_FOR_INTERRUPTS();
+		qsort(src + s * size, Min(SORT_RUN, n - s), size, cmp);
+	}
+	buf = dst = spatial_alloc(n, size, what);
+	for (Size width = SORT_RUN; width < n; width *= 2)
+	{
+		char	   *t;
+
+		for (Size lo = 0; lo < n; lo += 2 * width)
+		{
+			Size		mid = Min(lo + width, n),
+						hi = Min(lo + 2 * width, n),
+						i = lo,
+						j = mid,
+						k = lo;
+
+			while (i < mid && j < hi)
+			{
+				/* ties take the left run first: stable */
+				if (cmp(src + j * size, src + i * size) < 0)
+					memcpy(dst + (k++) * size, src + (j++) * size, size);
+				else
+					memcpy(dst + (k++) * size, src + (i++) * size, size);
+				if ((k & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
+			memcpy(dst + k * size, src + i * size, (mid - i) * size);
+			k += mid - i;
+			memcpy(dst + k * size, src + j * size, (hi - j) * size);
+			CHECK_FOR_INTERRUPTS();
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != base)
+		memcpy(base, src, n * size);
+	pfree(buf);
+}
+
+/*
+ * An error raised while inner SQL runs keeps its SQLSTATE and message and
+ * gains a hint about the search_path.  Views and materialized views run
+ * their inner SQL with the search_path of whoever queries or refreshes
+ * them, and pg_restore's is empty, so "relation does not exist" there
+ * usually means an unqualified table name.  Errors that already carry a
+ * hint, cancels (class 57) and lack of resources (class 53) pass unchanged.
+ */
+#define INNER_SQL_HINT "Inner SQL runs with the caller's search_path, and pg_restore sets it empty: " \
+	"write table names in inner SQL with their schema (e.g. public.poly), above all in views and materialized views."
+
+static void
+rethrow_inner_sql_error(MemoryContext cxt)
+{
+	ErrorData  *edata;
+	int			category;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+	if (edata->hint != NULL || category == ERRCODE_TO_CATEGORY(ERRCODE_QUERY_CANCELED) ||
+		category == ERRCODE_TO_CATEGORY(ERRCODE_OUT_OF_MEMORY))
+	{
+		FreeErrorData(edata);
+		PG_RE_THROW();
+	}
+	FlushErrorState();
+	edata->hint = pstrdup(INNER_SQL_HINT);
+	ReThrowError(edata);
+}
+
+/* SPI_execute of (a query around) inner SQL, read-only */
+static int
+inner_execute(const char *q, long count)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			rc = 0;
+
+	PG_TRY();
+	{
+		rc = SPI_execute(q, true, count);
+	}
+	PG_CATCH();
+	{
+		rethrow_inner_sql_error(cxt);
+	}
+	PG_END_TRY();
+	return rc;
+}
 
 /* ---------------------------------------------------------------------
  * Inner SQL: columns by name, then plain values
@@ -58,7 +212,7 @@ inner_columns(const char *sql)
 {
 	char	   *q = psprintf("SELECT * FROM (%s) AS q LIMIT 0", sql);
 
-	if (SPI_execute(q, true, 0) != SPI_OK_SELECT)
+	if (inner_execute(q, 0) != SPI_OK_SELECT)
 		elog(ERROR, "medres: inner query did not run as a SELECT");
 	return SPI_tuptable->tupdesc;
 }
@@ -115,9 +269,9 @@ require_column(TupleDesc td, const char *argname, const char *name, const char *
 	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column \"%s\" of %s must be of type %s, not %s",
-						name, argname, strcmp(kind, "integer") == 0 ? "integer or bigint"
-						: strcmp(kind, "number") == 0 ? "a number type" : "geometry",
+				 errmsg("column \"%s\" of %s must be %s, not %s",
+						name, argname, strcmp(kind, "integer") == 0 ? "of type integer or bigint"
+						: strcmp(kind, "number") == 0 ? "of a number type" : "of type geometry",
 						format_type_be(t))));
 	return c;
 }
@@ -128,22 +282,62 @@ require_column(TupleDesc td, const char *argname, const char *name, const char *
  */
 typedef void (*RowFn) (void *arg, HeapTuple tup, TupleDesc td);
 
+static Portal
+inner_open(const char *sql)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = NULL;
+	Portal		portal = NULL;
+
+	PG_TRY();
+	{
+		plan = SPI_prepare(sql, 0, NULL);
+		if (plan != NULL)
+			portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	}
+	PG_CATCH();
+	{
+		rethrow_inner_sql_error(cxt);
+	}
+	PG_END_TRY();
+	if (plan == NULL)
+		elog(ERROR, "medres: could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	return portal;
+}
+
+static void
+inner_fetch(Portal portal)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+	}
+	PG_CATCH();
+	{
+		rethrow_inner_sql_error(cxt);
+	}
+	PG_END_TRY();
+}
+
+/* errors of the inner SQL itself get the search_path hint; those raised by row() do not */
 static void
 for_each_row(const char *sql, RowFn row, void *arg)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
-	Portal		portal;
+	Portal		portal = inner_open(sql);
 
-	if (plan == NULL)
-		elog(ERROR, "medres: could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	for (;;)
 	{
-		SPI_cursor_fetch(portal, true, 10000);
+		inner_fetch(portal);
 		if (SPI_processed == 0)
 			break;
 		for (uint64 r = 0; r < SPI_processed; r++)
+		{
 			row(arg, SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
+			if ((r & 1023) == 1023)
+				CHECK_FOR_INTERRUPTS();
+		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	}
@@ -170,6 +364,7 @@ get_float8(HeapTuple tup, TupleDesc td, int col, bool *isnull)
 typedef struct Vec
 {
 	MemoryContext cxt;
+	const char *what;			/* for the medres.memory_limit message */
 	Size		n;
 	Size		cap;
 	Size		elem;
@@ -177,9 +372,10 @@ typedef struct Vec
 } Vec;
 
 static void
-vec_init(Vec *v, MemoryContext cxt, Size elem)
+vec_init(Vec *v, MemoryContext cxt, Size elem, const char *what)
 {
 	v->cxt = cxt;
+	v->what = what;
 	v->n = 0;
 	v->cap = 0;
 	v->elem = elem;
@@ -193,6 +389,8 @@ vec_push(Vec *v)
 	{
 		Size		cap = Max(v->cap * 2, 1024);
 
+		/* the old and the new block coexist while repalloc copies */
+		medres_check_memory((v->cap + cap) * v->elem, v->what);
 		v->data = v->data ? repalloc_huge(v->data, cap * v->elem)
 			: MemoryContextAllocHuge(v->cxt, cap * v->elem);
 		v->cap = cap;
@@ -412,12 +610,13 @@ radix_sort_keys(void *records, Size n)
 		}
 		return;
 	}
-	tmp = palloc(sizeof(KeyRecord) * n);
+	tmp = spatial_alloc(n, sizeof(KeyRecord), "the sort of ids");
 	for (int shift = 0; shift < 64; shift += 8)
 	{
 		Size		sum = 0;
 		KeyRecord  *t;
 
+		CHECK_FOR_INTERRUPTS();
 		memset(count, 0, sizeof(count));
 		for (Size i = 0; i < n; i++)
 		{
@@ -491,7 +690,7 @@ typedef struct IdIdx
 static void
 idmap_build(IdMap *m, const int64 *id, int n, const char *argname)
 {
-	IdIdx	   *t = palloc(sizeof(IdIdx) * Max(n, 1));
+	IdIdx	   *t = spatial_alloc(n, sizeof(IdIdx), "the ids");
 
 	for (int i = 0; i < n; i++)
 	{
@@ -501,8 +700,8 @@ idmap_build(IdMap *m, const int64 *id, int n, const char *argname)
 	StaticAssertStmt(sizeof(IdIdx) == sizeof(KeyRecord), "IdIdx is a KeyRecord");
 	radix_sort_keys(t, n);
 	m->n = n;
-	m->sorted = palloc(sizeof(int64) * Max(n, 1));
-	m->index_of = palloc(sizeof(int) * Max(n, 1));
+	m->sorted = spatial_alloc(n, sizeof(int64), "the ids");
+	m->index_of = spatial_alloc(n, sizeof(int), "the ids");
 	for (int i = 0; i < n; i++)
 	{
 		if (i > 0 && t[i].id == t[i - 1].id)
@@ -581,9 +780,9 @@ read_points(const char *sql, const char *argname, bool need_geom, int values_mod
 
 	rd.ps = ps;
 	rd.srid_set = false;
-	vec_init(&rd.id, cxt, sizeof(int64));
-	vec_init(&rd.xy, cxt, sizeof(double) * 2);
-	vec_init(&rd.values, cxt, sizeof(double));
+	vec_init(&rd.id, cxt, sizeof(int64), psprintf("the points of %s", argname));
+	vec_init(&rd.xy, cxt, sizeof(double) * 2, rd.id.what);
+	vec_init(&rd.values, cxt, sizeof(double), rd.id.what);
 	for_each_row(q.data, point_row, &rd);
 	if (rd.id.n > INT_MAX / 2)
 		ereport(ERROR,
@@ -595,9 +794,11 @@ read_points(const char *sql, const char *argname, bool need_geom, int values_mod
 	if (ps->have_geom && ps->n > 0)
 	{
 		double	   *xy = (double *) rd.xy.data;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-		ps->x = MemoryContextAlloc(cxt, sizeof(double) * ps->n);
-		ps->y = MemoryContextAlloc(cxt, sizeof(double) * ps->n);
+		ps->x = spatial_alloc(ps->n, sizeof(double), rd.id.what);
+		ps->y = spatial_alloc(ps->n, sizeof(double), rd.id.what);
+		MemoryContextSwitchTo(old);
 		for (int i = 0; i < ps->n; i++)
 		{
 			ps->x[i] = xy[2 * i];
@@ -665,15 +866,21 @@ typedef struct Located
 static void
 locate(Located *L, const PointSet *ps, bool geographic)
 {
+	const char *what = psprintf("the points of %s", ps->argname);
+
+	/* the six arrays below, and the grid's two sorted copies of the cells (with a buffer) */
+	medres_check_memory((Size) ps->n * (6 * sizeof(double) + 3 * sizeof(KeyRecord)), what);
 	L->n = ps->n;
 	L->geographic = geographic;
-	L->x = palloc(sizeof(double) * Max(ps->n, 1));
-	L->y = palloc(sizeof(double) * Max(ps->n, 1));
-	L->coslat = geographic ? palloc(sizeof(double) * Max(ps->n, 1)) : NULL;
+	L->x = spatial_alloc(ps->n, sizeof(double), what);
+	L->y = spatial_alloc(ps->n, sizeof(double), what);
+	L->coslat = geographic ? spatial_alloc(ps->n, sizeof(double), what) : NULL;
 	for (int k = 0; k < 3; k++)
-		L->g[k] = palloc(sizeof(double) * Max(ps->n, 1));
+		L->g[k] = spatial_alloc(ps->n, sizeof(double), what);
 	for (int i = 0; i < ps->n; i++)
 	{
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		if (geographic)
 		{
 			double		lat = ps->y[i] * (M_PI / 180.0),
@@ -704,6 +911,21 @@ locate(Located *L, const PointSet *ps, bool geographic)
 	}
 }
 
+/*
+ * The planar distance from the coordinate differences and d2 = dx^2 + dy^2.
+ * Where d2 overflowed (differences beyond 1e154) or lost its low bits to
+ * underflow (below 1e-146), hypot gives the distance without either: a
+ * distance beyond DBL_MAX stays +Inf and so outside every catchment, and
+ * points 1e-200 apart are not at the same place.
+ */
+static inline double
+planar_distance(double dx, double dy, double d2)
+{
+	if (likely(d2 >= 1e-290 && d2 <= DBL_MAX))
+		return sqrt(d2);
+	return hypot(dx, dy);
+}
+
 static inline double
 located_distance(const Located *a, int i, const Located *b, int j)
 {
@@ -714,7 +936,7 @@ located_distance(const Located *a, int i, const Located *b, int j)
 		return haversine(a->x[i], a->y[i], a->coslat[i], b->x[j], b->y[j], b->coslat[j]);
 	dx = a->x[i] - b->x[j];
 	dy = a->y[i] - b->y[j];
-	return sqrt(dx * dx + dy * dy);
+	return planar_distance(dx, dy, dx * dx + dy * dy);
 }
 
 /* a point's grid cell, three 21-bit signed coordinates packed in 64 bits */
@@ -774,7 +996,7 @@ grid_build(Grid *G, const Located *L, double size, const double *origin)
 			G->origin[k] = lo;
 		}
 	}
-	G->cells = palloc(sizeof(Cell) * Max(L->n, 1));
+	G->cells = spatial_alloc(L->n, sizeof(Cell), "the grid of the pair search");
 	for (int i = 0; i < L->n; i++)
 	{
 		G->cells[i].key = cell_key(grid_coord(G, L->g[0][i], 0), grid_coord(G, L->g[1][i], 1),
@@ -863,7 +1085,6 @@ typedef struct PairWork
 	double	   *cx;
 	double	   *cy;
 	volatile sig_atomic_t *cancel;
-	bool		main_thread;
 	/* a fused kernel for binary weights instead of batches (see PairKernel) */
 	const struct PairKernel *kernel;
 } PairWork;
@@ -911,7 +1132,7 @@ pair_work(void *p)
 	double		radius = w->radius;
 	double		r2 = radius * radius * (1.0 + 1e-12);
 
-	for (int r = w->r0; r < w->r1;)
+	for (int r = w->r0; r < w->r1 && !*w->cancel;)
 	{
 		int64		key = GQ->cells[r].key;
 		int			end = r;
@@ -920,11 +1141,8 @@ pair_work(void *p)
 					cy = ((key >> 21) & ((1 << 21) - 1)) - CELL_BIAS,
 					cz = (key & ((1 << 21) - 1)) - CELL_BIAS;
 
-		if (*w->cancel || (w->main_thread && InterruptPending))
-		{
-			*w->cancel = 1;
+		if (*w->cancel)
 			break;
-		}
 		while (end < w->r1 && GQ->cells[end].key == key)
 			end++;
 		for (int dx = -1; dx <= 1; dx++)
@@ -951,6 +1169,19 @@ pair_work(void *p)
 			double		qx = Q->x[i],
 						qy = Q->y[i];
 
+			/*
+			 * Poll for a cancel at each query point: a catchment wide
+			 * against the extent puts every point in a few cells.  Both
+			 * threads poll the backend's flags (reading them is all
+			 * medres_cancel_requested does), so the helper stops too while
+			 * the backend waits in the join.
+			 */
+			if (*w->cancel || medres_cancel_requested())
+			{
+				*w->cancel = 1;
+				break;
+			}
+
 			if (!Q->geographic)
 			{
 				/* planar: compare squares first; the root only for pairs in reach */
@@ -963,7 +1194,7 @@ pair_work(void *p)
 
 					if (d2 > r2)
 						continue;
-					d = sqrt(d2);
+					d = planar_distance(ddx, ddy, d2);
 					if (d > radius)
 						continue;
 					if (w->kernel)
@@ -1038,6 +1269,9 @@ pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void
 
 		/* a cell a little larger than the radius, so 3 cells a side always cover it */
 		size = size * (1.0 + 1e-9) + 1e-300;
+		/* a catchment near DBL_MAX: one finite cell (an infinite one would give 0/0 below) */
+		if (!(size <= DBL_MAX))
+			size = DBL_MAX;
 		grid_build(&GS, S, size, NULL);
 		grid_build(&GQ, Q, size, GS.origin);
 		if (nwork == 2)
@@ -1060,11 +1294,10 @@ pairs_within2(const Located *Q, const Located *S, double radius, PairFn fn, void
 			w[k].arg = k == 0 ? arg : arg2;
 			w[k].b = palloc(sizeof(PairBatch));
 			w[k].b->n = 0;
-			w[k].cand = palloc(sizeof(int) * Max(S->n, 1));
-			w[k].cx = palloc(sizeof(double) * Max(S->n, 1));
-			w[k].cy = palloc(sizeof(double) * Max(S->n, 1));
+			w[k].cand = spatial_alloc(S->n, sizeof(int), "the pair search");
+			w[k].cx = spatial_alloc(S->n, sizeof(double), "the pair search");
+			w[k].cy = spatial_alloc(S->n, sizeof(double), "the pair search");
 			w[k].cancel = &cancel;
-			w[k].main_thread = k == 0;
 			w[k].kernel = k == 0 ? kernel : kernel2;
 		}
 		if (nwork == 2)
@@ -1117,6 +1350,19 @@ static const char *const fca_names[] = {"2sfca", "e2sfca", "gravity", "3sfca", "
 #define DECAY_EXPONENTIAL 3
 static const char *const decay_names[] = {"none", "gaussian", "power", "exponential", NULL};
 
+/*
+ * Numbers.  Populations and each supply column are divided by a power of
+ * two near their largest value (exact), so sums of 1e308s do not overflow
+ * and 5e-324s are not lost; the scores are scaled back at the end by the
+ * quotient of the two powers.  Weights are carried as logarithms: log f is
+ * finite where f itself underflows (a Gaussian with a tiny sigma, a high
+ * power), and the true result, a ratio of such weights, is finite.  Each
+ * facility keeps its denominator relative to its largest log weight M_j
+ * (a running log-sum-exp), D_j = exp(M_j) D'_j, so
+ *   A_i = sum_j S_j w_ij / D_j = sum_j (S_j / D'_j) exp(log w_ij - M_j),
+ * where every exponent is <= 0.  3SFCA's demand-side sums sum_k f_ik are
+ * kept the same way (lognorm_i = log sum_k f_ik).
+ */
 typedef struct Fca
 {
 	int			method;
@@ -1126,48 +1372,77 @@ typedef struct Fca
 	int			nbands;
 	double	   *bands;			/* ascending upper limits */
 	double	   *band_weights;
+	double	   *band_logw;		/* log of the band weights over their largest power of two */
 
 	int			nd;				/* demand units */
 	int			ns;				/* facilities */
 	int			m;				/* supply columns */
-	const double *pop;			/* nd */
-	const double *supply;		/* ns x m */
+	const double *pop;			/* nd, scaled: P_i / 2^pop_exp */
+	const double *supply;		/* ns x m, scaled: S_jc / 2^supply_exp[c] */
+	int			pop_exp;
+	int		   *supply_exp;		/* m */
 
 	int			pass;
-	double	   *sumf;			/* 3SFCA: sum of f over each demand's catchment */
-	double	   *denom;			/* per facility: the demand it serves */
-	double	   *ratio;			/* ns x m: R_j */
+	double	   *sumf;			/* 3SFCA: sum of f over each demand's catchment, relative to lognorm */
+	double	   *lognorm;		/* 3SFCA: its log shift, then log sum_k f_ik */
+	double	   *denom;			/* per facility: D'_j */
+	double	   *maxlog;			/* per facility: M_j (0 for the fused 2SFCA kernel) */
+	double	   *ratio;			/* ns x m: S_j / D'_j */
 	double	   *score;			/* nd x m */
 	bool	   *reached;		/* per facility: some demand in reach */
+	bool		lw_overflow;	/* a log weight beyond the double range (see fca_batch) */
 } Fca;
 
-/* the distance-decay weight f(d) inside the catchment */
+/* log f(d) inside the catchment; -Inf for a weight of 0 */
 static inline double
-fca_weight(const Fca *f, double d)
+fca_logweight(const Fca *f, double d)
 {
 	switch (f->method)
 	{
 		case FCA_E2SFCA:
 			for (int r = 0; r < f->nbands; r++)
 				if (d <= f->bands[r])
-					return f->band_weights[r];
-			return 0.0;
+					return f->band_logw[r];
+			return -INFINITY;
 		case FCA_2SFCA:
 		case FCA_RATIO:
-			return 1.0;
+			return 0.0;
 		default:
 			switch (f->decay)
 			{
 				case DECAY_GAUSSIAN:
-					return exp(-d * d / (2.0 * f->param * f->param));
+					{
+						/* -(d/sigma)^2 / 2: d/sigma neither overflows nor underflows as d^2/sigma^2 can */
+						double		u = d / f->param;
+
+						return -0.5 * u * u;
+					}
 				case DECAY_POWER:
-					return pow(Max(d, 1.0), -f->param);
+					return -f->param * log(Max(d, 1.0));
 				case DECAY_EXPONENTIAL:
-					return exp(-f->param * d);
+					return -f->param * d;
 				default:
-					return 1.0;
+					return 0.0;
 			}
 	}
+}
+
+/* add p exp(lw) to the sum kept as exp(*shift) * *sum (an empty sum is 0) */
+static inline void
+lse_add(double *shift, double *sum, double lw, double p)
+{
+	if (*sum == 0.0)
+	{
+		*shift = lw;
+		*sum = p;
+	}
+	else if (lw > *shift)
+	{
+		*sum = *sum * exp(*shift - lw) + p;
+		*shift = lw;
+	}
+	else
+		*sum += p * exp(lw - *shift);
 }
 
 /*
@@ -1175,7 +1450,8 @@ fca_weight(const Fca *f, double d)
  * the catchment.  Pass 0 (3SFCA only): each demand's sum of f.  Pass 1:
  * facility denominators sum_i P_i w_ij.  Pass 2: scores
  * A_i = sum_j R_j w_ij.  w_ij is f(d_ij), times the selection weight
- * G_ij = f_ij / sum_k f_ik for 3SFCA.
+ * G_ij = f_ij / sum_k f_ik for 3SFCA.  Plain arithmetic: it runs on the
+ * helper thread too.
  */
 static void
 fca_batch(void *arg, const PairBatch *b)
@@ -1186,28 +1462,45 @@ fca_batch(void *arg, const PairBatch *b)
 	{
 		int			i = b->i[t],
 					j = b->j[t];
-		double		w = fca_weight(f, b->d[t]);
+		double		lw = fca_logweight(f, b->d[t]);
 
-		if (w == 0.0)
+		/* 3SFCA: log(f G) = log f + (log f - log sum_k f_ik), the second term <= 0 */
+		if (f->method == FCA_3SFCA && f->pass > 0 && lw != -INFINITY)
+			lw += lw - f->lognorm[i];
+		if (lw == -INFINITY)
+		{
+			/*
+			 * f = 0: a band weight of 0, or a distance beyond the double
+			 * range.  With a decay at a finite distance f > 0 but its log
+			 * overflowed ((d/sigma)^2, beta d or beta ln d past 1e308):
+			 * flagged, and reported by the backend after the pass.
+			 */
+			if (f->decay != DECAY_NONE && b->d[t] <= DBL_MAX)
+				f->lw_overflow = true;
 			continue;
+		}
 		if (f->pass == 0)
 		{
-			f->sumf[i] += w;
+			lse_add(&f->lognorm[i], &f->sumf[i], lw, 1.0);
 			continue;
 		}
-		if (f->method == FCA_3SFCA)
-			w *= w / f->sumf[i];
 		if (f->pass == 1)
 		{
-			f->denom[j] += f->pop[i] * w;
-			f->reached[j] = true;
+			if (f->pop[i] > 0.0)
+			{
+				lse_add(&f->maxlog[j], &f->denom[j], lw, f->pop[i]);
+				f->reached[j] = true;
+			}
 		}
-		else
+		else if (f->denom[j] > 0.0)
+		{
+			double		w = exp(lw - f->maxlog[j]);
+
 			for (int c = 0; c < f->m; c++)
 				f->score[(Size) i * f->m + c] += f->ratio[(Size) j * f->m + c] * w;
+		}
 	}
 }
-
 /* ratio method, pass 1: supply within reach of each demand unit */
 static void
 ratio_supply_batch(void *arg, const PairBatch *b)
@@ -1288,15 +1581,19 @@ static void
 fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *undefined)
 {
 	Fca			half;			/* the helper thread's accumulator */
+	const char *what = "the accessibility scores";
 
-	f->score = palloc0(sizeof(double) * Max((Size) f->nd * f->m, 1));
-	f->sumf = palloc0(sizeof(double) * Max(f->nd, 1));
+	f->score = spatial_alloc0((Size) f->nd * f->m, sizeof(double), what);
+	f->sumf = spatial_alloc0(f->nd, sizeof(double), what);
 	if (f->method == FCA_RATIO)
 	{
 		/* both passes write per demand unit only, so the halves can share f */
 		pairs_from_source(src, f->catchment, ratio_supply_batch, f, f);
 		pairs_within2(demand_self, demand_self, f->catchment, ratio_population_batch, f, f, NULL, NULL);
 		for (int i = 0; i < f->nd; i++)
+		{
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
 			for (int c = 0; c < f->m; c++)
 			{
 				double	   *s = &f->score[(Size) i * f->m + c];
@@ -1304,58 +1601,125 @@ fca_scores(Fca *f, const PairSource *src, const Located *demand_self, bool *unde
 				undefined[(Size) i * f->m + c] = f->sumf[i] == 0.0 && *s > 0.0;
 				*s = f->sumf[i] > 0.0 ? *s / f->sumf[i] : 0.0;
 			}
+		}
 		return;
 	}
-	f->denom = palloc0(sizeof(double) * Max(f->ns, 1));
-	f->reached = palloc0(sizeof(bool) * Max(f->ns, 1));
-	f->ratio = palloc0(sizeof(double) * Max((Size) f->ns * f->m, 1));
+	f->lognorm = spatial_alloc0(f->nd, sizeof(double), what);
+	f->denom = spatial_alloc0(f->ns, sizeof(double), what);
+	f->maxlog = spatial_alloc0(f->ns, sizeof(double), what);
+	f->reached = spatial_alloc0(f->ns, sizeof(bool), what);
+	f->ratio = spatial_alloc0((Size) f->ns * f->m, sizeof(double), what);
 	half = *f;
-	half.denom = palloc0(sizeof(double) * Max(f->ns, 1));
-	half.reached = palloc0(sizeof(bool) * Max(f->ns, 1));
+	half.denom = spatial_alloc0(f->ns, sizeof(double), what);
+	half.maxlog = spatial_alloc0(f->ns, sizeof(double), what);
+	half.reached = spatial_alloc0(f->ns, sizeof(bool), what);
 	if (f->method == FCA_3SFCA)
 	{
+		/* per demand unit: both halves share sumf and lognorm */
 		f->pass = half.pass = 0;
 		pairs_from_source(src, f->catchment, fca_batch, f, &half);
+		for (int i = 0; i < f->nd; i++)
+			if (f->sumf[i] > 0.0)
+				f->lognorm[i] += log(f->sumf[i]);
 	}
 	f->pass = half.pass = 1;
 	pairs_from_source(src, f->catchment, fca_batch, f, &half);
 	for (int j = 0; j < f->ns; j++)
 	{
-		f->denom[j] += half.denom[j];
+		/* join the halves' log-sum-exps */
+		if (half.denom[j] > 0.0)
+		{
+			if (f->denom[j] > 0.0)
+			{
+				double		mx = Max(f->maxlog[j], half.maxlog[j]);
+
+				f->denom[j] = f->denom[j] * exp(f->maxlog[j] - mx) + half.denom[j] * exp(half.maxlog[j] - mx);
+				f->maxlog[j] = mx;
+			}
+			else
+			{
+				f->denom[j] = half.denom[j];
+				f->maxlog[j] = half.maxlog[j];
+			}
+		}
 		f->reached[j] |= half.reached[j];
 		for (int c = 0; c < f->m; c++)
 			f->ratio[(Size) j * f->m + c] = f->denom[j] > 0.0 ? f->supply[(Size) j * f->m + c] / f->denom[j] : 0.0;
 	}
 	half.ratio = f->ratio;
+	half.denom = f->denom;
+	half.maxlog = f->maxlog;
 	f->pass = half.pass = 2;
 	pairs_from_source(src, f->catchment, fca_batch, f, &half);
-	for (int i = 0; i < f->nd; i++)
-		for (int c = 0; c < f->m; c++)
-			undefined[(Size) i * f->m + c] = false;
+	if (f->lw_overflow || half.lw_overflow)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the distance-decay weights of decay_param %s are out of the range of double precision",
+						medres_float_text(f->param)),
+				 errdetail("The logarithm of the %s weight overflows at some distance within the catchment.",
+						   decay_names[f->decay]),
+				 errhint("Measure distances in other units, or choose a decay_param nearer 1.")));
+	memset(undefined, 0, (Size) f->nd * f->m * sizeof(bool));
 }
 
-/* divide each supply column's scores by their population-weighted mean */
+/*
+ * The scores in their own units: the scaled scores times 2^(supply
+ * exponent - population exponent), or, normalized, over their
+ * population-weighted mean (where both powers cancel).  A score beyond
+ * the double range is 22003.
+ */
 static void
-fca_normalize(Fca *f)
+fca_finish(Fca *f, bool normalize, const int64 *id, char *const *names)
 {
 	for (int c = 0; c < f->m; c++)
 	{
-		double		pa = 0.0,
-					pac = 0.0,
-					p = 0.0,
-					pc = 0.0,
-					mean;
+		int			shift = f->supply_exp[c] - f->pop_exp;
+		double		K = 1.0,
+					mean = 1.0;
 
+		if (normalize)
+		{
+			double		pa = 0.0,
+						pac = 0.0,
+						p = 0.0,
+						pc = 0.0,
+						top = 0.0;
+
+			for (int i = 0; i < f->nd; i++)
+				top = Max(top, f->score[(Size) i * f->m + c]);
+			if (!(top > 0.0))
+				continue;		/* nobody reaches anything: all scores stay 0 */
+			/* the mean of the scores over a power of two near the largest: no overflow */
+			K = top <= DBL_MAX ? pow2_scale(top) : get_float8_infinity();
+			for (int i = 0; i < f->nd; i++)
+			{
+				neumaier_add(&pa, &pac, f->pop[i] * (f->score[(Size) i * f->m + c] / K));
+				neumaier_add(&p, &pc, f->pop[i]);
+			}
+			mean = (pa + pac) / (p + pc);
+			if (!(mean > 0.0))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the %s scores cannot be normalized: their population-weighted mean is 0", names[c]),
+						 errdetail("Only units without population have access.")));
+		}
 		for (int i = 0; i < f->nd; i++)
 		{
-			neumaier_add(&pa, &pac, f->pop[i] * f->score[(Size) i * f->m + c]);
-			neumaier_add(&p, &pc, f->pop[i]);
+			double	   *a = &f->score[(Size) i * f->m + c];
+
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
+			if (normalize)
+				*a = (*a / K) / mean;
+			else if (*a != 0.0)
+				*a = ldexp(*a, shift);
+			if (!(*a <= DBL_MAX))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the %s score of demand id %lld is out of the range of double precision",
+								names[c], (long long) id[i]),
+						 errhint("Rescale the supply or the population in supply_sql and demand_sql.")));
 		}
-		mean = (pa + pac) / (p + pc);
-		if (!(mean > 0.0))
-			continue;			/* nobody reaches anything: all scores stay 0 */
-		for (int i = 0; i < f->nd; i++)
-			f->score[(Size) i * f->m + c] /= mean;
 	}
 }
 
@@ -1478,8 +1842,12 @@ fca_options(FunctionCallInfo fcinfo, Fca *f)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("band_weights must have one weight per band (%d), got %d", f->nbands, nw),
 					 errhint("Only three bands have a default: weights 1, 0.68 and 0.22.")));
+		f->band_logw = palloc(sizeof(double) * nw);
 		for (int r = 0; r < nw; r++)
+		{
 			medres_check_nonnegative("band_weights", f->band_weights[r]);
+			f->band_logw[r] = f->band_weights[r] > 0.0 ? log(f->band_weights[r]) : -INFINITY;
+		}
 		if (has_catchment && catchment != f->bands[f->nbands - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1667,17 +2035,21 @@ medres_accessibility(PG_FUNCTION_ARGS)
 						 "q.cost::pg_catalog.float8 FROM (%s) AS q", cost_sql);
 			rd.demand = &md;
 			rd.supply = &ms;
-			vec_init(&rd.i, outer, sizeof(int));
-			vec_init(&rd.j, outer, sizeof(int));
-			vec_init(&rd.d, outer, sizeof(double));
+			vec_init(&rd.i, outer, sizeof(int), "the cost table");
+			vec_init(&rd.j, outer, sizeof(int), "the cost table");
+			vec_init(&rd.d, outer, sizeof(double), "the cost table");
 			for_each_row(q, cost_row, &rd);
 			MemoryContextSwitchTo(outer);
+			if (rd.i.n > INT_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("cost_sql returned more than %d rows", INT_MAX)));
 			src.npairs = (int) rd.i.n;
 			src.pi = (int *) rd.i.data;
 			src.pj = (int *) rd.j.data;
 			src.pd = (double *) rd.d.data;
 			{
-				Link	   *k = palloc(sizeof(Link) * Max(src.npairs, 1));
+				Link	   *k = spatial_alloc(src.npairs, sizeof(Link), "the cost table");
 
 				for (int t = 0; t < src.npairs; t++)
 				{
@@ -1685,7 +2057,7 @@ medres_accessibility(PG_FUNCTION_ARGS)
 					k[t].j = src.pj[t];
 					k[t].w = src.pd[t];
 				}
-				qsort(k, src.npairs, sizeof(Link), link_cmp);
+				sort_interruptible(k, src.npairs, sizeof(Link), link_cmp, "the cost table");
 				for (int t = 1; t < src.npairs; t++)
 					if (k[t].i == k[t - 1].i && k[t].j == k[t - 1].j)
 						ereport(ERROR,
@@ -1702,14 +2074,35 @@ medres_accessibility(PG_FUNCTION_ARGS)
 	f.nd = D.n;
 	f.ns = S.n;
 	f.m = S.nvalues;
+	/* populations and each supply column over a power of two near their largest (see Fca) */
+	{
+		double		top = 0.0;
+
+		for (int i = 0; i < D.n; i++)
+			top = Max(top, D.values[i]);
+		f.pop_exp = pow2_exponent(top);
+		for (int i = 0; i < D.n; i++)
+			D.values[i] = ldexp(D.values[i], -f.pop_exp);
+		f.supply_exp = palloc(sizeof(int) * Max(f.m, 1));
+		for (int c = 0; c < f.m; c++)
+		{
+			top = 0.0;
+			for (int j = 0; j < S.n; j++)
+				top = Max(top, S.values[(Size) j * f.m + c]);
+			f.supply_exp[c] = pow2_exponent(top);
+			for (int j = 0; j < S.n; j++)
+				S.values[(Size) j * f.m + c] = ldexp(S.values[(Size) j * f.m + c], -f.supply_exp[c]);
+		}
+	}
 	f.pop = D.values;
 	f.supply = S.values;
-	undefined = palloc(sizeof(bool) * Max((Size) f.nd * f.m, 1));
+	undefined = spatial_alloc((Size) f.nd * f.m, sizeof(bool), "the accessibility scores");
 	fca_scores(&f, &src, src.demand, undefined);
-	if (normalize)
-		fca_normalize(&f);
+	fca_finish(&f, normalize, D.id, S.value_names);
 
 	for (int i = 0; i < f.nd; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		for (int c = 0; c < f.m; c++)
 		{
 			Datum		values[3];
@@ -1721,6 +2114,7 @@ medres_accessibility(PG_FUNCTION_ARGS)
 			nulls[2] = undefined[(Size) i * f.m + c];
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
+	}
 	return (Datum) 0;
 }
 
@@ -1878,8 +2272,8 @@ contiguity_links(PolygonReader *rd, int *nlinks)
 	Size		n = rd->marks.n;
 	Vec			links;
 
-	vec_init(&links, CurrentMemoryContext, sizeof(Link));
-	qsort(m, n, sizeof(Mark), mark_cmp);
+	vec_init(&links, CurrentMemoryContext, sizeof(Link), "the spatial weights");
+	sort_interruptible(m, n, sizeof(Mark), mark_cmp, "the boundaries of units_sql");
 	for (Size s = 0; s < n;)
 	{
 		Size		e = s + 1;
@@ -1887,6 +2281,9 @@ contiguity_links(PolygonReader *rd, int *nlinks)
 		while (e < n && memcmp(m[e].a, m[s].a, sizeof(m[s].a)) == 0)
 			e++;
 		for (Size u = s; u < e; u++)
+		{
+			/* a vertex shared by thousands of units makes millions of pairs */
+			CHECK_FOR_INTERRUPTS();
 			for (Size v = u + 1; v < e; v++)
 				if (m[u].unit != m[v].unit)
 				{
@@ -1900,10 +2297,11 @@ contiguity_links(PolygonReader *rd, int *nlinks)
 					l->j = m[u].unit;
 					l->w = 1.0;
 				}
+		}
 		s = e;
-		if ((s & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
 	}
+	if (links.n > INT_MAX)
+		medres_check_memory(MaxAllocHugeSize, "the spatial weights");
 	*nlinks = (int) links.n;
 	return (Link *) links.data;
 }
@@ -1914,7 +2312,7 @@ links_unique(Link *l, int n)
 {
 	int			k = 0;
 
-	qsort(l, n, sizeof(Link), link_cmp);
+	sort_interruptible(l, n, sizeof(Link), link_cmp, "the spatial weights");
 	for (int t = 0; t < n; t++)
 		if (k == 0 || l[t].i != l[k - 1].i || l[t].j != l[k - 1].j)
 			l[k++] = l[t];
@@ -1947,17 +2345,78 @@ distance_link_batch(void *arg, const PairBatch *b)
 		l = vec_push(&c->links);
 		l->i = b->i[t];
 		l->j = b->j[t];
-		l->w = c->inverse > 0.0 ? pow(b->d[t], -c->inverse) : 1.0;
+		/* inverse: the distance for now; the weights are made per row (see inverse_weights) */
+		l->w = c->inverse > 0.0 ? b->d[t] : 1.0;
 	}
 }
 
-/* the k nearest other units of each unit (ties: the lower id) */
+/* a candidate neighbour of knn: its distance, id (for ties) and index */
+typedef struct Near
+{
+	double		d;
+	int64		id;
+	int			j;
+} Near;
+
+static inline bool
+near_less(const Near *a, const Near *b)
+{
+	return a->d < b->d || (a->d == b->d && a->id < b->id);
+}
+
+static int
+near_cmp(const void *pa, const void *pb)
+{
+	return near_less(pa, pb) ? -1 : near_less(pb, pa) ? 1 : 0;
+}
+
+/* a max-heap on (d, id) of the best k so far: its root is the worst of them */
+static inline void
+near_sift_up(Near *h, int p)
+{
+	Near		c = h[p];
+
+	while (p > 0 && near_less(&h[(p - 1) / 2], &c))
+	{
+		h[p] = h[(p - 1) / 2];
+		p = (p - 1) / 2;
+	}
+	h[p] = c;
+}
+
+static inline void
+near_sift_down(Near *h, int n)
+{
+	Near		c = h[0];
+	int			p = 0;
+
+	for (;;)
+	{
+		int			q = 2 * p + 1;
+
+		if (q >= n)
+			break;
+		if (q + 1 < n && near_less(&h[q], &h[q + 1]))
+			q++;
+		if (!near_less(&c, &h[q]))
+			break;
+		h[p] = h[q];
+		p = q;
+	}
+	h[p] = c;
+}
+
+/*
+ * The k nearest other units of each unit (ties: the lower id), through a
+ * max-heap of the best k: most candidates are rejected by one comparison
+ * with its root, the others cost log k, so a unit costs about
+ * n + k ln(n/k) log k, and any k up to n - 1 stays practical.
+ */
 static Link *
 knn_links(const Located *L, const int64 *id, int k, int *nlinks)
 {
-	Link	   *links = palloc(sizeof(Link) * Max((Size) L->n * k, 1));
-	int		   *best = palloc(sizeof(int) * (k + 1));
-	double	   *bd = palloc(sizeof(double) * (k + 1));
+	Link	   *links = spatial_alloc((Size) L->n * k, sizeof(Link), "the k nearest neighbours");
+	Near	   *h = spatial_alloc(k, sizeof(Near), "the k nearest neighbours");
 
 	for (int i = 0; i < L->n; i++)
 	{
@@ -1966,33 +2425,77 @@ knn_links(const Located *L, const int64 *id, int k, int *nlinks)
 		CHECK_FOR_INTERRUPTS();
 		for (int j = 0; j < L->n; j++)
 		{
-			double		d;
-			int			p;
+			Near		c;
 
 			if (j == i)
 				continue;
-			d = located_distance(L, i, L, j);
-			if (cnt == k && (d > bd[k - 1] || (d == bd[k - 1] && id[j] > id[best[k - 1]])))
+			c.d = located_distance(L, i, L, j);
+			if (cnt == k && c.d > h[0].d)
 				continue;
-			p = cnt < k ? cnt++ : k - 1;
-			while (p > 0 && (bd[p - 1] > d || (bd[p - 1] == d && id[best[p - 1]] > id[j])))
+			c.id = id[j];
+			c.j = j;
+			if (cnt < k)
 			{
-				bd[p] = bd[p - 1];
-				best[p] = best[p - 1];
-				p--;
+				h[cnt++] = c;
+				near_sift_up(h, cnt - 1);
 			}
-			bd[p] = d;
-			best[p] = j;
+			else if (near_less(&c, &h[0]))
+			{
+				h[0] = c;
+				near_sift_down(h, k);
+			}
 		}
+		qsort(h, k, sizeof(Near), near_cmp);
 		for (int t = 0; t < k; t++)
 		{
 			links[(Size) i * k + t].i = i;
-			links[(Size) i * k + t].j = best[t];
+			links[(Size) i * k + t].j = h[t].j;
 			links[(Size) i * k + t].w = 1.0;
 		}
 	}
 	*nlinks = L->n * k;
 	return links;
+}
+
+/*
+ * Inverse-distance weights d^-alpha from the distances in the links (sorted
+ * by i).  Row-standardised, each row is computed as (d / d_min)^-alpha, at
+ * most 1 and 1 for the nearest, so neither the weights nor their sum can
+ * overflow where d^-alpha would (d = 1e-200, alpha = 2); the standardised
+ * weights are the same.  Unstandardised, a weight beyond the double range
+ * is 22003.
+ */
+static void
+inverse_weights(Link *l, int nlinks, double alpha, bool standardize, const int64 *sorted_id)
+{
+	for (int s = 0; s < nlinks;)
+	{
+		int			e = s;
+		double		dmin = l[s].w;
+
+		if ((s & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (e < nlinks && l[e].i == l[s].i)
+		{
+			dmin = Min(dmin, l[e].w);
+			e++;
+		}
+		for (int t = s; t < e; t++)
+		{
+			double		w = standardize ? pow(l[t].w / dmin, -alpha) : pow(l[t].w, -alpha);
+
+			if (!(w <= DBL_MAX))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the inverse-distance weight of units %lld and %lld is out of the range of double precision",
+								(long long) sorted_id[l[t].i], (long long) sorted_id[l[t].j]),
+						 errdetail("Their distance %s to the power -%s (inverse) overflows.",
+								   medres_float_text(l[t].w), medres_float_text(alpha)),
+						 errhint("Use row_standardize => true, or coordinates in larger units.")));
+			l[t].w = w;
+		}
+		s = e;
+	}
 }
 
 #define W_QUEEN		0
@@ -2002,11 +2505,30 @@ knn_links(const Located *L, const int64 *id, int k, int *nlinks)
 static const char *const weights_names[] = {"queen", "rook", "knn", "distance", NULL};
 
 /* units within snap of each other (queen) or sharing a border longer than 4 snap (rook), by PostGIS */
+typedef struct SnapReader
+{
+	const IdMap *ids;
+	Vec			links;
+} SnapReader;
+
+static void
+snap_row(void *arg, HeapTuple tup, TupleDesc td)
+{
+	SnapReader *rd = arg;
+	bool		n1,
+				n2;
+	Link	   *l = vec_push(&rd->links);
+
+	l->i = idmap_find(rd->ids, get_int8(tup, td, 1, &n1));
+	l->j = idmap_find(rd->ids, get_int8(tup, td, 2, &n2));
+	l->w = 1.0;
+}
+
 static Link *
 snapped_links(const char *sql, const char *pg, bool rook, double snap, const IdMap *ids, int *nlinks)
 {
 	char	   *q;
-	Vec			links;
+	SnapReader	rd;
 
 	q = psprintf("SELECT a.id::pg_catalog.int8, b.id::pg_catalog.int8 FROM (%s) AS a, (%s) AS b "
 				 "WHERE a.id <> b.id AND %s.ST_DWithin(a.geom, b.geom, %.17g)%s",
@@ -2014,21 +2536,13 @@ snapped_links(const char *sql, const char *pg, bool rook, double snap, const IdM
 				 rook ? psprintf(" AND %s.ST_Length(%s.ST_Intersection(%s.ST_Boundary(a.geom), "
 								 "%s.ST_Buffer(%s.ST_Boundary(b.geom), %.17g))) > %.17g",
 								 pg, pg, pg, pg, pg, snap, 4.0 * snap) : "");
-	vec_init(&links, CurrentMemoryContext, sizeof(Link));
-	if (SPI_execute(q, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "medres: contiguity query failed");
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		bool		n1,
-					n2;
-		Link	   *l = vec_push(&links);
-
-		l->i = idmap_find(ids, get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &n1));
-		l->j = idmap_find(ids, get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &n2));
-		l->w = 1.0;
-	}
-	*nlinks = (int) links.n;
-	return (Link *) links.data;
+	rd.ids = ids;
+	vec_init(&rd.links, CurrentMemoryContext, sizeof(Link), "the spatial weights");
+	for_each_row(q, snap_row, &rd);
+	if (rd.links.n > INT_MAX)
+		medres_check_memory(MaxAllocHugeSize, "the spatial weights");
+	*nlinks = (int) rd.links.n;
+	return (Link *) rd.links.data;
 }
 
 /* a NOTICE naming the units without neighbours (at most ten) */
@@ -2114,8 +2628,8 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 		rd.rook = method == W_ROOK;
 		rd.collect = !(snap > 0.0);		/* with a tolerance PostGIS decides */
 		rd.argname = "units_sql";
-		vec_init(&rd.ids, outer, sizeof(int64));
-		vec_init(&rd.marks, outer, sizeof(Mark));
+		vec_init(&rd.ids, outer, sizeof(int64), "the units of units_sql");
+		vec_init(&rd.marks, outer, sizeof(Mark), "the boundaries of units_sql");
 		for_each_row(q, polygon_row, &rd);
 		n = (int) rd.ids.n;
 		id = (int64 *) rd.ids.data;
@@ -2129,7 +2643,7 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 				links = snapped_links(sql, pg, method == W_ROOK, snap, &ids, &nlinks);
 				MemoryContextSwitchTo(outer);
 				{
-					Link	   *copy = palloc(sizeof(Link) * Max(nlinks, 1));
+					Link	   *copy = spatial_alloc(nlinks, sizeof(Link), "the spatial weights");
 
 					memcpy(copy, links, sizeof(Link) * nlinks);
 					links = copy;
@@ -2161,16 +2675,22 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("k must be between 1 and the number of units - 1 (%d), got %d", n - 1, k)));
+				/* the links, and the sort's copy of them */
+				if ((Size) k > MaxAllocHugeSize / (2 * sizeof(Link)) / (Size) n)
+					medres_check_memory(MaxAllocHugeSize, "the k nearest neighbours");
+				medres_check_memory((Size) n * k * sizeof(Link) * 2, "the k nearest neighbours");
 				links = knn_links(&L, id, k, &nlinks);
 			}
 			else
 			{
 				LinkCollector c;
 
-				vec_init(&c.links, outer, sizeof(Link));
+				vec_init(&c.links, outer, sizeof(Link), "the spatial weights");
 				c.inverse = inverse;
 				c.id = id;
 				pairs_within(&L, &L, distance, distance_link_batch, &c);
+				if (c.links.n > INT_MAX)
+					medres_check_memory(MaxAllocHugeSize, "the spatial weights");
 				links = (Link *) c.links.data;
 				nlinks = (int) c.links.n;
 			}
@@ -2181,20 +2701,24 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 
 	/* renumber the units in id order, so the rows come sorted by (i, j) */
 	{
-		int		   *rank = palloc(sizeof(int) * Max(n, 1));
+		int		   *rank = spatial_alloc(n, sizeof(int), "the spatial weights");
 
 		for (int r = 0; r < n; r++)
 			rank[ids.index_of[r]] = r;
 		for (int t = 0; t < nlinks; t++)
 		{
+			if ((t & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
 			links[t].i = rank[links[t].i];
 			links[t].j = rank[links[t].j];
 		}
 	}
 	nlinks = links_unique(links, nlinks);
+	if (method == W_DISTANCE && inverse > 0.0)
+		inverse_weights(links, nlinks, inverse, standardize, ids.sorted);
 	{
-		bool	   *has = palloc0(sizeof(bool) * Max(n, 1));
-		double	   *rowsum = palloc0(sizeof(double) * Max(n, 1));
+		bool	   *has = spatial_alloc0(n, sizeof(bool), "the spatial weights");
+		double	   *rowsum = spatial_alloc0(n, sizeof(double), "the spatial weights");
 
 		for (int t = 0; t < nlinks; t++)
 		{
@@ -2206,6 +2730,9 @@ medres_spatial_weights(PG_FUNCTION_ARGS)
 		{
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
+
+			/* the result rows go to a tuplestore, on disk when large: check at each */
+			CHECK_FOR_INTERRUPTS();
 
 			values[0] = Int64GetDatum(ids.sorted[links[t].i]);
 			values[1] = Int64GetDatum(ids.sorted[links[t].j]);
@@ -2225,7 +2752,9 @@ typedef struct Lattice
 {
 	int			n;
 	int64	   *id;
-	double	   *y;
+	double	   *y;				/* values over 2^yexp (exact), |y| < 2 */
+	int			yexp;
+	int			wexp;			/* weights over 2^wexp, all < 2 */
 	int			nlinks;
 	Link	   *links;			/* sorted by (i, j) */
 	int		   *row;			/* links of unit i: row[i] .. row[i+1] */
@@ -2299,8 +2828,16 @@ weight_row(void *arg, HeapTuple tup, TupleDesc td)
 						(long long) (l->i < 0 ? a : b))));
 }
 
+/*
+ * Read values and weights.  Both are divided by a power of two near their
+ * largest magnitude (exact): sums of squares of 1e308s neither overflow nor
+ * do those of 5e-324s vanish.  Moran's I and every z-score are invariant
+ * to both scales; LISA's I_i and Getis-Ord's G scale with the weights and
+ * are multiplied back at the end.  `unit_weight` counts a weight of 1 (the
+ * default self-weight of G*) among the weights.
+ */
 static void
-read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
+read_lattice(FunctionCallInfo fcinfo, bool allow_self, bool unit_weight, Lattice *L)
 {
 	char	   *values_sql = required_sql(fcinfo, 0, "values_sql");
 	char	   *weights_sql = required_sql(fcinfo, 1, "weights_sql");
@@ -2314,8 +2851,8 @@ read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
 	td = inner_columns(values_sql);
 	(void) require_column(td, "values_sql", "id", "integer");
 	(void) require_column(td, "values_sql", "value", "number");
-	vec_init(&vr.id, outer, sizeof(int64));
-	vec_init(&vr.y, outer, sizeof(double));
+	vec_init(&vr.id, outer, sizeof(int64), "the values of values_sql");
+	vec_init(&vr.y, outer, sizeof(double), "the values of values_sql");
 	for_each_row(psprintf("SELECT q.id::pg_catalog.int8, q.value::pg_catalog.float8 FROM (%s) AS q",
 						  values_sql), value_row, &vr);
 	L->n = (int) vr.id.n;
@@ -2333,21 +2870,38 @@ read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
 	(void) require_column(td, "weights_sql", "w", "number");
 	wr.ids = &ids;
 	wr.allow_self = allow_self;
-	vec_init(&wr.links, outer, sizeof(Link));
+	vec_init(&wr.links, outer, sizeof(Link), "the weights of weights_sql");
 	for_each_row(psprintf("SELECT q.i::pg_catalog.int8, q.j::pg_catalog.int8, q.w::pg_catalog.float8 "
 						  "FROM (%s) AS q", weights_sql), weight_row, &wr);
 	SPI_finish();
 
+	if (wr.links.n > INT_MAX)
+		medres_check_memory(MaxAllocHugeSize, "the weights of weights_sql");
 	L->nlinks = (int) wr.links.n;
 	L->links = (Link *) wr.links.data;
-	qsort(L->links, L->nlinks, sizeof(Link), link_cmp);
+	{
+		double		top = 0.0;
+
+		for (int i = 0; i < L->n; i++)
+			top = Max(top, fabs(L->y[i]));
+		L->yexp = pow2_exponent(top);
+		for (int i = 0; i < L->n; i++)
+			L->y[i] = ldexp(L->y[i], -L->yexp);
+		top = unit_weight ? 1.0 : 0.0;
+		for (int t = 0; t < L->nlinks; t++)
+			top = Max(top, L->links[t].w);
+		L->wexp = pow2_exponent(top);
+		for (int t = 0; t < L->nlinks; t++)
+			L->links[t].w = ldexp(L->links[t].w, -L->wexp);
+	}
+	sort_interruptible(L->links, L->nlinks, sizeof(Link), link_cmp, "the weights of weights_sql");
 	for (int t = 1; t < L->nlinks; t++)
 		if (L->links[t].i == L->links[t - 1].i && L->links[t].j == L->links[t - 1].j)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("weights_sql returned the pair %lld, %lld more than once",
 							(long long) L->id[L->links[t].i], (long long) L->id[L->links[t].j])));
-	L->row = palloc0(sizeof(int) * (L->n + 1));
+	L->row = spatial_alloc0((Size) L->n + 1, sizeof(int), "the weights of weights_sql");
 	for (int t = 0; t < L->nlinks; t++)
 		L->row[L->links[t].i + 1]++;
 	for (int i = 0; i < L->n; i++)
@@ -2358,7 +2912,7 @@ read_lattice(FunctionCallInfo fcinfo, bool allow_self, Lattice *L)
 static double *
 deviations(const Lattice *L, double *m2)
 {
-	double	   *z = palloc(sizeof(double) * Max(L->n, 1));
+	double	   *z = spatial_alloc(L->n, sizeof(double), "the values of values_sql");
 	double		s = 0.0,
 				sc = 0.0,
 				q = 0.0,
@@ -2477,7 +3031,7 @@ medres_moran(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "medres.moran must return a composite type");
-	read_lattice(fcinfo, false, &L);
+	read_lattice(fcinfo, false, false, &L);
 	if (L.n < 4)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -2485,13 +3039,16 @@ medres_moran(PG_FUNCTION_ARGS)
 	n = L.n;
 	z = deviations(&L, &m2);
 	sz2 = m2 * n;
-	rowsum = palloc0(sizeof(double) * L.n);
-	colsum = palloc0(sizeof(double) * L.n);
-	has = palloc0(sizeof(bool) * L.n);
+	rowsum = spatial_alloc0(L.n, sizeof(double), "the values of values_sql");
+	colsum = spatial_alloc0(L.n, sizeof(double), "the values of values_sql");
+	has = spatial_alloc0(L.n, sizeof(bool), "the values of values_sql");
 	for (int t = 0; t < L.nlinks; t++)
 	{
 		const Link *l = &L.links[t];
 		double		wji = weight_of(&L, l->j, l->i);
+
+		if ((t & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 
 		S0 += l->w;
 		S1 += wji > 0.0 ? 0.5 * (l->w + wji) * (l->w + wji) : l->w * l->w;
@@ -2506,6 +3063,8 @@ medres_moran(PG_FUNCTION_ARGS)
 	notice_islands(has, L.id, L.n, "They count in n with a spatial lag of 0.");
 	for (int i = 0; i < L.n; i++)
 	{
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		S2 += (rowsum[i] + colsum[i]) * (rowsum[i] + colsum[i]);
 		num += z[i] * spatial_lag(&L, z, i);
 		sz4 += z[i] * z[i] * z[i] * z[i];
@@ -2522,8 +3081,10 @@ medres_moran(PG_FUNCTION_ARGS)
 	values[1] = Float8GetDatum(I);
 	values[2] = Float8GetDatum(EI);
 	values[3] = Float8GetDatum(vn);
-	values[4] = Float8GetDatum((I - EI) / sqrt(vn));
-	values[5] = Float8GetDatum(two_sided_p((I - EI) / sqrt(vn)));
+	/* a zero variance (possible only for degenerate weights) leaves no standard deviate */
+	nulls[4] = nulls[5] = !(vn > 0.0);
+	values[4] = Float8GetDatum(vn > 0.0 ? (I - EI) / sqrt(vn) : 0.0);
+	values[5] = Float8GetDatum(vn > 0.0 ? two_sided_p((I - EI) / sqrt(vn)) : 0.0);
 	values[6] = Float8GetDatum(vr);
 	nulls[7] = nulls[8] = !(vr > 0.0);
 	values[7] = Float8GetDatum(vr > 0.0 ? (I - EI) / sqrt(vr) : 0.0);
@@ -2533,7 +3094,7 @@ medres_moran(PG_FUNCTION_ARGS)
 		nulls[9] = true;
 	else
 	{
-		double	   *zp = palloc(sizeof(double) * L.n);
+		double	   *zp = spatial_alloc(L.n, sizeof(double), "the values of values_sql");
 		int			larger = 0;
 
 		memcpy(zp, z, sizeof(double) * L.n);
@@ -2541,8 +3102,8 @@ medres_moran(PG_FUNCTION_ARGS)
 		{
 			double		s = 0.0;
 
-			if ((r & 63) == 0)
-				CHECK_FOR_INTERRUPTS();
+			/* one permutation is O(n + links): check at each */
+			CHECK_FOR_INTERRUPTS();
 			for (int i = L.n - 1; i > 0; i--)
 			{
 				int			j = random_below(&rng, i + 1);
@@ -2552,7 +3113,11 @@ medres_moran(PG_FUNCTION_ARGS)
 				zp[j] = t;
 			}
 			for (int i = 0; i < L.n; i++)
+			{
+				if ((i & 0xFFFF) == 0xFFFF)
+					CHECK_FOR_INTERRUPTS();
 				s += zp[i] * spatial_lag(&L, zp, i);
+			}
 			if (n / S0 * s / sz2 >= I)
 				larger++;
 		}
@@ -2586,6 +3151,7 @@ medres_lisa(PG_FUNCTION_ARGS)
 	int		   *perm,
 			   *where;
 	bool	   *has;
+	Size		work = 0;
 
 	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
 	{
@@ -2597,16 +3163,16 @@ medres_lisa(PG_FUNCTION_ARGS)
 					 errdetail("The significance level must lie between 0 and 1.")));
 	}
 	InitMaterializedSRF(fcinfo, 0);
-	read_lattice(fcinfo, false, &L);
+	read_lattice(fcinfo, false, false, &L);
 	if (L.n < 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("LISA needs at least 3 units, got %d", L.n)));
 	n = L.n;
 	z = deviations(&L, &m2);
-	perm = palloc(sizeof(int) * L.n);
-	where = palloc(sizeof(int) * L.n);
-	has = palloc0(sizeof(bool) * L.n);
+	perm = spatial_alloc(L.n, sizeof(int), "the values of values_sql");
+	where = spatial_alloc(L.n, sizeof(int), "the values of values_sql");
+	has = spatial_alloc0(L.n, sizeof(bool), "the values of values_sql");
 	for (int i = 0; i < L.n; i++)
 	{
 		perm[i] = i;
@@ -2647,7 +3213,18 @@ medres_lisa(PG_FUNCTION_ARGS)
 			e = -(z[i] * z[i] * Wi) / ((n - 1.0) * m2);
 			v = (z[i] / m2) * (z[i] / m2) * (n / (n - 2.0)) * (Wi2 - Wi * Wi / (n - 1.0))
 				* (m2 - z[i] * z[i] / (n - 1.0));
-			values[1] = Float8GetDatum(ii);
+			{
+				/* I_i in the weights' own units; z and p do not depend on them */
+				double		ii_out = ldexp(ii, L.wexp);
+
+				if (!(fabs(ii_out) <= DBL_MAX))
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("local Moran's I of id %lld is out of the range of double precision",
+									(long long) L.id[i]),
+							 errhint("Rescale the weights of weights_sql, e.g. row-standardise them.")));
+				values[1] = Float8GetDatum(ii_out);
+			}
 			values[2] = Float8GetDatum(v > 0.0 ? (ii - e) / sqrt(v) : 0.0);
 			nulls[2] = !(v > 0.0);
 			if (R > 0)
@@ -2669,6 +3246,13 @@ medres_lisa(PG_FUNCTION_ARGS)
 				{
 					double		s = 0.0;
 
+					/* R permutations of k neighbours each: check every million draws */
+					work += k;
+					if (work >= 1 << 20)
+					{
+						work = 0;
+						CHECK_FOR_INTERRUPTS();
+					}
 					/* a partial Fisher-Yates draw of k neighbours from the other n - 1 */
 					for (int t = 0; t < k; t++)
 					{
@@ -2716,26 +3300,35 @@ medres_getis_ord(PG_FUNCTION_ARGS)
 	Lattice		L;
 	double		sum = 0.0,
 				sumc = 0.0,
-				sum2 = 0.0,
-				sum2c = 0.0,
-				n;
+				Q = 0.0,
+				Qc = 0.0,
+				mean,
+				n,
+				unit_self;
 
 	InitMaterializedSRF(fcinfo, 0);
-	read_lattice(fcinfo, star, &L);
+	read_lattice(fcinfo, star, star, &L);
 	if (L.n < 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("Getis-Ord G needs at least 3 units, got %d", L.n)));
 	n = L.n;
+	/* the default self-weight 1 in the scaled weights' units (read_lattice counted it) */
+	unit_self = ldexp(1.0, -L.wexp);
 	for (int i = 0; i < L.n; i++)
-	{
 		neumaier_add(&sum, &sumc, L.y[i]);
-		neumaier_add(&sum2, &sum2c, L.y[i] * L.y[i]);
-	}
 	sum += sumc;
-	sum2 += sum2c;
+	mean = sum / n;
+	/* the sum of squared deviations Q, two-pass: sum x^2 - n mean^2 cancels */
+	for (int i = 0; i < L.n; i++)
+		neumaier_add(&Q, &Qc, (L.y[i] - mean) * (L.y[i] - mean));
+	Q += Qc;
+	if (!(Q > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all %d values are equal, so spatial autocorrelation is undefined", L.n)));
 	{
-		bool	   *has = palloc0(sizeof(bool) * L.n);
+		bool	   *has = spatial_alloc0(L.n, sizeof(bool), "the values of values_sql");
 
 		for (int i = 0; i < L.n; i++)
 			for (int t = L.row[i]; t < L.row[i + 1]; t++)
@@ -2756,6 +3349,7 @@ medres_getis_ord(PG_FUNCTION_ARGS)
 						v,
 						zv;
 
+			CHECK_FOR_INTERRUPTS();
 			values[0] = Int64GetDatum(L.id[i]);
 			if (!has[i])
 			{
@@ -2777,25 +3371,38 @@ medres_getis_ord(PG_FUNCTION_ARGS)
 			if (star)
 			{
 				if (self == 0.0)
-					self = 1.0;
+					self = unit_self;
 				lag += self * L.y[i];
 				Wi += self;
 				S1i += self * self;
-				xbar = sum / n;
-				s2 = sum2 / n - xbar * xbar;
+				xbar = mean;
+				s2 = Q / n;
 				total = sum;
 				v = s2 * (n * S1i - Wi * Wi) / (n - 1.0);
 			}
 			else
 			{
+				/*
+				 * Mean and variance of the other n - 1 values, from Q:
+				 * sum_{j != i} (y_j - xbar_i)^2 = Q - (y_i - mean)^2 n / (n - 1).
+				 */
+				double		di = L.y[i] - mean;
+
 				xbar = (sum - L.y[i]) / (n - 1.0);
-				s2 = (sum2 - L.y[i] * L.y[i]) / (n - 1.0) - xbar * xbar;
+				s2 = Max(Q - di * di * (n / (n - 1.0)), 0.0) / (n - 1.0);
 				total = sum - L.y[i];
 				v = s2 * ((n - 1.0) * S1i - Wi * Wi) / (n - 2.0);
 			}
 			zv = v > 0.0 ? (lag - Wi * xbar) / sqrt(v) : 0.0;
-			values[1] = Float8GetDatum(lag / total);
+			/* G in the weights' own units; z and p do not depend on them or on the values' scale */
+			values[1] = Float8GetDatum(ldexp(lag / total, L.wexp));
 			nulls[1] = total == 0.0;
+			if (!nulls[1] && !(fabs(DatumGetFloat8(values[1])) <= DBL_MAX))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("Getis-Ord G of id %lld is out of the range of double precision",
+								(long long) L.id[i]),
+						 errhint("Rescale the values of values_sql or the weights of weights_sql.")));
 			values[2] = Float8GetDatum(zv);
 			values[3] = Float8GetDatum(two_sided_p(zv));
 			nulls[2] = nulls[3] = !(v > 0.0);
