@@ -240,17 +240,16 @@ SELECT pg_temp.err($q$SELECT count(*) FROM medres.accessibility('SELECT id, geom
 SELECT pg_temp.err($q$SELECT count(*) FROM medres.spatial_weights('SELECT id, geom FROM cell WHERE 1 / (id - 3) <> 0')$q$);
 SELECT pg_temp.err($q$SELECT medres.moran('SELECT id, NULL::float8 AS value FROM cell', 'SELECT * FROM cell_w')$q$);
 
--- cancel: every long loop answers a statement timeout.  stops_in_time(q) runs q under a
--- 200 ms timeout and tells whether it ended by the cancel (57014) within 1 s.  Each call
--- would take seconds to finish: 30,000 points, 100,000 x 2,000 units, a million permutations.
+-- cancel: every long loop answers a statement timeout with 57014.  stops_in_time(q) runs q
+-- under a 200 ms timeout.  Each call would take seconds to finish: 30,000 points,
+-- 100,000 x 2,000 units, a million permutations.  How soon the error comes is measured by
+-- bench/cancel.sh, not here: a test asserts no timing.
 CREATE FUNCTION pg_temp.stops_in_time(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz := clock_timestamp();
 BEGIN
     EXECUTE q;
     RETURN 'finished';
 EXCEPTION WHEN query_canceled THEN
-    RETURN CASE WHEN clock_timestamp() - t0 < interval '1 s' THEN 'canceled within 1 s'
-                ELSE 'canceled after ' || (clock_timestamp() - t0) END;
+    RETURN 'canceled';
 END $$;
 SELECT setseed(0.5);
 CREATE TABLE pts AS

@@ -2215,6 +2215,8 @@ medres_rows_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	b = (RowsState *) PG_GETARG_POINTER(1);
 	a = PG_ARGISNULL(0) ? rows_state_new(aggcxt, b->with_labels) : (RowsState *) PG_GETARG_POINTER(0);
+	if (a->with_labels != b->with_labels)
+		medres_state_invalid("Two clustering states of different kinds cannot be combined.");
 	rows_state_options(a, b->opt);
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
@@ -2240,9 +2242,15 @@ medres_rows_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* serialized: the header fields, x, then labels (ends and bytes) or clusters */
+/*
+ * The serialized form: this header (its tag checked by deserialize), then
+ * x, then labels (ends and bytes) or cluster numbers.
+ */
+#define ROWS_STATE_VERSION 1
+
 typedef struct RowsHeader
 {
+	MedresStateTag tag;
 	int32		with_labels;
 	int32		d;
 	int32		opt[3];
@@ -2270,6 +2278,7 @@ medres_rows_serialize(PG_FUNCTION_ARGS)
 	char	   *p;
 
 	memset(&h, 0, sizeof(h));
+	medres_state_tag(&h.tag, MEDRES_STATE_CLUSTER, ROWS_STATE_VERSION);
 	h.with_labels = st->with_labels;
 	h.d = st->d;
 	memcpy(h.opt, st->opt, sizeof(h.opt));
@@ -2313,14 +2322,25 @@ medres_rows_deserialize(PG_FUNCTION_ARGS)
 	RowsState  *st;
 	const char *p;
 
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	static const int nopts[3] = {lengthof(linkage_names) - 1, lengthof(metric_names) - 1,
+	lengthof(standardize_names) - 1};
+
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = CurrentMemoryContext;
-	if (VARSIZE_ANY_EXHDR(in) < sizeof(h))
-		elog(ERROR, "invalid medres clustering state");
+	(void) medres_state_check(VARDATA_ANY(in), len, sizeof(h), MEDRES_STATE_CLUSTER,
+							  MEDRES_STATE_CLUSTER, ROWS_STATE_VERSION);
 	memcpy(&h, VARDATA_ANY(in), sizeof(h));
-	if (h.n < 0 || h.llen < 0 || (h.n > 0 && h.d < 1) ||
-		VARSIZE_ANY_EXHDR(in) != sizeof(h) + rows_payload(&h))
-		elog(ERROR, "invalid medres clustering state");
+	/* sizes first, by division, so that no product below can overflow */
+	if ((h.with_labels != 0 && h.with_labels != 1) || h.n < 0 || h.llen < 0 ||
+		(Size) h.llen > len || h.d < -1 || (h.n > 0 && h.d < 1) ||
+		(Size) h.d > len / sizeof(double) ||
+		(h.n > 0 && (Size) h.n > len / (h.d * sizeof(double))) ||
+		len != sizeof(h) + rows_payload(&h))
+		medres_state_invalid("The sizes of the clustering state are inconsistent.");
+	for (int i = 0; i < 3; i++)
+		if (h.opt[i] < -1 || h.opt[i] >= nopts[i])
+			medres_state_invalid("The options of the clustering state are invalid.");
 	st = rows_state_new(aggcxt, h.with_labels);
 	st->d = h.d;
 	memcpy(st->opt, h.opt, sizeof(h.opt));
@@ -2330,11 +2350,18 @@ medres_rows_deserialize(PG_FUNCTION_ARGS)
 		rows_state_reserve(st, h.n, h.llen);
 		memcpy(st->x, p, sizeof(double) * h.n * h.d);
 		p += sizeof(double) * h.n * h.d;
+		for (Size i = 0; i < (Size) h.n * h.d; i++)
+			if (!isfinite(st->x[i]))
+				medres_state_invalid("The clustering state holds a value that is not finite.");
 		if (h.with_labels)
 		{
 			memcpy(st->label_end, p, sizeof(int64) * h.n);
 			p += sizeof(int64) * h.n;
 			memcpy(st->lbuf, p, h.llen);
+			for (int64 i = 0; i < h.n; i++)
+				if (st->label_end[i] < (i > 0 ? st->label_end[i - 1] : 0) ||
+					st->label_end[i] > h.llen || (i == h.n - 1 && st->label_end[i] != h.llen))
+					medres_state_invalid("The labels of the clustering state are inconsistent.");
 		}
 		else
 			memcpy(st->cluster, p, sizeof(int32) * h.n);
