@@ -28,6 +28,8 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include <limits.h>
+
 typedef struct DecGroup
 {
 	char	   *key;
@@ -45,6 +47,8 @@ typedef struct DecState
 	double		alpha;
 	double		K;				/* scale K1 of the means, 0 while only zeros were seen */
 	double		K2;				/* scale of the power sums (PHI_POW) */
+	double		KW;				/* scale of the weights (as in streaming.c), 0 before
+								 * the first positive weight */
 	int			ngroups;
 	int			capgroups;
 	DecGroup   *groups;
@@ -71,11 +75,19 @@ dec_new(MemoryContext cxt, double alpha)
 static void
 dec_rehash(DecState *st)
 {
-	int			size = st->tablesize * 2;
+	int			size;
 
+	if (st->tablesize > INT_MAX / 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("ge_decomposition has too many groups"),
+				 errhint("Decompose by a grouping with fewer distinct values.")));
+	size = st->tablesize * 2;
+	medres_check_memory((Size) size * sizeof(int) + (Size) st->capgroups * sizeof(DecGroup),
+						"the decomposition's groups");
 	pfree(st->table);
-	st->table = MemoryContextAlloc(st->cxt, size * sizeof(int));
-	memset(st->table, -1, size * sizeof(int));
+	st->table = MemoryContextAllocHuge(st->cxt, (Size) size * sizeof(int));
+	memset(st->table, -1, (Size) size * sizeof(int));
 	st->tablesize = size;
 	for (int g = 0; g < st->ngroups; g++)
 	{
@@ -115,11 +127,15 @@ dec_group(DecState *st, const char *key, int keylen)
 	}
 	if (st->ngroups == st->capgroups)
 	{
-		st->capgroups = Max(16, st->capgroups * 2);
+		Size		cap = Max(16, (Size) st->capgroups * 2);
+
+		medres_check_memory(cap * sizeof(DecGroup) + (Size) st->tablesize * sizeof(int),
+							"the decomposition's groups");
 		if (st->groups == NULL)
-			st->groups = MemoryContextAlloc(st->cxt, st->capgroups * sizeof(DecGroup));
+			st->groups = MemoryContextAllocHuge(st->cxt, cap * sizeof(DecGroup));
 		else
-			st->groups = repalloc(st->groups, st->capgroups * sizeof(DecGroup));
+			st->groups = repalloc_huge(st->groups, cap * sizeof(DecGroup));
+		st->capgroups = (int) cap;
 	}
 	g = &st->groups[st->ngroups];
 	memset(g, 0, sizeof(DecGroup));
@@ -145,6 +161,43 @@ dec_rescale(DecState *st, int which, double newK)
 	for (int g = 0; g < st->ngroups; g++)
 		power_sums_rescale(&st->groups[g].s, st->mode, st->alpha, which, *K, newK);
 	*K = newK;
+}
+
+/* Move the weight scale for every group: W, S1 and S2 are linear in the weights. */
+static void
+dec_rescale_weights(DecState *st, double newKW)
+{
+	double		r = st->KW / newKW;
+
+	for (int g = 0; g < st->ngroups; g++)
+	{
+		PowerSums  *s = &st->groups[g].s;
+
+		s->W *= r;
+		s->Wc *= r;
+		s->S1 *= r;
+		s->S1c *= r;
+		s->S2 *= r;
+		s->S2c *= r;
+		if ((g & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	st->KW = newKW;
+}
+
+/*
+ * w in units of KW; the first positive weight sets KW and one more than
+ * 1e50 units moves it (so weights near 1e308 sum without overflow, and
+ * weights near 5e-324 keep w x from underflowing).
+ */
+static double
+dec_scaled_weight(DecState *st, double w)
+{
+	if (st->KW == 0.0)
+		st->KW = pow2_scale(w);
+	if (unlikely(w / st->KW > 1e50))
+		dec_rescale_weights(st, pow2_scale(w));
+	return w / st->KW;
 }
 
 static void
@@ -209,6 +262,8 @@ medres_dec_trans(PG_FUNCTION_ARGS)
 	grp = PG_GETARG_TEXT_PP(3);
 	g = dec_group(st, VARDATA_ANY(grp), VARSIZE_ANY_EXHDR(grp));
 	g->n++;
+	/* after dec_group: a rescale of the weights must include a new group */
+	w = dec_scaled_weight(st, w);
 	if (x == 0.0)
 	{
 		neumaier_add(&g->s.W, &g->s.Wc, w);
@@ -256,11 +311,33 @@ medres_dec_combine(PG_FUNCTION_ARGS)
 				dec_rescale(a, which, Kb);
 		}
 	}
+	/* the weight scale: the smaller one moves; b's sums only in the copies below */
+	if (b->KW != 0.0 && (a->KW == 0.0 || b->KW > a->KW))
+	{
+		if (a->KW == 0.0)
+			a->KW = b->KW;
+		else
+			dec_rescale_weights(a, b->KW);
+	}
 	for (int i = 0; i < b->ngroups; i++)
 	{
 		DecGroup   *src = &b->groups[i];
 		DecGroup   *dst = dec_group(a, src->key, src->keylen);
 		PowerSums	s = src->s;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (b->KW != 0.0 && b->KW != a->KW)
+		{
+			double		r = b->KW / a->KW;
+
+			s.W *= r;
+			s.Wc *= r;
+			s.S1 *= r;
+			s.S1c *= r;
+			s.S2 *= r;
+			s.S2c *= r;
+		}
 
 		if (b->K != 0.0 && b->K != a->K)
 			power_sums_rescale(&s, a->mode, a->alpha, SCALE_MEAN, b->K, a->K);
@@ -290,6 +367,7 @@ medres_dec_serialize(PG_FUNCTION_ARGS)
 	appendBinaryStringInfo(&buf, (char *) &st->alpha, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->K, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->K2, sizeof(double));
+	appendBinaryStringInfo(&buf, (char *) &st->KW, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->ngroups, sizeof(int));
 	for (int i = 0; i < st->ngroups; i++)
 	{
@@ -330,7 +408,8 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 				ngroups;
 	double		alpha,
 				K,
-				K2;
+				K2,
+				KW;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = CurrentMemoryContext;
@@ -339,11 +418,13 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 	read_bytes(&p, end, &alpha, sizeof(double));
 	read_bytes(&p, end, &K, sizeof(double));
 	read_bytes(&p, end, &K2, sizeof(double));
+	read_bytes(&p, end, &KW, sizeof(double));
 	read_bytes(&p, end, &ngroups, sizeof(int));
 	st = dec_new(aggcxt, alpha);
 	st->nrows = nrows;
 	st->K = K;
 	st->K2 = K2;
+	st->KW = KW;
 	for (int i = 0; i < ngroups; i++)
 	{
 		int			keylen;
@@ -354,6 +435,8 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 			elog(ERROR, "invalid medres decomposition state");
 		g = dec_group(st, p, keylen);
 		p += keylen;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		read_bytes(&p, end, &g->n, sizeof(int64));
 		read_bytes(&p, end, &g->s, sizeof(PowerSums));
 	}
@@ -365,7 +448,11 @@ group_key_cmp(const void *a, const void *b)
 {
 	const DecGroup *ga = *(const DecGroup *const *) a;
 	const DecGroup *gb = *(const DecGroup *const *) b;
-	int			c = memcmp(ga->key, gb->key, Min(ga->keylen, gb->keylen));
+	int			c;
+
+	/* the sort of millions of groups answers cancel (pg_qsort holds no resources) */
+	CHECK_FOR_INTERRUPTS();
+	c = memcmp(ga->key, gb->key, Min(ga->keylen, gb->keylen));
 
 	if (c != 0)
 		return c;
@@ -425,6 +512,8 @@ medres_dec_final(PG_FUNCTION_ARGS)
 
 	mode = st->mode;
 	alpha = st->alpha;
+	medres_check_memory((Size) st->ngroups * (sizeof(DecGroup *) + sizeof(Datum) + 128),
+						"the decomposition's table");
 	for (int i = 0; i < st->ngroups; i++)
 		sums_add(&tot, &st->groups[i].s);
 	W = tot.W + tot.Wc;
@@ -440,11 +529,11 @@ medres_dec_final(PG_FUNCTION_ARGS)
 				 errdetail("Generalized entropy is undefined when the mean is zero.")));
 	total = power_ge(mode, alpha, &tot, st->K, st->K2);
 
-	order = palloc(Max(st->ngroups, 1) * sizeof(DecGroup *));
+	order = palloc_extended(Max(st->ngroups, 1) * sizeof(DecGroup *), MCXT_ALLOC_HUGE);
 	for (int i = 0; i < st->ngroups; i++)
 		order[i] = &st->groups[i];
 	qsort(order, st->ngroups, sizeof(DecGroup *), group_key_cmp);
-	gdatums = palloc(Max(st->ngroups, 1) * sizeof(Datum));
+	gdatums = palloc_extended(Max(st->ngroups, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
 
 	for (int i = 0; i < st->ngroups; i++)
 	{
@@ -456,6 +545,9 @@ medres_dec_final(PG_FUNCTION_ARGS)
 		double		contrib;
 		Datum		gv[8];
 		bool		gn[8] = {false};
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		neumaier_add(&between, &betweenc, between_term(mode, alpha, P, S));
 		gv[0] = PointerGetDatum(cstring_to_text_with_len(g->key, g->keylen));

@@ -22,6 +22,7 @@
 #include "medres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
 
@@ -36,7 +37,9 @@
 #define PF_S1		6			/* sum w y */
 #define PF_S2		8			/* sum w phi(y) */
 #define PF_K2		10			/* scale K2 of the power sum (PF_POW only) */
-#define PF_LEN		11
+#define PF_LEN		11			/* the state as the aggregates' INITCOND gives it */
+#define PF_KW		11			/* scale KW of the weights, 0 before the first positive weight */
+#define PF_LEN_W	12			/* the state with its weight scale */
 
 #define PF_LOG		PHI_LOG
 #define PF_XLOGX	PHI_XLOGX
@@ -75,6 +78,128 @@ state_array_ro(FunctionCallInfo fcinfo, int argno, int len)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid medres aggregate state")));
 	return (const double *) ARR_DATA_PTR(a);
+}
+
+/*
+ * Weights are summed in units of KW, a power of two taken from the first
+ * positive weight and moved (like K1 and K2, see medres.h) only when a
+ * weight exceeds WEIGHT_RESCALE_ABOVE units: weights of 1e308 would
+ * otherwise make W infinite, and weights of 5e-324 make w x underflow,
+ * though every index depends only on ratios of the weighted sums, in which
+ * KW cancels.  The bound keeps w/KW times a squared deviation of up to
+ * (2e100)^2 (cv) far from overflow.
+ */
+#define WEIGHT_RESCALE_ABOVE 1e50
+
+/*
+ * The INITCOND states have no room for KW: a transition or combine
+ * function widens a state of `oldlen` to `newlen` elements (a new array,
+ * which the executor keeps in place of the old one), with KW = 1 if the
+ * state already holds weights (their unit then was 1) and 0 otherwise.
+ */
+static ArrayType *
+state_widen(ArrayType *a, int oldlen, int newlen, bool has_weight)
+{
+	Size		bytes = ARR_OVERHEAD_NONULLS(1) + newlen * sizeof(double);
+	ArrayType  *n = (ArrayType *) palloc0(bytes);
+
+	SET_VARSIZE(n, bytes);
+	n->ndim = 1;
+	n->dataoffset = 0;
+	n->elemtype = FLOAT8OID;
+	ARR_DIMS(n)[0] = newlen;
+	ARR_LBOUND(n)[0] = 1;
+	memcpy(ARR_DATA_PTR(n), ARR_DATA_PTR(a), oldlen * sizeof(double));
+	((double *) ARR_DATA_PTR(n))[oldlen] = has_weight ? 1.0 : 0.0;
+	return n;
+}
+
+/* a state of oldlen or newlen elements (anything else is an error), widened to newlen */
+static double *
+state_array_w(FunctionCallInfo fcinfo, int argno, int oldlen, int newlen, int wslot,
+			  ArrayType **arr)
+{
+	double	   *st = state_array(fcinfo, argno, -oldlen, arr);
+	int			len = ARR_DIMS(*arr)[0];
+
+	if (len != oldlen && len != newlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid medres aggregate state"),
+				 errdetail("Expected %d or %d elements, got %d.", oldlen, newlen, len)));
+	if (len == oldlen)
+	{
+		*arr = state_widen(*arr, oldlen, newlen, st[wslot] + st[wslot + 1] > 0.0);
+		st = (double *) ARR_DATA_PTR(*arr);
+	}
+	return st;
+}
+
+/* a read-only state of oldlen or newlen elements copied into dst[newlen] */
+static void
+state_copy_w(FunctionCallInfo fcinfo, int argno, int oldlen, int newlen, int wslot, double *dst)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
+	int			len;
+
+	(void) state_array_ro(fcinfo, argno, -oldlen);
+	len = ARR_DIMS(a)[0];
+	if (len != oldlen && len != newlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid medres aggregate state")));
+	memcpy(dst, ARR_DATA_PTR(a), len * sizeof(double));
+	if (len == oldlen)
+		dst[oldlen] = dst[wslot] + dst[wslot + 1] > 0.0 ? 1.0 : 0.0;
+}
+
+/*
+ * w in units of *KW, first moving KW (and multiplying the n sums at `sums`,
+ * which are linear in the weights, by the exact ratio of the scales) if w
+ * is the first positive weight or too large for the present unit.
+ */
+static inline double
+scaled_weight(double w, double *KW, double *sums, int n)
+{
+	double		ws;
+
+	if (*KW == 0.0)
+		*KW = pow2_scale(w);
+	ws = w / *KW;
+	if (unlikely(ws > WEIGHT_RESCALE_ABOVE))
+	{
+		double		newK = pow2_scale(w),
+					r = *KW / newK;
+
+		for (int i = 0; i < n; i++)
+			sums[i] *= r;
+		*KW = newK;
+		ws = w / newK;
+	}
+	return ws;
+}
+
+/* bring two weight scales together: the state with the smaller one is multiplied down */
+static void
+common_weight_scale(double *KWa, double *sa, double *KWb, double *sb, int n)
+{
+	double	   *Klo,
+			   *slo,
+				r;
+
+	if (*KWa == *KWb || *KWb == 0.0)
+		return;
+	if (*KWa == 0.0)
+	{
+		*KWa = *KWb;
+		return;
+	}
+	Klo = *KWa < *KWb ? KWa : KWb;
+	slo = *KWa < *KWb ? sa : sb;
+	r = *Klo / Max(*KWa, *KWb);
+	for (int i = 0; i < n; i++)
+		slo[i] *= r;
+	*Klo = Max(*KWa, *KWb);
 }
 
 static inline double
@@ -118,6 +243,8 @@ pf_add(double *st, double x, double w, const char *measure)
 	st[PF_N] += 1.0;
 	if (w == 0.0)
 		return;
+	/* W, S1 and S2 with their compensations are the six slots from PF_W */
+	w = scaled_weight(w, &st[PF_KW], &st[PF_W], 6);
 	if (x == 0.0)
 	{
 		if (mode == PF_LOG || (mode == PF_POW && alpha <= 0.0))
@@ -182,7 +309,7 @@ Datum
 medres_theil_t_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 
 	st[PF_MODE] = PF_XLOGX;
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0, "Theil T");
@@ -194,7 +321,7 @@ Datum
 medres_theil_l_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 
 	st[PF_MODE] = PF_LOG;
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0,
@@ -208,7 +335,7 @@ Datum
 medres_ge_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 	double		alpha = PG_GETARG_FLOAT8(2);
 
 	medres_check_finite("alpha", alpha);
@@ -225,7 +352,7 @@ Datum
 medres_atkinson_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 	double		eps = PG_GETARG_FLOAT8(2);
 
 	if (!(eps >= 0.0) || isinf(eps))
@@ -249,11 +376,10 @@ Datum
 medres_pf_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *a = state_array(fcinfo, 0, PF_LEN, &arr);
-	const double *b0 = state_array_ro(fcinfo, 1, PF_LEN);
-	double		b[PF_LEN];
+	double	   *a = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
+	double		b[PF_LEN_W];
 
-	memcpy(b, b0, sizeof(b));
+	state_copy_w(fcinfo, 1, PF_LEN, PF_LEN_W, PF_W, b);
 	if (b[PF_N] == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
 	if (a[PF_N] == 0.0)
@@ -282,6 +408,7 @@ medres_pf_combine(PG_FUNCTION_ARGS)
 				break;
 		}
 	}
+	common_weight_scale(&a[PF_KW], &a[PF_W], &b[PF_KW], &b[PF_W], 6);
 	a[PF_N] += b[PF_N];
 	for (int s = PF_W; s <= PF_S2; s += 2)
 	{
@@ -295,7 +422,7 @@ PG_FUNCTION_INFO_V1(medres_ge_final);
 Datum
 medres_ge_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, PF_LEN);
+	const double *st = state_array_ro(fcinfo, 0, -PF_LEN);
 	double		v;
 
 	if (!pf_check_final(st))
@@ -309,7 +436,7 @@ PG_FUNCTION_INFO_V1(medres_atkinson_final);
 Datum
 medres_atkinson_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, PF_LEN);
+	const double *st = state_array_ro(fcinfo, 0, -PF_LEN);
 	double		v;
 
 	if (!pf_check_final(st))
@@ -331,7 +458,9 @@ medres_atkinson_final(PG_FUNCTION_ARGS)
 #define CV_W	2				/* + compensation at 3 */
 #define CV_MEAN 4
 #define CV_M2	5
-#define CV_LEN	6
+#define CV_LEN	6				/* as INITCOND gives it */
+#define CV_KW	6				/* weight scale, see WEIGHT_RESCALE_ABOVE */
+#define CV_LEN_W 7
 
 static void
 cv_rescale(double *st, double newK)
@@ -343,12 +472,41 @@ cv_rescale(double *st, double newK)
 	st[CV_K] = newK;
 }
 
+/* w in units of the state's weight scale; W, its compensation and M2 are linear in it */
+static double
+cv_scaled_weight(double *st, double w)
+{
+	double		sums[3] = {st[CV_W], st[CV_W + 1], st[CV_M2]};
+
+	w = scaled_weight(w, &st[CV_KW], sums, 3);
+	st[CV_W] = sums[0];
+	st[CV_W + 1] = sums[1];
+	st[CV_M2] = sums[2];
+	return w;
+}
+
+/* bring b's and a's weight scales together (see common_weight_scale) */
+static void
+cv_common_weight_scale(double *a, double *b)
+{
+	double		sa[3] = {a[CV_W], a[CV_W + 1], a[CV_M2]};
+	double		sb[3] = {b[CV_W], b[CV_W + 1], b[CV_M2]};
+
+	common_weight_scale(&a[CV_KW], sa, &b[CV_KW], sb, 3);
+	a[CV_W] = sa[0];
+	a[CV_W + 1] = sa[1];
+	a[CV_M2] = sa[2];
+	b[CV_W] = sb[0];
+	b[CV_W + 1] = sb[1];
+	b[CV_M2] = sb[2];
+}
+
 PG_FUNCTION_INFO_V1(medres_cv_trans);
 Datum
 medres_cv_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, CV_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, CV_LEN, CV_LEN_W, CV_W, &arr);
 	double		x = PG_GETARG_FLOAT8(1);
 	double		w = PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
 	double		y,
@@ -360,6 +518,7 @@ medres_cv_trans(PG_FUNCTION_ARGS)
 	st[CV_N] += 1.0;
 	if (w == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
+	w = cv_scaled_weight(st, w);
 	if (st[CV_K] == 0.0 && x != 0.0)
 		st[CV_K] = pow2_scale(x);
 	y = st[CV_K] == 0.0 ? 0.0 : x / st[CV_K];
@@ -381,15 +540,14 @@ Datum
 medres_cv_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *a = state_array(fcinfo, 0, CV_LEN, &arr);
-	const double *b0 = state_array_ro(fcinfo, 1, CV_LEN);
-	double		b[CV_LEN];
+	double	   *a = state_array_w(fcinfo, 0, CV_LEN, CV_LEN_W, CV_W, &arr);
+	double		b[CV_LEN_W];
 	double		Wa,
 				Wb,
 				W,
 				delta;
 
-	memcpy(b, b0, sizeof(b));
+	state_copy_w(fcinfo, 1, CV_LEN, CV_LEN_W, CV_W, b);
 	if (b[CV_N] == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
 	if (a[CV_N] == 0.0)
@@ -406,6 +564,7 @@ medres_cv_combine(PG_FUNCTION_ARGS)
 		else
 			cv_rescale(b, a[CV_K]);
 	}
+	cv_common_weight_scale(a, b);
 	Wa = a[CV_W] + a[CV_W + 1];
 	Wb = b[CV_W] + b[CV_W + 1];
 	a[CV_N] += b[CV_N];
@@ -425,7 +584,7 @@ PG_FUNCTION_INFO_V1(medres_cv_final);
 Datum
 medres_cv_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, CV_LEN);
+	const double *st = state_array_ro(fcinfo, 0, -CV_LEN);
 	double		W,
 				v;
 
@@ -478,6 +637,7 @@ hv_grow(const double *st, int ncap_pairs)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("hoover state exceeds 1 GB"),
 				 errhint("Compute the Hoover index over fewer rows per group.")));
+	medres_check_memory(nelems * sizeof(double), "the hoover state");
 	a = (ArrayType *) palloc0(ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
 	SET_VARSIZE(a, ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
 	a->ndim = 1;
@@ -573,11 +733,17 @@ medres_hoover_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
 
-/* Hoover index of n (x, w) pairs; values are scaled by the largest to avoid overflow. */
+/*
+ * Hoover index of n (x, w) pairs.  Values and weights are divided by the
+ * powers of two below their largest (positive-weight) value, so that W,
+ * the weighted mean and the deviations stay finite for values or weights
+ * near 1e308 (the index is scale-free in both).
+ */
 static double
 hoover_index(const double *pairs, Size n)
 {
 	double		xmax = 0.0,
+				wmax = 0.0,
 				W = 0.0,
 				Wc = 0.0,
 				M = 0.0,
@@ -587,22 +753,35 @@ hoover_index(const double *pairs, Size n)
 				mu;
 
 	for (Size i = 0; i < n; i++)
+	{
 		if (pairs[2 * i + 1] > 0.0 && pairs[2 * i] > xmax)
 			xmax = pairs[2 * i];
-	if (xmax > 0.0)
-		xmax = pow2_scale(xmax);
-	for (Size i = 0; i < n; i++)
-	{
-		neumaier_add(&W, &Wc, pairs[2 * i + 1]);
-		if (xmax > 0.0)
-			neumaier_add(&M, &Mc, pairs[2 * i + 1] * (pairs[2 * i] / xmax));
+		wmax = Max(wmax, pairs[2 * i + 1]);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
-	W += Wc;
-	M += Mc;
-	if (W <= 0.0)
+	if (wmax <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all weights are zero")));
+	if (xmax <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("all values are zero"),
+				 errdetail("The Hoover index is undefined when the mean is zero.")));
+	xmax = pow2_scale(xmax);
+	wmax = pow2_scale(wmax);
+	for (Size i = 0; i < n; i++)
+	{
+		double		w = pairs[2 * i + 1] / wmax;
+
+		neumaier_add(&W, &Wc, w);
+		neumaier_add(&M, &Mc, w * (pairs[2 * i] / xmax));
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	W += Wc;
+	M += Mc;
 	if (M <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -610,7 +789,11 @@ hoover_index(const double *pairs, Size n)
 				 errdetail("The Hoover index is undefined when the mean is zero.")));
 	mu = M / W;
 	for (Size i = 0; i < n; i++)
-		neumaier_add(&D, &Dc, pairs[2 * i + 1] * fabs(pairs[2 * i] / xmax - mu));
+	{
+		neumaier_add(&D, &Dc, (pairs[2 * i + 1] / wmax) * fabs(pairs[2 * i] / xmax - mu));
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
 	return (D + Dc) / (2.0 * M);
 }
 
