@@ -104,3 +104,57 @@ SELECT medres.gini_totals(r, p) FROM (VALUES (0::float8, 0::float8), (1, 1), (3,
 SELECT medres.gini(1, 1, 'n') IS NULL AS n_correction, medres.gini(1, 1, 'weights') IS NULL AS w_correction;
 -- the GE overflow guard: a finite index that double precision cannot hold is an error
 SELECT medres.ge(x, -1) FROM (VALUES (1e-300::float8), (1e300)) t(x);
+
+-- ---- extreme values and weights: the right finite number, or 22003 when there is none ----
+-- The indices depend on the weights only through their proportions, so weights of 1e308
+-- (whose sum overflows) or 5e-324 (whose products with the values underflow) must give
+-- the unweighted answers.  For x = (1, 2): mu = 1.5, shares s = (1/3, 2/3), p = (1/2, 1/2):
+--   Theil T = 1/3 ln(2/3) + 2/3 ln(4/3);  MLD = ln 1.5 - ln 2 / 2;
+--   GE(2) = ((4/9 + 16/9)/2 - 1)/2 = 1/18;  Atkinson(0.5) = 1 - ((1 + sqrt 2)/2)^2 / 1.5;
+--   CV = 0.5 / 1.5 = 1/3;  Hoover = (0.5 + 0.5) / (2 * 2 * 1.5) = 1/6
+CREATE FUNCTION near(a float8, b float8) RETURNS bool LANGUAGE sql IMMUTABLE
+    AS $$ SELECT abs(a - b) <= 1e-14 * greatest(abs(a), abs(b)) $$;
+SELECT w, near(medres.theil_t(x, w), 1/3.0 * ln(2/3.0) + 2/3.0 * ln(4/3.0)) AS theil_t,
+       near(medres.theil_l(x, w), ln(1.5) - ln(2.0) / 2) AS theil_l,
+       near(medres.ge(x, 2, w), 1/18.0) AS ge2,
+       near(medres.atkinson(x, 0.5, w), 1 - ((1 + sqrt(2.0)) / 2)^2 / 1.5) AS atkinson,
+       near(medres.cv(x, w), 1/3.0) AS cv,
+       near(medres.hoover(x, w), 1/6.0) AS hoover,
+       near((medres.ge_decomposition(x, w, x::text, 2)).between, 1/18.0) AS decomposition
+FROM (VALUES (1::float8), (2)) t(x), (VALUES (1e308::float8), (5e-324), (1)) ws(w)
+GROUP BY w ORDER BY w;
+-- huge and tiny weights mixed: x = 1 with weight 5e-324 next to x = 2, 3 with 1e308 counts
+-- for nothing: Theil T of (2, 3) = 0.4 ln 0.8 + 0.6 ln 1.2, CV = 0.5 / 2.5 = 0.2
+SELECT near(medres.theil_t(x, w), 0.4 * ln(0.8) + 0.6 * ln(1.2)) AS theil_t,
+       near(medres.cv(x, w), 0.2) AS cv,
+       near((medres.ge_decomposition(x, w, 'g', 1)).total, 0.4 * ln(0.8) + 0.6 * ln(1.2)) AS decomposition
+FROM (VALUES (1::float8, 5e-324::float8), (2, 1e308), (3, 1e308)) t(x, w);
+-- ... and so do the combine functions of parallel plans: x = 1 with weight 1e308 in one
+-- partial state and x = 2 with weight 5e-324 in the other: Theil T = 0 (the second row's
+-- share, 1e-631, is below the double range); CV of (1, 2) with weights 1e308 = 1/3
+SELECT near(medres._ge_final(medres._pf_combine(medres._theil_t_trans('{0,1,1,0,0,0,0,0,0,0,0}', 1, 1e308),
+                                                medres._theil_t_trans('{0,1,1,0,0,0,0,0,0,0,0}', 2, 5e-324))),
+            0) AS theil_t_combine,
+       near(medres._cv_final(medres._cv_combine(medres._cv_trans('{0,0,0,0,0,0}', 1, 1e308),
+                                                medres._cv_trans('{0,0,0,0,0,0}', 2, 1e308))),
+            1/3.0) AS cv_combine;
+-- values near the double range: CV of (1e308, 1e308, -1e308) is that of (1, 1, -1):
+-- mean 1/3, variance (4/9 + 4/9 + 16/9)/3 = 8/9, CV = sqrt(8/9) * 3 = 2 sqrt 2
+SELECT near(medres.cv(x), 2 * sqrt(2.0)) AS cv_huge
+FROM (VALUES (1e308::float8), (1e308), (-1e308)) t(x);
+-- equal values have no inequality: exactly 0, not a rounding error below it
+SELECT medres.theil_l(x) AS theil_l, medres.theil_t(x) AS theil_t, medres.ge(x, 2) AS ge2,
+       medres.atkinson(x, 2) AS atkinson, medres.cv(x) AS cv, medres.hoover(x) AS hoover
+FROM (VALUES (1e308::float8), (1e308), (1e308)) t(x);
+-- GE(300) of (1e-300, 1e300): x/mu = (~0, 2), mean (x/mu)^300 = 2^299, GE = (2^299 - 1)/(300 299)
+SELECT near(medres.ge(x, 300), (2::float8 ^ 299 - 1) / (300 * 299)) AS ge300
+FROM (VALUES (1e-300::float8), (1e300)) t(x);
+-- Atkinson with a huge epsilon tends to 1 - min/mu: (1, 2) gives 1 - 1/1.5 = 1/3
+SELECT near(medres.atkinson(x, 1e300), 1/3.0) AS atkinson_1e300
+FROM (VALUES (1::float8), (2)) t(x);
+-- GE(1e300) of (1, 2) is beyond the double range ((4/3)^1e300): 22003
+\set VERBOSITY sqlstate
+SELECT medres.ge(x, 1e300) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.ge(x, -1e300) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.ge_decomposition(x, 1, x::text, 1e300) FROM (VALUES (1::float8), (2)) t(x);
+\set VERBOSITY default

@@ -429,7 +429,8 @@ medres_ge_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	v = power_ge((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("generalized entropy", v);
-	PG_RETURN_FLOAT8(v);
+	/* GE >= 0 for every alpha (Jensen); equal values can round to -1e-17 */
+	PG_RETURN_FLOAT8(Max(v, 0.0));
 }
 
 PG_FUNCTION_INFO_V1(medres_atkinson_final);
@@ -443,7 +444,8 @@ medres_atkinson_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	v = power_atkinson((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("Atkinson index", v);
-	PG_RETURN_FLOAT8(v);
+	/* 0 <= A <= 1 (the power mean lies between 0 and the mean); keep rounding inside */
+	PG_RETURN_FLOAT8(Min(Max(v, 0.0), 1.0));
 }
 
 /*
