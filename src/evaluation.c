@@ -97,6 +97,8 @@ average_ranks(const double *x, int n, double *r)
 	{
 		rec[k].x = x[k] + 0.0;	/* -0.0 ties with +0.0 */
 		rec[k].w = k;
+		if ((k & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	medres_sort_records(rec, n, sizeof(XW));
 	while (i < n)
@@ -132,7 +134,7 @@ indicator_ranks(const double *x, int n, bool high, int ranking, int j, double *r
 		average_ranks(x, n, r);
 		if (!high)
 			for (int i = 0; i < n; i++)
-				r[i] = n + 1 - r[i];
+				r[i] = n + 1 - r[i];	/* fast: a pass over memory just written */
 	}
 	else
 	{
@@ -186,12 +188,20 @@ rank_sum_ratio(const double *x, int n, int m, const bool *high, const double *w,
 		rsr[i] = 0.0;
 	for (int j = 0; j < m; j++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < n; i++)
+		{
 			col[i] = x[(Size) i * m + j];
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 		indicator_ranks(col, n, high[j], ranking, j, r);
 		for (int i = 0; i < n; i++)
+		{
 			rsr[i] += w[j] * r[i];
-		CHECK_FOR_INTERRUPTS();
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 	}
 	for (int j = 0; j < m; j++)
 		wsum += w[j];
@@ -227,6 +237,8 @@ rsr_distribution(const double *scores, int n, bool cumulative, RsrDist *d)
 	{
 		s[i].x = scores[i];
 		s[i].w = 0.0;
+		if ((i & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	medres_sort_records(s, n, sizeof(XW));
 	d->n = n;

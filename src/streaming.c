@@ -640,15 +640,34 @@ hv_grow(const double *st, int ncap_pairs)
 				 errmsg("hoover state exceeds 1 GB"),
 				 errhint("Compute the Hoover index over fewer rows per group.")));
 	medres_check_memory(nelems * sizeof(double), "the hoover state");
-	a = (ArrayType *) palloc0(ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
+	a = (ArrayType *) palloc(ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
 	SET_VARSIZE(a, ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
 	a->ndim = 1;
 	a->dataoffset = 0;
 	a->elemtype = FLOAT8OID;
 	ARR_DIMS(a)[0] = (int) nelems;
 	ARR_LBOUND(a)[0] = 1;
-	if (st)
-		memcpy(ARR_DATA_PTR(a), st, (HV_HEADER + 2 * (Size) st[HV_N]) * sizeof(double));
+
+	/*
+	 * Copy the live pairs and zero the rest in slices of 1M elements, so
+	 * that a state of hundreds of MB answers cancel while it grows.
+	 */
+	{
+		double	   *d = (double *) ARR_DATA_PTR(a);
+		Size		used = st ? HV_HEADER + 2 * (Size) st[HV_N] : 0;
+		const Size	slice = (Size) 1 << 20;
+
+		for (Size i = 0; i < nelems; i += slice)
+		{
+			Size		end = Min(i + slice, nelems);
+
+			if (i < used)
+				memcpy(d + i, st + i, (Min(end, used) - i) * sizeof(double));
+			if (end > used)
+				memset(d + Max(i, used), 0, (end - Max(i, used)) * sizeof(double));
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
 	return a;
 }
 
