@@ -158,3 +158,26 @@ SELECT medres.ge(x, 1e300) FROM (VALUES (1::float8), (2)) t(x);
 SELECT medres.ge(x, -1e300) FROM (VALUES (1::float8), (2)) t(x);
 SELECT medres.ge_decomposition(x, 1, x::text, 1e300) FROM (VALUES (1::float8), (2)) t(x);
 \set VERBOSITY default
+-- alpha near 0 and 1: GE is continuous there (GE(0) = MLD, GE(1) = Theil T), but
+-- (mean (x/mu)^alpha - 1) / (alpha (alpha - 1)) cancels.  For x = (1, 2), from mpmath at
+-- 60 digits (the first two are the limits ln 1.5 - ln 2 / 2 and 1/3 ln(2/3) + 2/3 ln(4/3)):
+--   GE(1e-300) = 0.0588915178281917,  GE(1 + 1e-12) = 0.0566330122651308,
+--   GE(1e-8) = 0.0588915177991996,  GE(-0.001) = 0.0588944177142264,
+--   GE(0.99) = 0.0566495280205346,  Atkinson(1e-12) = 5.66330122651341e-14,
+--   Atkinson(1 - 1e-12) = 0.0571909584178800,  Atkinson(1e-300) = 5.6633012265132e-302
+--   (epsilon T to first order);  with a zero, x = (0, 1, 2): GE(0.001) = 333.435639818959
+SELECT near(medres.ge(x, 1e-300), 0.0588915178281917) AS ge_1e300,
+       near(medres.ge(x, 1 + 1e-12), 0.0566330122651308) AS ge_1_plus,
+       near(medres.ge(x, 1e-8), 0.0588915177991996) AS ge_1e8,
+       near(medres.ge(x, -0.001), 0.0588944177142264) AS ge_minus,
+       near(medres.ge(x, 0.99), 0.0566495280205346) AS ge_099,
+       near(medres.atkinson(x, 1e-12), 5.66330122651341e-14) AS atk_small,
+       near(medres.atkinson(x, 1 - 1e-12), 0.0571909584178800) AS atk_near1,
+       near(medres.atkinson(x, 1e-300), 5.6633012265132e-302) AS atk_1e300
+FROM (VALUES (1::float8), (2)) t(x);
+SELECT near(medres.ge(x, 0.001), 333.435639818959) AS ge_with_zero
+FROM (VALUES (0::float8), (1), (2)) t(x);
+-- the same through the combine function of parallel plans, with the states' scales apart
+SELECT near(medres._ge_final(medres._pf_combine(medres._ge_trans('{0,0,0,0,0,0,0,0,0,0,0}', 1e-300, 1e-8, 1e300),
+                                                medres._ge_trans('{0,0,0,0,0,0,0,0,0,0,0}', 2e-300, 1e-8, 1e300))),
+            0.0588915177991996) AS ge_near0_combine;

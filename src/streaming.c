@@ -39,11 +39,76 @@
 #define PF_K2		10			/* scale K2 of the power sum (PF_POW only) */
 #define PF_LEN		11			/* the state as the aggregates' INITCOND gives it */
 #define PF_KW		11			/* scale KW of the weights, 0 before the first positive weight */
-#define PF_LEN_W	12			/* the state with its weight scale */
+#define PF_Z		12			/* PF_NEAR: weight of the zero values (+ compensation) */
+#define PF_D		14			/* PF_NEAR: d = alpha - c, exact (-epsilon for Atkinson) */
+#define PF_LEN_W	15			/* the state with its weight scale, PF_Z and PF_D */
 
 #define PF_LOG		PHI_LOG
 #define PF_XLOGX	PHI_XLOGX
 #define PF_POW		PHI_POW
+
+/*
+ * GE(alpha) and Atkinson for alpha near 0 or 1 (but not equal).  There
+ * GE(alpha) = (mean (x/mu)^alpha - 1) / (alpha (alpha - 1)) divides a
+ * difference of two numbers near 1 by a small number: summed as (x/K2)^alpha
+ * (PF_POW), alpha = 1 + 1e-12 loses 12 of the 16 digits and alpha = 1e-300
+ * all of them, although GE is continuous there (GE(0) = MLD, GE(1) = Theil T).
+ * PF_NEAR writes alpha = c + d with c the nearer of 0 and 1 and |d| below
+ * NEAR_BAND, and sums
+ *   S2 = sum w y^c E_d(ln y),   E_d(t) = expm1(d t) / d  (-> t as d -> 0),
+ * with y = x/K1, so that y^alpha = y^c (1 + d E_d(ln y)) keeps the small part
+ * apart.  With m = S1/W the mean in units of K1 and B = sum w y^c (S1 for
+ * c = 1, the weight of the positive values for c = 0):
+ *   mean (x/mu)^alpha - 1 = d G,   G = m^-d S2/B' + E_d(-ln m)
+ * (B' = W for c = 0, S1 for c = 1; zeros add -Z/(W d) inside G for c = 0),
+ * so GE = G/(alpha - 1) for c = 0 and G/alpha for c = 1, and Atkinson
+ * = 1 - (1 + d G)^(1/alpha), each without the cancellation.  NEAR_BAND
+ * keeps |d ln y| below 23 for every y that K1 allows, so nothing overflows;
+ * outside it PF_POW loses at most 2 digits.
+ */
+#define PF_NEAR		3
+#define NEAR_BAND	(1.0 / 64)
+
+/* the measure for alpha: 0 and 1 have their own logarithmic forms */
+static int
+pf_mode_for(double alpha)
+{
+	if (alpha == 0.0)
+		return PF_LOG;
+	if (alpha == 1.0)
+		return PF_XLOGX;
+	if (fabs(alpha) < NEAR_BAND || fabs(alpha - 1.0) < NEAR_BAND)
+		return PF_NEAR;
+	return PF_POW;
+}
+
+/* E_d(t) = expm1(d t)/d; its Taylor series where d t is tiny keeps d = 5e-324 exact */
+static inline double
+expm1_over(double d, double t)
+{
+	double		z = d * t;
+
+	if (fabs(z) < 1e-5)
+		return t * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0)));
+	return expm1(z) / d;
+}
+
+/* log1p(a g)/a, likewise */
+static inline double
+log1p_over(double a, double g)
+{
+	double		z = a * g;
+
+	if (fabs(z) < 1e-5)
+		return g * (1.0 - z / 2.0 * (1.0 - z * 2.0 / 3.0 * (1.0 - z * 3.0 / 4.0)));
+	return log1p(z) / a;
+}
+
+static inline int
+near_c(double alpha)
+{
+	return fabs(alpha) < fabs(alpha - 1.0) ? 0 : 1;
+}
 
 
 /* Return the state array, copied unless we may scribble on it in place. */
@@ -216,13 +281,83 @@ pf_scale(double *st, int which)
 	return which == SCALE_MEAN ? &st[PF_K] : &st[PF_K2];
 }
 
+/*
+ * PF_NEAR's S2 when K1 moves from oldK to newK: with r = oldK/newK,
+ * y' = r y and E_d(ln y + ln r) = r^d E_d(ln y) + E_d(ln r), so
+ *   S2' = r^c (r^d S2 + E_d(ln r) B),  B = sum w y^c (before the move).
+ */
+static void
+near_rescale(double *st, double oldK, double newK)
+{
+	double		alpha = st[PF_ALPHA];
+	int			c = near_c(alpha);
+	double		d = st[PF_D],
+				/* both scales are powers of two: ln r from their exponents, without
+				 * the 1e-13 error of log(2^-997) - log(2^-996) */
+				lr = (double) (ilogb(oldK) - ilogb(newK)) * M_LN2,
+				e = expm1_over(d, lr),
+				rd = exp(d * lr),
+				rc = c ? oldK / newK : 1.0,
+				B = c ? st[PF_S1] : st[PF_W] - st[PF_Z],
+				Bc = c ? st[PF_S1 + 1] : st[PF_W + 1] - st[PF_Z + 1];
+
+	st[PF_S2] = rc * (rd * st[PF_S2] + e * B);
+	st[PF_S2 + 1] = rc * (rd * st[PF_S2 + 1] + e * Bc);
+}
+
 static void
 pf_rescale(double *st, int which, double newK)
 {
 	double	   *K = pf_scale(st, which);
 
+	if ((int) st[PF_MODE] == PF_NEAR)
+	{
+		/* one scale only: K2 follows K1 */
+		if (which == SCALE_MEAN)
+		{
+			near_rescale(st, *K, newK);
+			st[PF_S1] *= *K / newK;
+			st[PF_S1 + 1] *= *K / newK;
+		}
+		*K = newK;
+		return;
+	}
 	power_sums_rescale(PF_SUMS(st), (int) st[PF_MODE], st[PF_ALPHA], which, *K, newK);
 	*K = newK;
+}
+
+/* w in units of KW (scaled_weight), moving PF_Z with the six sums from PF_W */
+static inline double
+pf_scaled_weight(double *st, double w)
+{
+	double		oldKW = st[PF_KW];
+
+	w = scaled_weight(w, &st[PF_KW], &st[PF_W], 6);
+	if (oldKW != 0.0 && st[PF_KW] != oldKW)
+	{
+		st[PF_Z] *= oldKW / st[PF_KW];
+		st[PF_Z + 1] *= oldKW / st[PF_KW];
+	}
+	return w;
+}
+
+/* the terms of a positive x under PF_NEAR (K1 moved first if y would exceed 1e100) */
+static inline void
+near_terms(double *st, double x, double *y, double *phi)
+{
+	double		alpha = st[PF_ALPHA];
+	int			c = near_c(alpha);
+	double		lny;
+
+	*y = x / st[PF_K];
+	if (unlikely(*y > RESCALE_ABOVE))
+	{
+		pf_rescale(st, SCALE_MEAN, pow2_scale(x));
+		*y = x / st[PF_K];
+	}
+	/* y may underflow for tiny x: take the difference of logs then */
+	lny = *y >= DBL_MIN ? log(*y) : log(x) - log(st[PF_K]);
+	*phi = (c ? *y : 1.0) * expm1_over(st[PF_D], lny);
 }
 
 /*
@@ -243,11 +378,10 @@ pf_add(double *st, double x, double w, const char *measure)
 	st[PF_N] += 1.0;
 	if (w == 0.0)
 		return;
-	/* W, S1 and S2 with their compensations are the six slots from PF_W */
-	w = scaled_weight(w, &st[PF_KW], &st[PF_W], 6);
+	w = pf_scaled_weight(st, w);
 	if (x == 0.0)
 	{
-		if (mode == PF_LOG || (mode == PF_POW && alpha <= 0.0))
+		if (mode == PF_LOG || ((mode == PF_POW || mode == PF_NEAR) && alpha <= 0.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid value for value: \"0\""),
@@ -255,12 +389,17 @@ pf_add(double *st, double x, double w, const char *measure)
 					 errhint("Use theil_t or ge with alpha > 0, or exclude the zero rows.")));
 		/* x = 0 adds w to W and nothing to S1, S2 (0 ln 0 = 0, 0^a = 0) */
 		neumaier_add(&st[PF_W], &st[PF_W + 1], w);
+		if (mode == PF_NEAR)
+			neumaier_add(&st[PF_Z], &st[PF_Z + 1], w);
 		return;
 	}
 	if (st[PF_K] == 0.0)
 		st[PF_K] = st[PF_K2] = pow2_scale(x);
-	while ((move = power_terms(mode, alpha, st[PF_K], st[PF_K2], x, &y, &phi)) != 0)
-		pf_rescale(st, move, pow2_scale(x));
+	if (mode == PF_NEAR)
+		near_terms(st, x, &y, &phi);
+	else
+		while ((move = power_terms(mode, alpha, st[PF_K], st[PF_K2], x, &y, &phi)) != 0)
+			pf_rescale(st, move, pow2_scale(x));
 	neumaier_add(&st[PF_W], &st[PF_W + 1], w);
 	neumaier_add(&st[PF_S1], &st[PF_S1 + 1], w * y);
 	neumaier_add(&st[PF_S2], &st[PF_S2 + 1], w * phi);
@@ -302,6 +441,23 @@ pf_set_mode(double *st, int mode, double alpha, const char *argname,
 		medres_check_param_constant(argname, shown_prev, shown_cur);
 }
 
+/*
+ * Record PF_NEAR's exact d on the first row; a later row whose parameter
+ * rounds to the same alpha but has another d is another measure.
+ */
+static void
+pf_set_d(double *st, double d, const char *argname, double shown)
+{
+	if (st[PF_N] == 0.0)
+		st[PF_D] = d;
+	else if (st[PF_D] != d)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be the same for every row of a group", argname),
+				 errdetail("Found %s = \"%s\" after a different value.", argname,
+						   medres_float_text(shown))));
+}
+
 /* ---- transition functions ---- */
 
 PG_FUNCTION_INFO_V1(medres_theil_t_trans);
@@ -339,8 +495,8 @@ medres_ge_trans(PG_FUNCTION_ARGS)
 	double		alpha = PG_GETARG_FLOAT8(2);
 
 	medres_check_finite("alpha", alpha);
-	pf_set_mode(st, alpha == 0.0 ? PF_LOG : alpha == 1.0 ? PF_XLOGX : PF_POW, alpha,
-				"alpha", st[PF_ALPHA], alpha);
+	pf_set_mode(st, pf_mode_for(alpha), alpha, "alpha", st[PF_ALPHA], alpha);
+	pf_set_d(st, alpha - near_c(alpha), "alpha", alpha);
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : 1.0,
 		   "Generalized entropy with alpha <= 0");
 	PG_RETURN_ARRAYTYPE_P(arr);
@@ -360,8 +516,10 @@ medres_atkinson_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for epsilon: \"%s\"", medres_float_text(eps)),
 				 errdetail("The Atkinson inequality aversion epsilon must be finite and non-negative.")));
-	pf_set_mode(st, eps == 1.0 ? PF_LOG : PF_POW, 1.0 - eps,
+	pf_set_mode(st, pf_mode_for(1.0 - eps) == PF_XLOGX ? PF_NEAR : pf_mode_for(1.0 - eps), 1.0 - eps,
 				"epsilon", 1.0 - st[PF_ALPHA], eps);
+	/* near alpha = 1, d = -epsilon exactly: 1 - epsilon would round it (epsilon = 1e-12) */
+	pf_set_d(st, near_c(1.0 - eps) ? -eps : 1.0 - eps, "epsilon", eps);
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : 1.0,
 		   "The Atkinson index with epsilon >= 1");
 	PG_RETURN_ARRAYTYPE_P(arr);
@@ -390,6 +548,7 @@ medres_pf_combine(PG_FUNCTION_ARGS)
 	if (a[PF_MODE] != b[PF_MODE])
 		medres_check_param_constant("alpha", a[PF_MODE], b[PF_MODE]);
 	medres_check_param_constant("alpha", a[PF_ALPHA], b[PF_ALPHA]);
+	medres_check_param_constant("alpha", a[PF_D], b[PF_D]);
 	for (int which = SCALE_MEAN; which <= SCALE_POWER; which++)
 	{
 		double		Ka = *pf_scale(a, which),
@@ -408,26 +567,78 @@ medres_pf_combine(PG_FUNCTION_ARGS)
 				break;
 		}
 	}
-	common_weight_scale(&a[PF_KW], &a[PF_W], &b[PF_KW], &b[PF_W], 6);
+	{
+		double		KWa = a[PF_KW],
+					KWb = b[PF_KW];
+
+		common_weight_scale(&a[PF_KW], &a[PF_W], &b[PF_KW], &b[PF_W], 6);
+		if (KWa != 0.0 && a[PF_KW] != KWa)
+		{
+			a[PF_Z] *= KWa / a[PF_KW];
+			a[PF_Z + 1] *= KWa / a[PF_KW];
+		}
+		if (KWb != 0.0 && b[PF_KW] != KWb)
+		{
+			b[PF_Z] *= KWb / b[PF_KW];
+			b[PF_Z + 1] *= KWb / b[PF_KW];
+		}
+	}
 	a[PF_N] += b[PF_N];
 	for (int s = PF_W; s <= PF_S2; s += 2)
 	{
 		neumaier_add(&a[s], &a[s + 1], b[s]);
 		a[s + 1] += b[s + 1];
 	}
+	neumaier_add(&a[PF_Z], &a[PF_Z + 1], b[PF_Z]);
+	a[PF_Z + 1] += b[PF_Z + 1];
 	PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+/* GE(alpha) or Atkinson(1 - alpha) of a PF_NEAR state (see PF_NEAR) */
+static double
+near_index(const double *st, bool atkinson)
+{
+	double		alpha = st[PF_ALPHA];
+	int			c = near_c(alpha);
+	double		d = st[PF_D],
+				W = pf_sum(st, PF_W),
+				S1 = pf_sum(st, PF_S1),
+				S2 = pf_sum(st, PF_S2),
+				Z = pf_sum(st, PF_Z),
+				lm = log(S1 / W),
+				G,
+				g;
+
+	if (c == 0 && Z > 0.0)
+	{
+		/*
+		 * Zeros with a small alpha > 0: mean (x/mu)^alpha - 1 is near -Z/W,
+		 * not near 0, so there is nothing to cancel; take it directly.
+		 */
+		g = exp(-d * lm) * (d * (S2 / W) - Z / W) + expm1(-d * lm);
+		if (atkinson)
+			return -expm1(log1p(g) / alpha);
+		return g / (alpha * (alpha - 1.0));
+	}
+	G = exp(-d * lm) * (S2 / (c ? S1 : W)) + expm1_over(d, -lm);
+	if (atkinson)
+		return -expm1(c ? log1p(d * G) / alpha : log1p_over(alpha, G));
+	return c ? G / alpha : G / (alpha - 1.0);
 }
 
 PG_FUNCTION_INFO_V1(medres_ge_final);
 Datum
 medres_ge_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, -PF_LEN);
+	double		st[PF_LEN_W];
 	double		v;
+
+	state_copy_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, st);
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();
-	v = power_ge((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
+	v = (int) st[PF_MODE] == PF_NEAR ? near_index(st, false) :
+		power_ge((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("generalized entropy", v);
 	/* GE >= 0 for every alpha (Jensen); equal values can round to -1e-17 */
 	PG_RETURN_FLOAT8(Max(v, 0.0));
@@ -437,12 +648,15 @@ PG_FUNCTION_INFO_V1(medres_atkinson_final);
 Datum
 medres_atkinson_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, -PF_LEN);
+	double		st[PF_LEN_W];
 	double		v;
+
+	state_copy_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, st);
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();
-	v = power_atkinson((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
+	v = (int) st[PF_MODE] == PF_NEAR ? near_index(st, true) :
+		power_atkinson((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("Atkinson index", v);
 	/* 0 <= A <= 1 (the power mean lies between 0 and the mean); keep rounding inside */
 	PG_RETURN_FLOAT8(Min(Max(v, 0.0), 1.0));
