@@ -181,3 +181,17 @@ FROM (VALUES (0::float8), (1), (2)) t(x);
 SELECT near(medres._ge_final(medres._pf_combine(medres._ge_trans('{0,0,0,0,0,0,0,0,0,0,0}', 1e-300, 1e-8, 1e300),
                                                 medres._ge_trans('{0,0,0,0,0,0,0,0,0,0,0}', 2e-300, 1e-8, 1e300))),
             0.0588915177991996) AS ge_near0_combine;
+-- ge_decomposition near alpha = 0 and 1 likewise.  x = (1, 2, 3, 0.5), w = (1, 2, 1, 3),
+-- groups (a, b, a, c); mpmath at 80 digits, between = GE of the group means:
+--   alpha 1 + 1e-12: total 0.22395569964925013, between 0.16887694767401704,
+--                    within 0.055078751975233086
+--   alpha 1e-300 (= the MLD to double precision): total 0.24745806267858693,
+--                    between 0.20636062375690394, within 0.04109743892168299
+SELECT a, near((d).total, t) AS total, near((d).between, b) AS between, near((d).within, wi) AS within
+FROM (SELECT a, medres.ge_decomposition(x, w, g, a) AS d
+      FROM (VALUES (1::float8, 'a', 1::float8), (2, 'b', 2), (3, 'a', 1), (0.5, 'c', 3)) t(x, g, w),
+           (VALUES (1e-300::float8), (1 + 1e-12)) s(a) GROUP BY a) r
+JOIN (VALUES (1e-300::float8, 0.24745806267858693::float8, 0.20636062375690394::float8, 0.04109743892168299::float8),
+             (1 + 1e-12, 0.22395569964925013, 0.16887694767401704, 0.055078751975233086)) e(ea, t, b, wi)
+  ON e.ea = r.a
+ORDER BY a;
