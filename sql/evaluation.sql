@@ -4,6 +4,14 @@
 -- recomputes them and random cases independently with scipy.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+-- errstate(q) runs q and prints its SQLSTATE and message (or 'ok')
+CREATE OR REPLACE FUNCTION errstate(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'ok';
+EXCEPTION WHEN others THEN
+  RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
 
 -- 10 regions; x1 high-is-better, x2 and x3 low-is-better
 CREATE TABLE region10 (unit int, x1 float8, x2 float8, x3 float8);
@@ -132,17 +140,20 @@ SELECT medres.entropy_weights(ARRAY[1.0::float8, 2.0]);
 SET medres.memory_limit = '1MB';
 SELECT count(r) FROM (SELECT medres.rsr(ARRAY[i::float8, i, i, i, i, i, i, i]) OVER () AS r
                       FROM generate_series(1, 50000) i) s;
+-- ... and so does every other structure that grows with the input (54000, never XX000):
+-- the probit table (8 bytes of cache + 88 of work per row), the shares of hrad, the
+-- aggregates' row store, the Hoover state and the decomposition's groups
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.rsr_probit(i) OVER () AS p FROM generate_series(1, 50000) i) s$$);
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.rsr_grade(i) OVER () AS p FROM generate_series(1, 50000) i) s$$);
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.hrad(i, i) OVER () AS p FROM generate_series(1, 100000) i) s$$);
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.topsis(ARRAY[i::float8, i, i, i, i, i, i, i]) OVER () AS p FROM generate_series(1, 50000) i) s$$);
+SELECT errstate($$SELECT (medres.rsr_fit(i)).n FROM generate_series(1, 200000) i$$);
+SELECT errstate($$SELECT medres.entropy_weights(ARRAY[i::float8, i]) FROM generate_series(1, 100000) i$$);
+SELECT errstate($$SELECT medres.hoover(i) FROM generate_series(1, 100000) i$$);
+SELECT errstate($$SELECT (medres.ge_decomposition(i, 1, i::text, 2)).total FROM generate_series(1, 100000) i$$);
 RESET medres.memory_limit;
 
 -- ---- extreme values: the right finite number, or 22003 when there is none ----
--- errstate(q) runs q and prints its SQLSTATE and message (or 'ok')
-CREATE OR REPLACE FUNCTION errstate(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE q;
-  RETURN 'ok';
-EXCEPTION WHEN others THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 -- weights are used in proportion, so weights of 1e308 (whose sum overflows) are equal
 -- weights: units (1,2), (2,1), (3,3) have rank sums 3, 3, 6 over n m = 6: 0.5, 0.5, 1
 SELECT medres.rsr(x, NULL, '{1e308,1e308}') OVER () AS rsr_huge_weights
