@@ -195,3 +195,9 @@ JOIN (VALUES (1e-300::float8, 0.24745806267858693::float8, 0.20636062375690394::
              (1 + 1e-12, 0.22395569964925013, 0.16887694767401704, 0.055078751975233086)) e(ea, t, b, wi)
   ON e.ea = r.a
 ORDER BY a;
+-- Hoover where the products w x matter, not w and x apart: (x, w) = (1e-300, 1e308) and
+-- (1e300, 1e-20).  Population shares p = (1, 1e-328), resource shares s = (1e-272, 1):
+-- H = 1/2 (|s1 - p1| + |s2 - p2|) = 1 to double precision.  And (1e308, 1e308, 0): mu = 2e308/3,
+-- deviations 1e308/3, 1e308/3, 2e308/3, H = (4e308/3) / (2 * 2e308) = 1/3
+SELECT medres.hoover(x, w) AS hoover_products FROM (VALUES (1e-300::float8, 1e308::float8), (1e300, 1e-20)) t(x, w);
+SELECT near(medres.hoover(x), 1/3.0) AS hoover_huge FROM (VALUES (1e308::float8), (1e308), (0)) t(x);

@@ -969,16 +969,36 @@ medres_hoover_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Hoover index of n (x, w) pairs.  Values and weights are divided by the
- * powers of two below their largest (positive-weight) value, so that W,
- * the weighted mean and the deviations stay finite for values or weights
- * near 1e308 (the index is scale-free in both).
+ * w v in units of 2^E, without forming w v (which may overflow or
+ * underflow where w v / 2^E does not): frexp mantissas times 2^(ew + ev - E).
+ */
+static inline double
+scaled_product(double w, double v, int E)
+{
+	int			ew,
+				ev;
+	double		mw = frexp(w, &ew),
+				mv = frexp(v, &ev);
+
+	return ldexp(mw * mv, ew + ev - E);
+}
+
+/*
+ * Hoover index of n (x, w) pairs: H = sum w |x - mu| / (2 sum w x).
+ *
+ * The sums are taken in units that keep them finite and keep every row's
+ * share: sum w in units of Kw (a power of two below the largest weight),
+ * and sum w x and sum w |x - mu| in units of 2^E, E the largest exponent of
+ * a product w x.  A row of weight 1e-20 and value 1e300 next to one of
+ * weight 1e308 and value 1e-300 holds nearly all of the resource; scaling
+ * w and x separately would lose it (w / 1e308 underflows).  mu itself
+ * (at most the largest x) is a plain double; |x - mu| <= max(x, mu), so the
+ * deviations are products of the same size as w x or w mu.
  */
 static double
 hoover_index(const double *pairs, Size n)
 {
-	double		xmax = 0.0,
-				wmax = 0.0,
+	double		wmax = 0.0,
 				W = 0.0,
 				Wc = 0.0,
 				M = 0.0,
@@ -986,12 +1006,16 @@ hoover_index(const double *pairs, Size n)
 				D = 0.0,
 				Dc = 0.0,
 				mu;
+	int			E = INT_MIN;
 
 	for (Size i = 0; i < n; i++)
 	{
-		if (pairs[2 * i + 1] > 0.0 && pairs[2 * i] > xmax)
-			xmax = pairs[2 * i];
-		wmax = Max(wmax, pairs[2 * i + 1]);
+		double		x = pairs[2 * i],
+					w = pairs[2 * i + 1];
+
+		wmax = Max(wmax, w);
+		if (w > 0.0 && x > 0.0)
+			E = Max(E, ilogb(w) + ilogb(x) + 2);	/* frexp's exponents are ilogb + 1 */
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -999,37 +1023,38 @@ hoover_index(const double *pairs, Size n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all weights are zero")));
-	if (xmax <= 0.0)
+	if (E == INT_MIN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("The Hoover index is undefined when the mean is zero.")));
-	xmax = pow2_scale(xmax);
 	wmax = pow2_scale(wmax);
 	for (Size i = 0; i < n; i++)
 	{
-		double		w = pairs[2 * i + 1] / wmax;
+		double		x = pairs[2 * i],
+					w = pairs[2 * i + 1];
 
-		neumaier_add(&W, &Wc, w);
-		neumaier_add(&M, &Mc, w * (pairs[2 * i] / xmax));
+		neumaier_add(&W, &Wc, w / wmax);
+		if (w > 0.0 && x > 0.0)
+			neumaier_add(&M, &Mc, scaled_product(w, x, E));
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	W += Wc;
 	M += Mc;
-	if (M <= 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("all values are zero"),
-				 errdetail("The Hoover index is undefined when the mean is zero.")));
-	mu = M / W;
+	/* mu = (M 2^E) / (W wmax), at most the largest x: no overflow; a tiny mu may round to 0 */
+	mu = ldexp(M / W, E - ilogb(wmax));
 	for (Size i = 0; i < n; i++)
 	{
-		neumaier_add(&D, &Dc, (pairs[2 * i + 1] / wmax) * fabs(pairs[2 * i] / xmax - mu));
+		double		w = pairs[2 * i + 1],
+					dev = fabs(pairs[2 * i] - mu);
+
+		if (w > 0.0 && dev > 0.0)
+			neumaier_add(&D, &Dc, scaled_product(w, dev, E));
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	return (D + Dc) / (2.0 * M);
+	return Min((D + Dc) / (2.0 * M), 1.0);
 }
 
 PG_FUNCTION_INFO_V1(medres_hoover_final);
