@@ -104,3 +104,100 @@ SELECT medres.gini_totals(r, p) FROM (VALUES (0::float8, 0::float8), (1, 1), (3,
 SELECT medres.gini(1, 1, 'n') IS NULL AS n_correction, medres.gini(1, 1, 'weights') IS NULL AS w_correction;
 -- the GE overflow guard: a finite index that double precision cannot hold is an error
 SELECT medres.ge(x, -1) FROM (VALUES (1e-300::float8), (1e300)) t(x);
+
+-- ---- extreme values and weights: the right finite number, or 22003 when there is none ----
+-- The indices depend on the weights only through their proportions, so weights of 1e308
+-- (whose sum overflows) or 5e-324 (whose products with the values underflow) must give
+-- the unweighted answers.  For x = (1, 2): mu = 1.5, shares s = (1/3, 2/3), p = (1/2, 1/2):
+--   Theil T = 1/3 ln(2/3) + 2/3 ln(4/3);  MLD = ln 1.5 - ln 2 / 2;
+--   GE(2) = ((4/9 + 16/9)/2 - 1)/2 = 1/18;  Atkinson(0.5) = 1 - ((1 + sqrt 2)/2)^2 / 1.5;
+--   CV = 0.5 / 1.5 = 1/3;  Hoover = (0.5 + 0.5) / (2 * 2 * 1.5) = 1/6
+CREATE FUNCTION near(a float8, b float8) RETURNS bool LANGUAGE sql IMMUTABLE
+    AS $$ SELECT abs(a - b) <= 1e-14 * greatest(abs(a), abs(b)) $$;
+SELECT w, near(medres.theil_t(x, w), 1/3.0 * ln(2/3.0) + 2/3.0 * ln(4/3.0)) AS theil_t,
+       near(medres.theil_l(x, w), ln(1.5) - ln(2.0) / 2) AS theil_l,
+       near(medres.ge(x, 2, w), 1/18.0) AS ge2,
+       near(medres.atkinson(x, 0.5, w), 1 - ((1 + sqrt(2.0)) / 2)^2 / 1.5) AS atkinson,
+       near(medres.cv(x, w), 1/3.0) AS cv,
+       near(medres.hoover(x, w), 1/6.0) AS hoover,
+       near((medres.ge_decomposition(x, w, x::text, 2)).between, 1/18.0) AS decomposition
+FROM (VALUES (1::float8), (2)) t(x), (VALUES (1e308::float8), (5e-324), (1)) ws(w)
+GROUP BY w ORDER BY w;
+-- huge and tiny weights mixed: x = 1 with weight 5e-324 next to x = 2, 3 with 1e308 counts
+-- for nothing: Theil T of (2, 3) = 0.4 ln 0.8 + 0.6 ln 1.2, CV = 0.5 / 2.5 = 0.2
+SELECT near(medres.theil_t(x, w), 0.4 * ln(0.8) + 0.6 * ln(1.2)) AS theil_t,
+       near(medres.cv(x, w), 0.2) AS cv,
+       near((medres.ge_decomposition(x, w, 'g', 1)).total, 0.4 * ln(0.8) + 0.6 * ln(1.2)) AS decomposition
+FROM (VALUES (1::float8, 5e-324::float8), (2, 1e308), (3, 1e308)) t(x, w);
+-- ... and so do the combine functions of parallel plans: x = 1 with weight 1e308 in one
+-- partial state and x = 2 with weight 5e-324 in the other: Theil T = 0 (the second row's
+-- share, 1e-631, is below the double range); CV of (1, 2) with weights 1e308 = 1/3
+SELECT near(medres._ge_final(medres._pf_combine(medres._theil_t_trans('{0,1,1,0,0,0,0,0,0,0,0}', 1, 1e308),
+                                                medres._theil_t_trans('{0,1,1,0,0,0,0,0,0,0,0}', 2, 5e-324))),
+            0) AS theil_t_combine,
+       near(medres._cv_final(medres._cv_combine(medres._cv_trans('{0,0,0,0,0,0}', 1, 1e308),
+                                                medres._cv_trans('{0,0,0,0,0,0}', 2, 1e308))),
+            1/3.0) AS cv_combine;
+-- values near the double range: CV of (1e308, 1e308, -1e308) is that of (1, 1, -1):
+-- mean 1/3, variance (4/9 + 4/9 + 16/9)/3 = 8/9, CV = sqrt(8/9) * 3 = 2 sqrt 2
+SELECT near(medres.cv(x), 2 * sqrt(2.0)) AS cv_huge
+FROM (VALUES (1e308::float8), (1e308), (-1e308)) t(x);
+-- equal values have no inequality: exactly 0, not a rounding error below it
+SELECT medres.theil_l(x) AS theil_l, medres.theil_t(x) AS theil_t, medres.ge(x, 2) AS ge2,
+       medres.atkinson(x, 2) AS atkinson, medres.cv(x) AS cv, medres.hoover(x) AS hoover
+FROM (VALUES (1e308::float8), (1e308), (1e308)) t(x);
+-- GE(300) of (1e-300, 1e300): x/mu = (~0, 2), mean (x/mu)^300 = 2^299, GE = (2^299 - 1)/(300 299)
+SELECT near(medres.ge(x, 300), (2::float8 ^ 299 - 1) / (300 * 299)) AS ge300
+FROM (VALUES (1e-300::float8), (1e300)) t(x);
+-- Atkinson with a huge epsilon tends to 1 - min/mu: (1, 2) gives 1 - 1/1.5 = 1/3
+SELECT near(medres.atkinson(x, 1e300), 1/3.0) AS atkinson_1e300
+FROM (VALUES (1::float8), (2)) t(x);
+-- GE(1e300) of (1, 2) is beyond the double range ((4/3)^1e300): 22003
+\set VERBOSITY sqlstate
+SELECT medres.ge(x, 1e300) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.ge(x, -1e300) FROM (VALUES (1::float8), (2)) t(x);
+SELECT medres.ge_decomposition(x, 1, x::text, 1e300) FROM (VALUES (1::float8), (2)) t(x);
+\set VERBOSITY default
+-- alpha near 0 and 1: GE is continuous there (GE(0) = MLD, GE(1) = Theil T), but
+-- (mean (x/mu)^alpha - 1) / (alpha (alpha - 1)) cancels.  For x = (1, 2), from mpmath at
+-- 60 digits (the first two are the limits ln 1.5 - ln 2 / 2 and 1/3 ln(2/3) + 2/3 ln(4/3)):
+--   GE(1e-300) = 0.0588915178281917,  GE(1 + 1e-12) = 0.0566330122651308,
+--   GE(1e-8) = 0.0588915177991996,  GE(-0.001) = 0.0588944177142264,
+--   GE(0.99) = 0.0566495280205346,  Atkinson(1e-12) = 5.66330122651341e-14,
+--   Atkinson(1 - 1e-12) = 0.0571909584178800,  Atkinson(1e-300) = 5.6633012265132e-302
+--   (epsilon T to first order);  with a zero, x = (0, 1, 2): GE(0.001) = 333.435639818959
+SELECT near(medres.ge(x, 1e-300), 0.0588915178281917) AS ge_1e300,
+       near(medres.ge(x, 1 + 1e-12), 0.0566330122651308) AS ge_1_plus,
+       near(medres.ge(x, 1e-8), 0.0588915177991996) AS ge_1e8,
+       near(medres.ge(x, -0.001), 0.0588944177142264) AS ge_minus,
+       near(medres.ge(x, 0.99), 0.0566495280205346) AS ge_099,
+       near(medres.atkinson(x, 1e-12), 5.66330122651341e-14) AS atk_small,
+       near(medres.atkinson(x, 1 - 1e-12), 0.0571909584178800) AS atk_near1,
+       near(medres.atkinson(x, 1e-300), 5.6633012265132e-302) AS atk_1e300
+FROM (VALUES (1::float8), (2)) t(x);
+SELECT near(medres.ge(x, 0.001), 333.435639818959) AS ge_with_zero
+FROM (VALUES (0::float8), (1), (2)) t(x);
+-- the same through the combine function of parallel plans, with the states' scales apart
+SELECT near(medres._ge_final(medres._pf_combine(medres._ge_trans('{0,0,0,0,0,0,0,0,0,0,0}', 1e-300, 1e-8, 1e300),
+                                                medres._ge_trans('{0,0,0,0,0,0,0,0,0,0,0}', 2e-300, 1e-8, 1e300))),
+            0.0588915177991996) AS ge_near0_combine;
+-- ge_decomposition near alpha = 0 and 1 likewise.  x = (1, 2, 3, 0.5), w = (1, 2, 1, 3),
+-- groups (a, b, a, c); mpmath at 80 digits, between = GE of the group means:
+--   alpha 1 + 1e-12: total 0.22395569964925013, between 0.16887694767401704,
+--                    within 0.055078751975233086
+--   alpha 1e-300 (= the MLD to double precision): total 0.24745806267858693,
+--                    between 0.20636062375690394, within 0.04109743892168299
+SELECT a, near((d).total, t) AS total, near((d).between, b) AS between, near((d).within, wi) AS within
+FROM (SELECT a, medres.ge_decomposition(x, w, g, a) AS d
+      FROM (VALUES (1::float8, 'a', 1::float8), (2, 'b', 2), (3, 'a', 1), (0.5, 'c', 3)) t(x, g, w),
+           (VALUES (1e-300::float8), (1 + 1e-12)) s(a) GROUP BY a) r
+JOIN (VALUES (1e-300::float8, 0.24745806267858693::float8, 0.20636062375690394::float8, 0.04109743892168299::float8),
+             (1 + 1e-12, 0.22395569964925013, 0.16887694767401704, 0.055078751975233086)) e(ea, t, b, wi)
+  ON e.ea = r.a
+ORDER BY a;
+-- Hoover where the products w x matter, not w and x apart: (x, w) = (1e-300, 1e308) and
+-- (1e300, 1e-20).  Population shares p = (1, 1e-328), resource shares s = (1e-272, 1):
+-- H = 1/2 (|s1 - p1| + |s2 - p2|) = 1 to double precision.  And (1e308, 1e308, 0): mu = 2e308/3,
+-- deviations 1e308/3, 1e308/3, 2e308/3, H = (4e308/3) / (2 * 2e308) = 1/3
+SELECT medres.hoover(x, w) AS hoover_products FROM (VALUES (1e-300::float8, 1e308::float8), (1e300, 1e-20)) t(x, w);
+SELECT near(medres.hoover(x), 1/3.0) AS hoover_huge FROM (VALUES (1e308::float8), (1e308), (0)) t(x);

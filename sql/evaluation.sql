@@ -4,6 +4,14 @@
 -- recomputes them and random cases independently with scipy.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+-- errstate(q) runs q and prints its SQLSTATE and message (or 'ok')
+CREATE OR REPLACE FUNCTION errstate(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'ok';
+EXCEPTION WHEN others THEN
+  RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
 
 -- 10 regions; x1 high-is-better, x2 and x3 low-is-better
 CREATE TABLE region10 (unit int, x1 float8, x2 float8, x3 float8);
@@ -132,7 +140,116 @@ SELECT medres.entropy_weights(ARRAY[1.0::float8, 2.0]);
 SET medres.memory_limit = '1MB';
 SELECT count(r) FROM (SELECT medres.rsr(ARRAY[i::float8, i, i, i, i, i, i, i]) OVER () AS r
                       FROM generate_series(1, 50000) i) s;
+-- ... and so does every other structure that grows with the input (54000, never XX000):
+-- the probit table (8 bytes of cache + 88 of work per row), the shares of hrad, the
+-- aggregates' row store, the Hoover state and the decomposition's groups
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.rsr_probit(i) OVER () AS p FROM generate_series(1, 50000) i) s$$);
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.rsr_grade(i) OVER () AS p FROM generate_series(1, 50000) i) s$$);
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.hrad(i, i) OVER () AS p FROM generate_series(1, 100000) i) s$$);
+SELECT errstate($$SELECT count(p) FROM (SELECT medres.topsis(ARRAY[i::float8, i, i, i, i, i, i, i]) OVER () AS p FROM generate_series(1, 50000) i) s$$);
+SELECT errstate($$SELECT (medres.rsr_fit(i)).n FROM generate_series(1, 200000) i$$);
+SELECT errstate($$SELECT medres.entropy_weights(ARRAY[i::float8, i]) FROM generate_series(1, 100000) i$$);
+SELECT errstate($$SELECT medres.hoover(i) FROM generate_series(1, 100000) i$$);
+SELECT errstate($$SELECT (medres.ge_decomposition(i, 1, i::text, 2)).total FROM generate_series(1, 100000) i$$);
 RESET medres.memory_limit;
+
+-- ---- extreme values: the right finite number, or 22003 when there is none ----
+-- weights are used in proportion, so weights of 1e308 (whose sum overflows) are equal
+-- weights: units (1,2), (2,1), (3,3) have rank sums 3, 3, 6 over n m = 6: 0.5, 0.5, 1
+SELECT medres.rsr(x, NULL, '{1e308,1e308}') OVER () AS rsr_huge_weights
+FROM (VALUES (1, '{1,2}'::float8[]), (2, '{2,1}'), (3, '{3,3}')) t(u, x) ORDER BY u;
+-- ... and on region10 equal huge weights give exactly the unweighted RSR and TOPSIS
+SELECT bool_and(a = b) AS rsr_equal, bool_and(abs(c - d) <= 1e-15) AS topsis_equal
+FROM (SELECT medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS a,
+             medres.rsr(ARRAY[x1, x2, x3], '+--', ARRAY[1e308, 1e308, 1e308]) OVER () AS b,
+             medres.topsis(ARRAY[x1, x2, x3], '+--') OVER () AS c,
+             medres.topsis(ARRAY[x1, x2, x3], '+--', ARRAY[1e308, 1e308, 1e308]) OVER () AS d
+      FROM region10) s;
+-- non-integer ranks of (1e308, -1e308, 0): R = 1 + 2 (x - min)/(max - min) = 3, 1, 2;
+-- RSR = R / n = 1, 1/3, 2/3 although max - min overflows
+SELECT round(medres.rsr(x, NULL, NULL, 'noninteger') OVER ()::numeric, 15) AS rsr_noninteger
+FROM (VALUES (1, '{1e308}'::float8[]), (2, '{-1e308}'), (3, '{0}')) t(u, x) ORDER BY u;
+-- TOPSIS of (1e308, 1e308) and (1e307, 1e307): the first unit is the ideal on both
+-- indicators and the second the anti-ideal: closeness 1 and 0 (the squares overflow)
+SELECT medres.topsis(x) OVER () AS topsis_huge
+FROM (VALUES (1, '{1e308,1e308}'::float8[]), (2, '{1e307,1e307}')) t(u, x) ORDER BY u;
+-- entropy weights are scale-free: region10 times 1e306 gives (0.294478, 0.363415, 0.342106)
+SELECT array(SELECT round(w::numeric, 6)
+             FROM unnest(medres.entropy_weights(ARRAY[x1 * 1e306, x2 * 1e306, x3 * 1e306], '+--')) w)
+       AS entropy_weights_1e306
+FROM region10;
+-- indicators spanning -1e308..1e308 (the range overflows): z = (1, 0, 1/2) in both
+-- columns, so the entropies are equal and so are the weights
+SELECT medres.entropy_weights(x) AS entropy_weights_symmetric
+FROM (VALUES ('{1e308,-1e308}'::float8[]), ('{-1e308,1e308}'), ('{0,0}')) t(x);
+-- the probit fit is linear in the scores (figures from Python's statistics.NormalDist
+-- and the OLS formulas, independent of medres).  Probits 5 + Phi^-1(1/3, 2/3, 11/12) =
+-- (4.569273, 5.430727, 6.382994), mean 5.460998, Sxx = 1.646167.  Scores (0.6, 0.8, 1):
+-- Sxy = 0.362744, b = 0.220357, a = 0.8 - 5.460998 b = -0.403369, R^2 = 0.999165,
+-- cut scores a + 4 b = 0.478059 and a + 6 b = 0.918773.  Times 1e308 (the score sum
+-- and the squared deviations overflow) everything but R^2 scales by 1e308:
+SELECT round(((f).intercept / 1e307)::numeric, 5) AS intercept_e307,
+       round(((f).slope / 1e307)::numeric, 5) AS slope_e307,
+       round((f).r_squared::numeric, 6) AS r_squared,
+       array[round(((f).cut_scores[1] / 1e307)::numeric, 5),
+             round(((f).cut_scores[2] / 1e307)::numeric, 5)] AS cut_scores_e307
+FROM (SELECT medres.rsr_fit(x) AS f FROM (VALUES (0.6e308::float8), (0.8e308), (1e308)) t(x)) s;
+-- Scores (-1e308, 0, 1e308): Sxy = 1.813721e308, b = 1.101784e308 and
+-- a = 0 - 5.460998 b = -6.0168e308, beyond double precision: rsr_fit raises 22003 ...
+SELECT errstate($$SELECT medres.rsr_fit(x) FROM (VALUES (1e308::float8), (-1e308), (0)) t(x)$$);
+-- ... but the fitted scores a + b probit = b (probit - 5.460998) are finite:
+-- -0.982489e308, -0.033352e308, 1.015841e308
+SELECT round((t.fitted / 1e302)::numeric) AS fitted_e302
+FROM unnest((SELECT medres.rsr_table(x) FROM (VALUES (1e308::float8), (-1e308), (0)) t(x))) t;
+-- grades do not change when the scores are multiplied by 1.7e308 (same fit, scaled)
+SELECT bool_and(g1 = g2) AS grades_scale_free
+FROM (SELECT medres.rsr_grade(rsr) OVER () AS g1, medres.rsr_grade(rsr * 1.7e308) OVER () AS g2
+      FROM (SELECT medres.rsr(ARRAY[x1, x2, x3], '+--') OVER () AS rsr FROM region10) r) s;
+-- scores that are their own probits lie exactly on the line score = 0 + 1 probit:
+-- R^2 = 1 leaves no residual and F is infinite, so rsr_fit raises 22003 ...
+SELECT errstate($$SELECT medres.rsr_fit(p) FROM (SELECT medres.rsr_probit(x) OVER () AS p
+                                                 FROM generate_series(1, 3) x) s$$);
+-- ... while the grades (which need no F) are still defined: probits 4.57, 5.43, 6.38
+-- against cuts 4 and 6 give grades 2, 2, 1
+SELECT x, medres.rsr_grade(p) OVER () AS grade
+FROM (SELECT x, medres.rsr_probit(x) OVER () AS p FROM generate_series(1, 3) x) s ORDER BY x;
+-- hrdi = R / sqrt(P A) without intermediate overflow: 1e-300 / sqrt(1e-300 1e-300) = 1,
+-- 1e308 / sqrt(1e308 1e308) = 1, 4 / sqrt(2 8) = 1, 3 / sqrt(1 4) = 1.5;
+-- 5e-324 / 1e308 is far below the smallest double: 0
+SELECT medres.hrdi(1e-300, 1e-300, 1e-300) AS tiny, medres.hrdi(1e308, 1e308, 1e308) AS huge,
+       medres.hrdi(4, 2, 8) AS plain, medres.hrdi(3, 1, 4) AS odd_exponent,
+       medres.hrdi(5e-324, 1e308, 1e308) AS underflow;
+-- 1e308 / sqrt(1e-308 1e-308) = 1e616 is beyond double precision: 22003
+SELECT errstate($$SELECT medres.hrdi(1e308, 1e-308, 1e-308)$$);
+-- shares of totals that overflow: two equal rows of 1e308 each hold half of everything: 1
+SELECT medres.hrad(r, a) OVER () AS hrad, medres.pad(r, a) OVER () AS pad,
+       medres.hrad_pad(r, a) OVER () AS hrad_pad
+FROM (VALUES (1e308::float8, 1e308::float8), (1e308, 1e308)) t(r, a);
+-- (1e308, 1) and (1e-300, 1e-300): HRAD_1 = (1e308/(1e308 + 1e-300)) / (1/(1 + 1e-300)) = 1,
+-- HRAD_2 = (1e-300/1e308) / (1e-300/1) = 1e-308
+SELECT medres.hrad(r, a) OVER (ORDER BY r DESC) AS hrad_mixed
+FROM (VALUES (1e308::float8, 1::float8), (1e-300, 1e-300)) t(r, a);
+-- a share ratio beyond double precision: (1/2) / (5e-324/1) for the first row: 22003
+SELECT errstate($$SELECT medres.hrad(r, a) OVER () FROM (VALUES (1e308::float8, 5e-324::float8), (1e308, 1)) t(r, a)$$);
+-- all resources zero: the shares divide by a zero total: 22023
+SELECT errstate($$SELECT medres.hrad(r, a) OVER () FROM (VALUES (0::float8, 1::float8), (0, 2)) t(r, a)$$);
+
+-- ---- options must be the same in every row of a partition (22023) ----
+SELECT errstate($$SELECT medres.rsr(ARRAY[x1], CASE WHEN unit = 1 THEN '+' ELSE '-' END) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.rsr(ARRAY[x1], '+', ARRAY[unit::float8]) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.rsr(ARRAY[x1], '+', NULL, CASE WHEN unit = 2 THEN 'noninteger' ELSE 'integer' END) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.rsr_probit(x1, CASE WHEN unit = 1 THEN 'rank' ELSE 'cumulative' END) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.rsr_grade(x1, CASE WHEN unit = 1 THEN 3 ELSE 4 END) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.rsr_grade(x1, CASE WHEN unit = 5 THEN NULL ELSE 3 END) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.rsr_grade(x1, 3, CASE WHEN unit = 1 THEN 'fitted' ELSE 'observed' END) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.topsis(ARRAY[x1], CASE WHEN unit = 1 THEN '+' ELSE '-' END) OVER () FROM region10$$);
+SELECT errstate($$SELECT medres.topsis(ARRAY[x1, x2], NULL, ARRAY[1, unit]) OVER () FROM region10$$);
+-- ... but an option that is the same in every row, though not a constant, is fine
+SELECT count(*) AS same_option_rows
+FROM (SELECT medres.rsr_grade(x1, (SELECT 3)) OVER () AS g, medres.rsr_grade(x1, length('abc')) OVER () AS h
+      FROM region10) s WHERE g = h;
+-- an unbounded number of grades is refused (2 to 10)
+SELECT errstate($$SELECT medres.rsr_grade(x1, 2147483647) OVER () FROM region10$$);
 
 -- ---- the examples of doc/evaluation.md: the 31 provinces on four per-capita indicators
 -- (beds, health personnel and institutions per person, health expense per person; all

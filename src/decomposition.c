@@ -28,6 +28,8 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include <limits.h>
+
 typedef struct DecGroup
 {
 	char	   *key;
@@ -35,6 +37,8 @@ typedef struct DecGroup
 	uint32		hash;
 	int64		n;				/* rows with positive weight */
 	PowerSums	s;
+	double		Z,				/* PHI_NEAR: weight of the zero values */
+				Zc;
 } DecGroup;
 
 typedef struct DecState
@@ -45,6 +49,9 @@ typedef struct DecState
 	double		alpha;
 	double		K;				/* scale K1 of the means, 0 while only zeros were seen */
 	double		K2;				/* scale of the power sums (PHI_POW) */
+	double		KW;				/* scale of the weights (as in streaming.c), 0 before
+								 * the first positive weight */
+	double		d;				/* PHI_NEAR: alpha minus the nearer of 0 and 1 */
 	int			ngroups;
 	int			capgroups;
 	DecGroup   *groups;
@@ -53,6 +60,74 @@ typedef struct DecState
 	int			last;			/* group of the previous row, or -1 */
 } DecState;
 
+/*
+ * alpha near 0 or 1 (not equal): the sums and formulas of streaming.c's
+ * PF_NEAR, which see.  S2 = sum w y^c E_d(ln y), E_d(t) = expm1(d t)/d,
+ * alpha = c + d, so that GE, the between-group term and the within-group
+ * terms do not divide a cancelled difference by alpha (alpha - 1).
+ */
+#define PHI_NEAR	3
+#define NEAR_BAND	(1.0 / 64)
+
+static inline int
+near_c(double alpha)
+{
+	return fabs(alpha) < fabs(alpha - 1.0) ? 0 : 1;
+}
+
+/* E_d(t) = expm1(d t)/d, by its Taylor series where d t is tiny */
+static inline double
+expm1_over(double d, double t)
+{
+	double		z = d * t;
+
+	if (fabs(z) < 1e-5)
+		return t * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0)));
+	return expm1(z) / d;
+}
+
+/*
+ * S2 of one set of sums when K1 moves from oldK to newK (both powers of
+ * two): S2' = r^c (r^d S2 + E_d(ln r) B), B = sum w y^c = S1 or W - Z.
+ */
+static void
+near_sums_rescale(PowerSums *s, double Z, double Zc, double alpha, double d,
+				  double oldK, double newK)
+{
+	int			c = near_c(alpha);
+	double		lr = (double) (ilogb(oldK) - ilogb(newK)) * M_LN2,
+				e = expm1_over(d, lr),
+				rd = exp(d * lr),
+				r = oldK / newK,
+				rc = c ? r : 1.0,
+				B = c ? s->S1 : s->W - Z,
+				Bc = c ? s->S1c : s->Wc - Zc;
+
+	s->S2 = rc * (rd * s->S2 + e * B);
+	s->S2c = rc * (rd * s->S2c + e * Bc);
+	s->S1 *= r;
+	s->S1c *= r;
+}
+
+/* GE(alpha) of one set of near sums with zero weight Z (see streaming.c's near_index) */
+static double
+near_ge(const PowerSums *s, double Z, double alpha, double d)
+{
+	int			c = near_c(alpha);
+	double		W = s->W + s->Wc,
+				S1 = s->S1 + s->S1c,
+				S2 = s->S2 + s->S2c,
+				lm = log(S1 / W);
+
+	if (c == 0 && Z > 0.0)
+		return (exp(-d * lm) * (d * (S2 / W) - Z / W) + expm1(-d * lm)) / (alpha * (alpha - 1.0));
+	{
+		double		G = exp(-d * lm) * (S2 / (c ? S1 : W)) + expm1_over(d, -lm);
+
+		return c ? G / alpha : G / (alpha - 1.0);
+	}
+}
+
 static DecState *
 dec_new(MemoryContext cxt, double alpha)
 {
@@ -60,7 +135,9 @@ dec_new(MemoryContext cxt, double alpha)
 
 	st->cxt = cxt;
 	st->alpha = alpha;
-	st->mode = alpha == 0.0 ? PHI_LOG : alpha == 1.0 ? PHI_XLOGX : PHI_POW;
+	st->mode = alpha == 0.0 ? PHI_LOG : alpha == 1.0 ? PHI_XLOGX :
+		(fabs(alpha) < NEAR_BAND || fabs(alpha - 1.0) < NEAR_BAND) ? PHI_NEAR : PHI_POW;
+	st->d = alpha - near_c(alpha);	/* exact for |d| < 1/64 (Sterbenz) */
 	st->last = -1;
 	st->tablesize = 64;
 	st->table = MemoryContextAlloc(cxt, st->tablesize * sizeof(int));
@@ -71,11 +148,19 @@ dec_new(MemoryContext cxt, double alpha)
 static void
 dec_rehash(DecState *st)
 {
-	int			size = st->tablesize * 2;
+	int			size;
 
+	if (st->tablesize > INT_MAX / 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("ge_decomposition has too many groups"),
+				 errhint("Decompose by a grouping with fewer distinct values.")));
+	size = st->tablesize * 2;
+	medres_check_memory((Size) size * sizeof(int) + (Size) st->capgroups * sizeof(DecGroup),
+						"the decomposition's groups");
 	pfree(st->table);
-	st->table = MemoryContextAlloc(st->cxt, size * sizeof(int));
-	memset(st->table, -1, size * sizeof(int));
+	st->table = MemoryContextAllocHuge(st->cxt, (Size) size * sizeof(int));
+	memset(st->table, -1, (Size) size * sizeof(int));
 	st->tablesize = size;
 	for (int g = 0; g < st->ngroups; g++)
 	{
@@ -115,11 +200,15 @@ dec_group(DecState *st, const char *key, int keylen)
 	}
 	if (st->ngroups == st->capgroups)
 	{
-		st->capgroups = Max(16, st->capgroups * 2);
+		Size		cap = Max(16, (Size) st->capgroups * 2);
+
+		medres_check_memory(cap * sizeof(DecGroup) + (Size) st->tablesize * sizeof(int),
+							"the decomposition's groups");
 		if (st->groups == NULL)
-			st->groups = MemoryContextAlloc(st->cxt, st->capgroups * sizeof(DecGroup));
+			st->groups = MemoryContextAllocHuge(st->cxt, cap * sizeof(DecGroup));
 		else
-			st->groups = repalloc(st->groups, st->capgroups * sizeof(DecGroup));
+			st->groups = repalloc_huge(st->groups, cap * sizeof(DecGroup));
+		st->capgroups = (int) cap;
 	}
 	g = &st->groups[st->ngroups];
 	memset(g, 0, sizeof(DecGroup));
@@ -143,8 +232,54 @@ dec_rescale(DecState *st, int which, double newK)
 	double	   *K = which == SCALE_MEAN ? &st->K : &st->K2;
 
 	for (int g = 0; g < st->ngroups; g++)
-		power_sums_rescale(&st->groups[g].s, st->mode, st->alpha, which, *K, newK);
+	{
+		DecGroup   *grp = &st->groups[g];
+
+		if (st->mode != PHI_NEAR)
+			power_sums_rescale(&grp->s, st->mode, st->alpha, which, *K, newK);
+		else if (which == SCALE_MEAN)
+			near_sums_rescale(&grp->s, grp->Z, grp->Zc, st->alpha, st->d, *K, newK);
+	}
 	*K = newK;
+}
+
+/* Move the weight scale for every group: W, S1 and S2 are linear in the weights. */
+static void
+dec_rescale_weights(DecState *st, double newKW)
+{
+	double		r = st->KW / newKW;
+
+	for (int g = 0; g < st->ngroups; g++)
+	{
+		PowerSums  *s = &st->groups[g].s;
+
+		s->W *= r;
+		s->Wc *= r;
+		s->S1 *= r;
+		s->S1c *= r;
+		s->S2 *= r;
+		s->S2c *= r;
+		st->groups[g].Z *= r;
+		st->groups[g].Zc *= r;
+		if ((g & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	st->KW = newKW;
+}
+
+/*
+ * w in units of KW; the first positive weight sets KW and one more than
+ * 1e50 units moves it (so weights near 1e308 sum without overflow, and
+ * weights near 5e-324 keep w x from underflowing).
+ */
+static double
+dec_scaled_weight(DecState *st, double w)
+{
+	if (st->KW == 0.0)
+		st->KW = pow2_scale(w);
+	if (unlikely(w / st->KW > 1e50))
+		dec_rescale_weights(st, pow2_scale(w));
+	return w / st->KW;
 }
 
 static void
@@ -198,7 +333,8 @@ medres_dec_trans(PG_FUNCTION_ARGS)
 	st->nrows++;
 	if (w == 0.0)
 		PG_RETURN_POINTER(st);
-	if (x == 0.0 && (st->mode == PHI_LOG || (st->mode == PHI_POW && st->alpha <= 0.0)))
+	if (x == 0.0 && (st->mode == PHI_LOG ||
+					 ((st->mode == PHI_POW || st->mode == PHI_NEAR) && st->alpha <= 0.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for value: \"0\""),
@@ -209,15 +345,34 @@ medres_dec_trans(PG_FUNCTION_ARGS)
 	grp = PG_GETARG_TEXT_PP(3);
 	g = dec_group(st, VARDATA_ANY(grp), VARSIZE_ANY_EXHDR(grp));
 	g->n++;
+	/* after dec_group: a rescale of the weights must include a new group */
+	w = dec_scaled_weight(st, w);
 	if (x == 0.0)
 	{
 		neumaier_add(&g->s.W, &g->s.Wc, w);
+		if (st->mode == PHI_NEAR)
+			neumaier_add(&g->Z, &g->Zc, w);
 		PG_RETURN_POINTER(st);
 	}
 	if (st->K == 0.0)
 		st->K = st->K2 = pow2_scale(x);
-	while ((move = power_terms(st->mode, st->alpha, st->K, st->K2, x, &y, &phi)) != 0)
-		dec_rescale(st, move, pow2_scale(x));
+	if (st->mode == PHI_NEAR)
+	{
+		double		lny;
+
+		y = x / st->K;
+		if (unlikely(y > RESCALE_ABOVE))
+		{
+			dec_rescale(st, SCALE_MEAN, pow2_scale(x));
+			y = x / st->K;
+		}
+		/* y may underflow for tiny x: take the difference of logs then */
+		lny = y >= DBL_MIN ? log(y) : log(x) - log(st->K);
+		phi = (near_c(st->alpha) ? y : 1.0) * expm1_over(st->d, lny);
+	}
+	else
+		while ((move = power_terms(st->mode, st->alpha, st->K, st->K2, x, &y, &phi)) != 0)
+			dec_rescale(st, move, pow2_scale(x));
 	neumaier_add(&g->s.W, &g->s.Wc, w);
 	neumaier_add(&g->s.S1, &g->s.S1c, w * y);
 	neumaier_add(&g->s.S2, &g->s.S2c, w * phi);
@@ -256,18 +411,54 @@ medres_dec_combine(PG_FUNCTION_ARGS)
 				dec_rescale(a, which, Kb);
 		}
 	}
+	/* the weight scale: the smaller one moves; b's sums only in the copies below */
+	if (b->KW != 0.0 && (a->KW == 0.0 || b->KW > a->KW))
+	{
+		if (a->KW == 0.0)
+			a->KW = b->KW;
+		else
+			dec_rescale_weights(a, b->KW);
+	}
 	for (int i = 0; i < b->ngroups; i++)
 	{
 		DecGroup   *src = &b->groups[i];
 		DecGroup   *dst = dec_group(a, src->key, src->keylen);
 		PowerSums	s = src->s;
+		double		Z = src->Z,
+					Zc = src->Zc;
 
-		if (b->K != 0.0 && b->K != a->K)
-			power_sums_rescale(&s, a->mode, a->alpha, SCALE_MEAN, b->K, a->K);
-		if (b->K2 != 0.0 && b->K2 != a->K2)
-			power_sums_rescale(&s, a->mode, a->alpha, SCALE_POWER, b->K2, a->K2);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (b->KW != 0.0 && b->KW != a->KW)
+		{
+			double		r = b->KW / a->KW;
+
+			s.W *= r;
+			s.Wc *= r;
+			s.S1 *= r;
+			s.S1c *= r;
+			s.S2 *= r;
+			s.S2c *= r;
+			Z *= r;
+			Zc *= r;
+		}
+
+		if (a->mode == PHI_NEAR)
+		{
+			if (b->K != 0.0 && b->K != a->K)
+				near_sums_rescale(&s, Z, Zc, a->alpha, a->d, b->K, a->K);
+		}
+		else
+		{
+			if (b->K != 0.0 && b->K != a->K)
+				power_sums_rescale(&s, a->mode, a->alpha, SCALE_MEAN, b->K, a->K);
+			if (b->K2 != 0.0 && b->K2 != a->K2)
+				power_sums_rescale(&s, a->mode, a->alpha, SCALE_POWER, b->K2, a->K2);
+		}
 		dst->n += src->n;
 		sums_add(&dst->s, &s);
+		neumaier_add(&dst->Z, &dst->Zc, Z);
+		dst->Zc += Zc;
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -290,6 +481,7 @@ medres_dec_serialize(PG_FUNCTION_ARGS)
 	appendBinaryStringInfo(&buf, (char *) &st->alpha, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->K, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->K2, sizeof(double));
+	appendBinaryStringInfo(&buf, (char *) &st->KW, sizeof(double));
 	appendBinaryStringInfo(&buf, (char *) &st->ngroups, sizeof(int));
 	for (int i = 0; i < st->ngroups; i++)
 	{
@@ -299,6 +491,8 @@ medres_dec_serialize(PG_FUNCTION_ARGS)
 		appendBinaryStringInfo(&buf, g->key, g->keylen);
 		appendBinaryStringInfo(&buf, (char *) &g->n, sizeof(int64));
 		appendBinaryStringInfo(&buf, (char *) &g->s, sizeof(PowerSums));
+		appendBinaryStringInfo(&buf, (char *) &g->Z, sizeof(double));
+		appendBinaryStringInfo(&buf, (char *) &g->Zc, sizeof(double));
 	}
 	out = palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(out, VARHDRSZ + buf.len);
@@ -330,7 +524,8 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 				ngroups;
 	double		alpha,
 				K,
-				K2;
+				K2,
+				KW;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = CurrentMemoryContext;
@@ -339,11 +534,13 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 	read_bytes(&p, end, &alpha, sizeof(double));
 	read_bytes(&p, end, &K, sizeof(double));
 	read_bytes(&p, end, &K2, sizeof(double));
+	read_bytes(&p, end, &KW, sizeof(double));
 	read_bytes(&p, end, &ngroups, sizeof(int));
 	st = dec_new(aggcxt, alpha);
 	st->nrows = nrows;
 	st->K = K;
 	st->K2 = K2;
+	st->KW = KW;
 	for (int i = 0; i < ngroups; i++)
 	{
 		int			keylen;
@@ -354,8 +551,12 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 			elog(ERROR, "invalid medres decomposition state");
 		g = dec_group(st, p, keylen);
 		p += keylen;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		read_bytes(&p, end, &g->n, sizeof(int64));
 		read_bytes(&p, end, &g->s, sizeof(PowerSums));
+		read_bytes(&p, end, &g->Z, sizeof(double));
+		read_bytes(&p, end, &g->Zc, sizeof(double));
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -365,7 +566,11 @@ group_key_cmp(const void *a, const void *b)
 {
 	const DecGroup *ga = *(const DecGroup *const *) a;
 	const DecGroup *gb = *(const DecGroup *const *) b;
-	int			c = memcmp(ga->key, gb->key, Min(ga->keylen, gb->keylen));
+	int			c;
+
+	/* the sort of millions of groups answers cancel (pg_qsort holds no resources) */
+	CHECK_FOR_INTERRUPTS();
+	c = memcmp(ga->key, gb->key, Min(ga->keylen, gb->keylen));
 
 	if (c != 0)
 		return c;
@@ -374,10 +579,20 @@ group_key_cmp(const void *a, const void *b)
 
 /* between-group GE(alpha) term of one group with population share P and resource share S */
 static double
-between_term(int mode, double alpha, double P, double S)
+between_term(int mode, double alpha, double d, double P, double S)
 {
 	switch (mode)
 	{
+		case PHI_NEAR:
+
+			/*
+			 * between = (sum P (S/P)^alpha - 1) / (alpha (alpha - 1)), with
+			 * sum P = sum S = 1: for c = 0 the sum of P E_d(ln(S/P)) / (alpha - 1),
+			 * for c = 1 of S E_d(ln(S/P)) / alpha; no "- 1" left to cancel
+			 */
+			if (near_c(alpha) == 0)
+				return P * expm1_over(d, log(S) - log(P)) / (alpha - 1.0);
+			return S > 0.0 ? S * expm1_over(d, log(S) - log(P)) / alpha : 0.0;
 		case PHI_LOG:
 			return P * log(P / S);
 		case PHI_XLOGX:
@@ -425,6 +640,8 @@ medres_dec_final(PG_FUNCTION_ARGS)
 
 	mode = st->mode;
 	alpha = st->alpha;
+	medres_check_memory((Size) st->ngroups * (sizeof(DecGroup *) + sizeof(Datum) + 128),
+						"the decomposition's table");
 	for (int i = 0; i < st->ngroups; i++)
 		sums_add(&tot, &st->groups[i].s);
 	W = tot.W + tot.Wc;
@@ -438,13 +655,24 @@ medres_dec_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("Generalized entropy is undefined when the mean is zero.")));
-	total = power_ge(mode, alpha, &tot, st->K, st->K2);
+	{
+		double		Z = 0.0,
+					Zc = 0.0;
 
-	order = palloc(Max(st->ngroups, 1) * sizeof(DecGroup *));
+		for (int i = 0; i < st->ngroups; i++)
+		{
+			neumaier_add(&Z, &Zc, st->groups[i].Z);
+			Zc += st->groups[i].Zc;
+		}
+		total = mode == PHI_NEAR ? near_ge(&tot, Z + Zc, alpha, st->d) :
+			power_ge(mode, alpha, &tot, st->K, st->K2);
+	}
+
+	order = palloc_extended(Max(st->ngroups, 1) * sizeof(DecGroup *), MCXT_ALLOC_HUGE);
 	for (int i = 0; i < st->ngroups; i++)
 		order[i] = &st->groups[i];
 	qsort(order, st->ngroups, sizeof(DecGroup *), group_key_cmp);
-	gdatums = palloc(Max(st->ngroups, 1) * sizeof(Datum));
+	gdatums = palloc_extended(Max(st->ngroups, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
 
 	for (int i = 0; i < st->ngroups; i++)
 	{
@@ -457,7 +685,10 @@ medres_dec_final(PG_FUNCTION_ARGS)
 		Datum		gv[8];
 		bool		gn[8] = {false};
 
-		neumaier_add(&between, &betweenc, between_term(mode, alpha, P, S));
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+
+		neumaier_add(&between, &betweenc, between_term(mode, alpha, st->d, P, S));
 		gv[0] = PointerGetDatum(cstring_to_text_with_len(g->key, g->keylen));
 		gv[1] = Int64GetDatum(g->n);
 		gv[2] = Float8GetDatum(P);
@@ -465,7 +696,8 @@ medres_dec_final(PG_FUNCTION_ARGS)
 		gv[4] = Float8GetDatum(S1g / Wg * st->K);
 		if (S1g > 0.0)
 		{
-			double		ge_g = power_ge(mode, alpha, &g->s, st->K, st->K2);
+			double		ge_g = mode == PHI_NEAR ? near_ge(&g->s, g->Z + g->Zc, alpha, st->d) :
+				power_ge(mode, alpha, &g->s, st->K, st->K2);
 
 			/* S_g^a P_g^(1-a) GE_g; a = 1 and a = 0 spelled out to stay exact */
 			contrib = mode == PHI_XLOGX ? S * ge_g :

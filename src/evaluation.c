@@ -31,6 +31,7 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 #include "windowapi.h"
 
@@ -38,6 +39,84 @@
 
 #define RANKING_INTEGER		0
 #define RANKING_NONINTEGER	1
+
+/* how often the per-element loops over a partition answer a cancel */
+#define CANCEL_EVERY 0xFFFF
+
+/* an array of n items that may exceed 1 GB (partitions of many millions of rows) */
+static void *
+eval_alloc(Size n, Size size, const char *what)
+{
+	return medres_alloc_huge(CurrentMemoryContext, n, size, what);
+}
+
+/*
+ * The power of two nearest below the largest |x[i*stride]|, i < n, or 1 if
+ * all are zero.  Dividing a column by it is exact (up to values far below
+ * the largest, which round as they would in any sum with it), brings the
+ * largest magnitude into [1, 2) and keeps sums, squares and differences of
+ * values near 1e308 finite.
+ */
+static double
+column_scale(const double *x, Size n, Size stride)
+{
+	double		amax = 0.0;
+
+	for (Size i = 0; i < n; i++)
+	{
+		amax = Max(amax, fabs(x[i * stride]));
+		if ((i & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return amax > 0.0 ? pow2_scale(amax) : 1.0;
+}
+
+/* a result that must be finite: 22003 naming it otherwise */
+static void
+check_finite_result(const char *what, double v)
+{
+	if (unlikely(!(v >= -DBL_MAX && v <= DBL_MAX)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of the range of double precision", what),
+				 errhint("Rescale the scores or the values so that the result fits.")));
+}
+
+/*
+ * Average ranks 1..n of x (ties get the mean of their ranks) into r, like
+ * medres_average_ranks but with allocations that may exceed 1 GB and a
+ * cancel check in the tie loop; the radix sort answers cancel itself.
+ */
+static void
+average_ranks(const double *x, int n, double *r)
+{
+	XW		   *rec = eval_alloc(n, sizeof(XW), "the ranking");
+	int			i = 0;
+
+	for (int k = 0; k < n; k++)
+	{
+		rec[k].x = x[k] + 0.0;	/* -0.0 ties with +0.0 */
+		rec[k].w = k;
+		if ((k & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	medres_sort_records(rec, n, sizeof(XW));
+	while (i < n)
+	{
+		int			j = i;
+		double		avg;
+
+		while (j + 1 < n && rec[j + 1].x == rec[i].x)
+			j++;
+		avg = (i + j) / 2.0 + 1.0;
+		for (int k = i; k <= j; k++)
+			r[(int) rec[k].w] = avg;
+		i = j + 1;
+		if ((i & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(rec);
+}
 
 /* ---------------------------------------------------------------------
  * Plain C: the methods on arrays
@@ -52,15 +131,17 @@ indicator_ranks(const double *x, int n, bool high, int ranking, int j, double *r
 {
 	if (ranking == RANKING_INTEGER)
 	{
-		medres_average_ranks(x, n, r);
+		average_ranks(x, n, r);
 		if (!high)
 			for (int i = 0; i < n; i++)
-				r[i] = n + 1 - r[i];
+				r[i] = n + 1 - r[i];	/* fast: a pass over memory just written */
 	}
 	else
 	{
 		double		lo = x[0],
-					hi = x[0];
+					hi = x[0],
+					k,
+					range;
 
 		for (int i = 1; i < n; i++)
 		{
@@ -74,14 +155,22 @@ indicator_ranks(const double *x, int n, bool high, int ranking, int j, double *r
 							medres_float_text(lo)),
 					 errdetail("Non-integer ranking divides by the indicator's range."),
 					 errhint("Use ranking => 'integer', or leave the indicator out.")));
+		/* in units of k the range is at most 4: hi - lo cannot overflow (1e308 - -1e308) */
+		k = pow2_scale(Max(fabs(lo), fabs(hi)));
+		range = hi / k - lo / k;
 		for (int i = 0; i < n; i++)
-			r[i] = 1.0 + (n - 1) * (high ? x[i] - lo : hi - x[i]) / (hi - lo);
+		{
+			r[i] = 1.0 + (n - 1) * (high ? x[i] / k - lo / k : hi / k - x[i] / k) / range;
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 	}
 }
 
 /*
  * RSR of n units on m indicators (x row-major n x m) with weights w (any
- * positive scale): sum_j w_j R_ij / (n sum_j w_j).  Dividing once at the end
+ * positive scale, at most 2 each: see parse_weights): sum_j w_j R_ij / (n sum_j w_j),
+ * so no sum exceeds 2 m n.  Dividing once at the end
  * keeps unweighted sums of (half-)integer ranks exact, so units with the
  * same ranks in another order get bit-identical scores and count as ties
  * in the probit table.
@@ -92,19 +181,27 @@ rank_sum_ratio(const double *x, int n, int m, const bool *high, const double *w,
 {
 	double		wsum = 0.0;
 
-	double	   *col = palloc(sizeof(double) * n);
-	double	   *r = palloc(sizeof(double) * n);
+	double	   *col = eval_alloc(n, sizeof(double), "the evaluation");
+	double	   *r = eval_alloc(n, sizeof(double), "the evaluation");
 
 	for (int i = 0; i < n; i++)
 		rsr[i] = 0.0;
 	for (int j = 0; j < m; j++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < n; i++)
+		{
 			col[i] = x[(Size) i * m + j];
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 		indicator_ranks(col, n, high[j], ranking, j, r);
 		for (int i = 0; i < n; i++)
+		{
 			rsr[i] += w[j] * r[i];
-		CHECK_FOR_INTERRUPTS();
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 	}
 	for (int j = 0; j < m; j++)
 		wsum += w[j];
@@ -127,49 +224,55 @@ typedef struct RsrDist
 	double	   *probit;
 } RsrDist;
 
-static int
-double_cmp(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
+/* bytes rsr_distribution needs for n scores: its sort records and six columns */
+#define RSR_DIST_BYTES(n) ((Size) (n) * (sizeof(XW) + 6 * sizeof(double)))
 
 static void
 rsr_distribution(const double *scores, int n, bool cumulative, RsrDist *d)
 {
-	double	   *s = palloc(sizeof(double) * Max(n, 1));
+	XW		   *s = eval_alloc(n, sizeof(XW), "the probit table");
 	int			k = 0;
 
-	memcpy(s, scores, sizeof(double) * n);
-	qsort(s, n, sizeof(double), double_cmp);
+	for (int i = 0; i < n; i++)
+	{
+		s[i].x = scores[i];
+		s[i].w = 0.0;
+		if ((i & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	medres_sort_records(s, n, sizeof(XW));
 	d->n = n;
-	d->value = palloc(sizeof(double) * Max(n, 1));
-	d->f = palloc(sizeof(int64) * Max(n, 1));
-	d->cumf = palloc(sizeof(int64) * Max(n, 1));
-	d->mean_rank = palloc(sizeof(double) * Max(n, 1));
-	d->percentile = palloc(sizeof(double) * Max(n, 1));
-	d->probit = palloc(sizeof(double) * Max(n, 1));
+	d->value = eval_alloc(n, sizeof(double), "the probit table");
+	d->f = eval_alloc(n, sizeof(int64), "the probit table");
+	d->cumf = eval_alloc(n, sizeof(int64), "the probit table");
+	d->mean_rank = eval_alloc(n, sizeof(double), "the probit table");
+	d->percentile = eval_alloc(n, sizeof(double), "the probit table");
+	d->probit = eval_alloc(n, sizeof(double), "the probit table");
 	for (int i = 0; i < n;)
 	{
 		int			j = i;
 
-		while (j < n && s[j] == s[i])
+		while (j < n && s[j].x == s[i].x)
 			j++;
-		d->value[k] = s[i];
+		d->value[k] = s[i].x;
 		d->f[k] = j - i;
 		d->cumf[k] = j;
 		d->mean_rank[k] = (i + 1 + j) / 2.0;	/* average of ranks i+1 .. j */
 		d->percentile[k] = cumulative ? (double) j / n : d->mean_rank[k] / n;
 		k++;
 		i = j;
+		if ((k & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	/* the largest value would have p = 1 (an infinite probit) under the cumulative rule */
 	if (k > 0)
 		d->percentile[k - 1] = 1.0 - 1.0 / (4.0 * n);
 	for (int i = 0; i < k; i++)
+	{
 		d->probit[i] = 5.0 + medres_normal_quantile(d->percentile[i]);
+		if ((i & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
 	d->k = k;
 	pfree(s);
 }
@@ -193,9 +296,18 @@ rsr_dist_find(const RsrDist *d, double v)
 	return lo;
 }
 
+/*
+ * The fit in units of `scale` (a power of two): score = scale (a + b probit).
+ * Scores near 1e308 have sums and squared deviations that overflow, and an
+ * intercept or slope that may or may not be finite; the fit is linear in
+ * the scores, so it is computed on score/scale (largest |score| in [1, 2))
+ * and only the reported a, b and thresholds are multiplied back, each
+ * checked (22003 when it is truly beyond the double range).
+ */
 typedef struct RsrFit
 {
-	double		a,
+	double		scale,
+				a,
 				b,
 				r2,
 				f,
@@ -211,34 +323,50 @@ rsr_fit_line(const RsrDist *d, RsrFit *fit)
 				my = 0.0,
 				sxx = 0.0,
 				sxy = 0.0,
-				syy = 0.0;
+				syy = 0.0,
+				scale;
 
 	if (k < 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the probit regression needs at least 3 distinct scores, got %d", k),
 				 errdetail("The fit of score = a + b probit has k - 2 residual degrees of freedom.")));
+	scale = column_scale(d->value, k, 1);
 	for (int i = 0; i < k; i++)
 	{
 		mx += d->probit[i];
-		my += d->value[i];
+		my += d->value[i] / scale;
 	}
 	mx /= k;
 	my /= k;
 	for (int i = 0; i < k; i++)
 	{
 		double		dx = d->probit[i] - mx,
-					dy = d->value[i] - my;
+					dy = d->value[i] / scale - my;
 
 		sxx += dx * dx;
 		sxy += dx * dy;
 		syy += dy * dy;
+		if ((i & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
+	fit->scale = scale;
 	fit->b = sxy / sxx;
 	fit->a = my - fit->b * mx;
-	fit->r2 = syy > 0.0 ? sxy * sxy / (sxx * syy) : 1.0;
+	/* rounding can put r^2 a hair above 1 for a (near) perfect fit */
+	fit->r2 = syy > 0.0 ? Min(sxy * sxy / (sxx * syy), 1.0) : 1.0;
 	fit->f = fit->r2 < 1.0 ? fit->r2 * (k - 2) / (1.0 - fit->r2) : get_float8_infinity();
 	fit->p = medres_f_upper_tail(fit->f, 1.0, k - 2);
+}
+
+/* a + b probit in score units, or 22003 naming `what` */
+static double
+rsr_fitted(const RsrFit *fit, double probit, const char *what)
+{
+	double		v = (fit->a + fit->b * probit) * fit->scale;
+
+	check_finite_result(what, v);
+	return v;
 }
 
 static void
@@ -258,7 +386,7 @@ grade_cut(int grades, int j)
 	return 2.0 + 6.0 * j / grades;
 }
 
-/* grade 1..g (1 = best) of value v against thresholds a + b cut_j */
+/* grade 1..g (1 = best) of value v (in units of fit->scale) against thresholds a + b cut_j */
 static int
 grade_of(double v, const RsrFit *fit, int grades)
 {
@@ -289,8 +417,13 @@ entropy_weights(const double *x, int n, int m, const bool *high, double *w)
 		double		lo = x[j],
 					hi = x[j],
 					zsum = 0.0,
-					e = 0.0;
+					zsumc = 0.0,
+					e = 0.0,
+					ec = 0.0,
+					k,
+					range;
 
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 1; i < n; i++)
 		{
 			lo = Min(lo, x[(Size) i * m + j]);
@@ -302,21 +435,34 @@ entropy_weights(const double *x, int n, int m, const bool *high, double *w)
 					 errmsg("indicator %d is constant (\"%s\") for every unit", j + 1,
 							medres_float_text(lo)),
 					 errdetail("Entropy weights normalise each indicator by its range.")));
-		for (int i = 0; i < n; i++)
-		{
-			double		v = x[(Size) i * m + j];
 
-			zsum += high[j] ? (v - lo) / (hi - lo) : (hi - v) / (hi - lo);
-		}
+		/*
+		 * z in units of k (a power of two, largest |x| in [1, 2)): the range
+		 * is then at most 4 and cannot overflow as hi - lo can (1e308 and
+		 * -1e308); z itself is scale-free.
+		 */
+		k = pow2_scale(Max(fabs(lo), fabs(hi)));
+		range = hi / k - lo / k;
 		for (int i = 0; i < n; i++)
 		{
-			double		v = x[(Size) i * m + j];
-			double		p = (high[j] ? (v - lo) / (hi - lo) : (hi - v) / (hi - lo)) / zsum;
+			double		v = x[(Size) i * m + j] / k;
+
+			neumaier_add(&zsum, &zsumc, (high[j] ? v - lo / k : hi / k - v) / range);
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		zsum += zsumc;
+		for (int i = 0; i < n; i++)
+		{
+			double		v = x[(Size) i * m + j] / k;
+			double		p = (high[j] ? v - lo / k : hi / k - v) / range / zsum;
 
 			if (p > 0.0)
-				e -= p * log(p);
+				neumaier_add(&e, &ec, -p * log(p));
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
-		w[j] = 1.0 - e / log(n);
+		w[j] = 1.0 - (e + ec) / log(n);
 		dsum += w[j];
 	}
 	if (!(dsum > 0.0))
@@ -337,14 +483,31 @@ topsis_closeness(const double *x, int n, int m, const bool *high, const double *
 				 double *c, bool *isnull)
 {
 	double	   *norm = palloc0(sizeof(double) * m);
+	double	   *normc = palloc0(sizeof(double) * m);
+	double	   *scale = palloc(sizeof(double) * m);
 	double	   *best = palloc(sizeof(double) * m);
 	double	   *worst = palloc(sizeof(double) * m);
 
+	/*
+	 * b_ij = x_ij / ||x_j|| is unchanged when the column is divided by a
+	 * power of two first; with the largest |x| in [1, 2) the sum of squares
+	 * cannot overflow (x near 1e308), and the norm is at least 1.
+	 */
+	for (int j = 0; j < m; j++)
+		scale[j] = column_scale(x + j, n, m);
 	for (int i = 0; i < n; i++)
+	{
 		for (int j = 0; j < m; j++)
-			norm[j] += x[(Size) i * m + j] * x[(Size) i * m + j];
+		{
+			double		v = x[(Size) i * m + j] / scale[j];
+
+			neumaier_add(&norm[j], &normc[j], v * v);
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
 	for (int j = 0; j < m; j++)
 	{
+		norm[j] += normc[j];
 		if (norm[j] == 0.0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -352,17 +515,18 @@ topsis_closeness(const double *x, int n, int m, const bool *high, const double *
 					 errdetail("TOPSIS divides each indicator by its Euclidean norm.")));
 		norm[j] = sqrt(norm[j]);
 	}
-	for (int j = 0; j < m; j++)
+	for (int i = 0; i < n; i++)
 	{
-		for (int i = 0; i < n; i++)
+		for (int j = 0; j < m; j++)
 		{
-			double		v = w[j] * x[(Size) i * m + j] / norm[j];
+			double		v = w[j] * (x[(Size) i * m + j] / scale[j]) / norm[j];
 
 			if (i == 0 || (high[j] ? v > best[j] : v < best[j]))
 				best[j] = v;
 			if (i == 0 || (high[j] ? v < worst[j] : v > worst[j]))
 				worst[j] = v;
 		}
+		CHECK_FOR_INTERRUPTS();
 	}
 	for (int i = 0; i < n; i++)
 	{
@@ -371,7 +535,7 @@ topsis_closeness(const double *x, int n, int m, const bool *high, const double *
 
 		for (int j = 0; j < m; j++)
 		{
-			double		v = w[j] * x[(Size) i * m + j] / norm[j];
+			double		v = w[j] * (x[(Size) i * m + j] / scale[j]) / norm[j];
 
 			dp += (v - best[j]) * (v - best[j]);
 			dm += (v - worst[j]) * (v - worst[j]);
@@ -380,8 +544,11 @@ topsis_closeness(const double *x, int n, int m, const bool *high, const double *
 		dm = sqrt(dm);
 		isnull[i] = !(dp + dm > 0.0);
 		c[i] = isnull[i] ? 0.0 : dm / (dp + dm);
+		CHECK_FOR_INTERRUPTS();
 	}
 	pfree(norm);
+	pfree(normc);
+	pfree(scale);
 	pfree(best);
 	pfree(worst);
 }
@@ -424,12 +591,21 @@ parse_directions(text *t, int m)
 	return high;
 }
 
-/* weights: m non-negative values, normalised to sum 1 when `normalise`; NULL = equal */
+/*
+ * weights: m non-negative values, divided by the power of two below the
+ * largest (so each is at most 2 and their sum cannot overflow, as
+ * {1e308, 1e308} would) and normalised to sum 1 when `normalise`; NULL =
+ * equal.  Unnormalised, a power of two keeps dyadic weights such as
+ * (2, 1, 1) exact, which rank_sum_ratio relies on for ties.
+ */
 static double *
 parse_weights(ArrayType *a, int m, bool normalise)
 {
 	double	   *w = palloc(sizeof(double) * Max(m, 1));
-	double		sum = 0.0;
+	double		sum = 0.0,
+				sumc = 0.0,
+				wmax = 0.0,
+				k;
 	int			len;
 	double	   *v;
 
@@ -447,14 +623,22 @@ parse_weights(ArrayType *a, int m, bool normalise)
 	for (int j = 0; j < m; j++)
 	{
 		medres_check_weight(v[j]);
-		sum += v[j];
+		wmax = Max(wmax, v[j]);
 	}
-	if (!(sum > 0.0))
+	if (!(wmax > 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all weights are zero")));
+	k = pow2_scale(wmax);
 	for (int j = 0; j < m; j++)
-		w[j] = normalise ? v[j] / sum : v[j];
+	{
+		w[j] = v[j] / k;
+		neumaier_add(&sum, &sumc, w[j]);
+	}
+	sum += sumc;
+	if (normalise)
+		for (int j = 0; j < m; j++)
+			w[j] /= sum;
 	return w;
 }
 
@@ -481,31 +665,44 @@ parse_probit_method(text *t)
  * Window-function glue: read the partition once, answer every row
  * --------------------------------------------------------------------- */
 
+/*
+ * The partition's results.  The struct lives in the partition-local memory;
+ * its arrays, which may exceed the 1 GB that WinGetPartitionLocalMemory can
+ * give, are allocated in the same (partition-lifetime) context.
+ */
 typedef struct WinCache
 {
 	bool		ready;
-	/* then double values[total], bool isnull[total] */
+	double	   *values;
+	bool	   *isnull;
 } WinCache;
 
-#define WIN_VALUES(c) ((double *) ((char *) (c) + MAXALIGN(sizeof(WinCache))))
-#define WIN_NULLS(c, total) ((bool *) (WIN_VALUES(c) + (total)))
+#define WIN_CACHE_BYTES(total) ((Size) (total) * (sizeof(double) + sizeof(bool)))
 
 static WinCache *
 win_cache(WindowObject winobj, int64 total)
 {
-	medres_check_memory(MAXALIGN(sizeof(WinCache)) + total * (sizeof(double) + 1), "the window");
-	return WinGetPartitionLocalMemory(winobj, MAXALIGN(sizeof(WinCache)) +
-									  total * (sizeof(double) + sizeof(bool)));
+	WinCache   *c = WinGetPartitionLocalMemory(winobj, sizeof(WinCache));
+
+	if (c->values == NULL)
+	{
+		MemoryContext cxt = GetMemoryChunkContext(c);
+
+		medres_check_memory(WIN_CACHE_BYTES(total), "the window");
+		c->values = medres_alloc_huge(cxt, total, sizeof(double), "the window");
+		c->isnull = medres_alloc_huge(cxt, total, sizeof(bool), "the window");
+	}
+	return c;
 }
 
 /* return the current row's cached result (or NULL) from a window function */
-#define WIN_RETURN_FLOAT8(winobj, c, total) \
+#define WIN_RETURN_FLOAT8(winobj, c) \
 	do { \
 		int64		pos_ = WinGetCurrentPosition(winobj); \
  \
-		if (WIN_NULLS(c, total)[pos_]) \
+		if ((c)->isnull[pos_]) \
 			PG_RETURN_NULL(); \
-		PG_RETURN_FLOAT8(WIN_VALUES(c)[pos_]); \
+		PG_RETURN_FLOAT8((c)->values[pos_]); \
 	} while (0)
 
 /* copy per-unit results into the cache by partition row */
@@ -516,10 +713,26 @@ win_store(WinCache *c, const VectorRows *mx, const double *unit_values, const bo
 	{
 		int			u = mx->unit_of_row[r];
 
-		WIN_NULLS(c, mx->total)[r] = u < 0 || (unit_nulls && unit_nulls[u]);
-		WIN_VALUES(c)[r] = u < 0 ? 0.0 : unit_values[u];
+		c->isnull[r] = u < 0 || (unit_nulls && unit_nulls[u]);
+		c->values[r] = u < 0 ? 0.0 : unit_values[u];
+		if ((r & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	c->ready = true;
+}
+
+/*
+ * The indicator matrix of the partition, with its need checked: the matrix
+ * itself, the window cache and `per_unit` bytes of work per unit (checked
+ * again here because medres_read_vectors counts only the matrix).
+ */
+static void
+read_indicators(WindowObject winobj, int64 total, Size per_unit, VectorRows *mx)
+{
+	medres_read_vectors(winobj, 0, "indicators", "the evaluation", 1, mx);
+	if (mx->n > 0)
+		medres_check_memory((Size) mx->n * mx->m * sizeof(double) + WIN_CACHE_BYTES(total) +
+							(Size) mx->n * per_unit, "the evaluation");
 }
 
 /* rsr(indicators float8[], directions text, weights float8[], ranking text) */
@@ -535,17 +748,19 @@ medres_rsr(PG_FUNCTION_ARGS)
 	{
 		VectorRows	mx;
 		double	   *rsr;
+		text	   *directions = medres_win_text_arg(fcinfo, 1, "directions");
+		ArrayType  *weights = medres_win_array_arg(fcinfo, 2, "weights");
+		int			ranking = parse_ranking(medres_win_text_arg(fcinfo, 3, "ranking"));
 
-		medres_read_vectors(winobj, 0, "indicators", "the evaluation", 3, &mx);
-		rsr = palloc(sizeof(double) * Max(mx.n, 1));
+		/* rsr, a column, its ranks and the sort records */
+		read_indicators(winobj, total, 3 * sizeof(double) + sizeof(XW), &mx);
+		rsr = eval_alloc(mx.n, sizeof(double), "the evaluation");
 		if (mx.n > 0)
-			rank_sum_ratio(mx.x, mx.n, mx.m,
-						   parse_directions(medres_win_text_arg(fcinfo, 1, "directions"), mx.m),
-						   parse_weights(medres_win_array_arg(fcinfo, 2, "weights"), mx.m, false),
-						   parse_ranking(medres_win_text_arg(fcinfo, 3, "ranking")), rsr);
+			rank_sum_ratio(mx.x, mx.n, mx.m, parse_directions(directions, mx.m),
+						   parse_weights(weights, mx.m, false), ranking, rsr);
 		win_store(c, &mx, rsr, NULL);
 	}
-	WIN_RETURN_FLOAT8(winobj, c, total);
+	WIN_RETURN_FLOAT8(winobj, c);
 }
 
 /* topsis(indicators float8[], directions text, weights float8[]) */
@@ -562,28 +777,43 @@ medres_topsis(PG_FUNCTION_ARGS)
 		VectorRows	mx;
 		double	   *closeness;
 		bool	   *nulls;
+		text	   *directions = medres_win_text_arg(fcinfo, 1, "directions");
+		ArrayType  *weights = medres_win_array_arg(fcinfo, 2, "weights");
 
-		medres_read_vectors(winobj, 0, "indicators", "the evaluation", 3, &mx);
-		closeness = palloc(sizeof(double) * Max(mx.n, 1));
-		nulls = palloc(sizeof(bool) * Max(mx.n, 1));
+		read_indicators(winobj, total, sizeof(double) + sizeof(bool), &mx);
+		closeness = eval_alloc(mx.n, sizeof(double), "the evaluation");
+		nulls = eval_alloc(mx.n, sizeof(bool), "the evaluation");
 		if (mx.n > 0)
-			topsis_closeness(mx.x, mx.n, mx.m,
-							 parse_directions(medres_win_text_arg(fcinfo, 1, "directions"), mx.m),
-							 parse_weights(medres_win_array_arg(fcinfo, 2, "weights"), mx.m, true),
-							 closeness, nulls);
+			topsis_closeness(mx.x, mx.n, mx.m, parse_directions(directions, mx.m),
+							 parse_weights(weights, mx.m, true), closeness, nulls);
 		win_store(c, &mx, closeness, nulls);
 	}
-	WIN_RETURN_FLOAT8(winobj, c, total);
+	WIN_RETURN_FLOAT8(winobj, c);
 }
 
-/* the partition's non-NULL scores; score_unit[r] = index or -1 */
+/*
+ * The partition's non-NULL scores; unit_of_row[r] = index or -1.  The need
+ * of the whole probit computation (scores, row map, probit table, results
+ * and the window cache) is checked before anything is allocated.
+ */
 static double *
-read_scores(WindowObject winobj, int64 total, int *n, int *unit_of_row)
+read_scores(WindowObject winobj, int64 total, VectorRows *mx)
 {
-	double	   *s = palloc(sizeof(double) * Max(total, 1));
+	double	   *s;
 
-	*n = 0;
-	medres_check_memory((Size) total * sizeof(double) * 8, "the probit table");
+	if (total > INT_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("partition of %lld rows is too large", (long long) total)));
+	medres_check_memory(WIN_CACHE_BYTES(total) +
+						(Size) total * (2 * sizeof(double) + sizeof(int)) +
+						RSR_DIST_BYTES(total), "the probit table");
+	mx->total = total;
+	mx->n = 0;
+	mx->m = 1;
+	mx->x = NULL;
+	mx->unit_of_row = eval_alloc(total, sizeof(int), "the probit table");
+	s = eval_alloc(total, sizeof(double), "the probit table");
 	for (int64 r = 0; r < total; r++)
 	{
 		bool		isnull,
@@ -591,15 +821,17 @@ read_scores(WindowObject winobj, int64 total, int *n, int *unit_of_row)
 		Datum		d = WinGetFuncArgInPartition(winobj, 0, r, WINDOW_SEEK_HEAD,
 												 false, &isnull, &isout);
 
+		if ((r & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (isnull)
 		{
-			unit_of_row[r] = -1;
+			mx->unit_of_row[r] = -1;
 			continue;
 		}
-		s[*n] = DatumGetFloat8(d);
-		medres_check_finite("score", s[*n]);
-		s[*n] += 0.0;
-		unit_of_row[r] = (*n)++;
+		s[mx->n] = DatumGetFloat8(d);
+		medres_check_finite("score", s[mx->n]);
+		s[mx->n] += 0.0;
+		mx->unit_of_row[r] = mx->n++;
 	}
 	return s;
 }
@@ -615,17 +847,22 @@ medres_rsr_probit(PG_FUNCTION_ARGS)
 
 	if (!c->ready)
 	{
-		VectorRows	mx = {total, 0, 1, palloc(sizeof(int) * Max(total, 1)), NULL};
-		double	   *s = read_scores(winobj, total, &mx.n, mx.unit_of_row);
-		double	   *probit = palloc(sizeof(double) * Max(mx.n, 1));
+		bool		cumulative = parse_probit_method(medres_win_text_arg(fcinfo, 1, "method"));
+		VectorRows	mx;
+		double	   *s = read_scores(winobj, total, &mx);
+		double	   *probit = eval_alloc(mx.n, sizeof(double), "the probit table");
 		RsrDist		d;
 
-		rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(fcinfo, 1, "method")), &d);
+		rsr_distribution(s, mx.n, cumulative, &d);
 		for (int i = 0; i < mx.n; i++)
+		{
 			probit[i] = d.probit[rsr_dist_find(&d, s[i])];
+			if ((i & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
 		win_store(c, &mx, probit, NULL);
 	}
-	WIN_RETURN_FLOAT8(winobj, c, total);
+	WIN_RETURN_FLOAT8(winobj, c);
 }
 
 /* rsr_grade(score float8, grades int, by text, method text) */
@@ -639,31 +876,36 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 
 	if (!c->ready)
 	{
-		VectorRows	mx = {total, 0, 1, palloc(sizeof(int) * Max(total, 1)), NULL};
-		double	   *s = read_scores(winobj, total, &mx.n, mx.unit_of_row);
-		double	   *grade = palloc(sizeof(double) * Max(mx.n, 1));
 		bool		gnull;
-		int			grades;
+		Datum		gd = medres_win_const_arg(fcinfo, 1, "grades", &gnull);
+		int			grades = gnull ? 3 : DatumGetInt32(gd);
 		bool		observed;
-		text	   *by = medres_win_text_arg(fcinfo, 2, "by");
+		bool		cumulative;
+		VectorRows	mx;
+		double	   *s;
+		double	   *grade;
 		RsrDist		d;
 		RsrFit		fit;
 
-		grades = PG_NARGS() > 1 ? DatumGetInt32(WinGetFuncArgCurrent(winobj, 1, &gnull)) : 3;
-		if (PG_NARGS() > 1 && gnull)
-			grades = 3;
 		check_grades(grades);
-		observed = medres_parse_option(by, "by", grade_by_names, 0,
+		observed = medres_parse_option(medres_win_text_arg(fcinfo, 2, "by"), "by", grade_by_names, 0,
 									   "Valid values are \"fitted\" (the regression's value at the unit's probit) and \"observed\" (the score itself).") == 1;
+		cumulative = parse_probit_method(medres_win_text_arg(fcinfo, 3, "method"));
+		s = read_scores(winobj, total, &mx);
+		grade = eval_alloc(mx.n, sizeof(double), "the probit table");
 		if (mx.n > 0)
 		{
-			rsr_distribution(s, mx.n, parse_probit_method(medres_win_text_arg(fcinfo, 3, "method")), &d);
+			rsr_distribution(s, mx.n, cumulative, &d);
 			rsr_fit_line(&d, &fit);
+			/* compared in the fit's units, where no threshold overflows */
 			for (int i = 0; i < mx.n; i++)
 			{
-				double		v = observed ? s[i] : fit.a + fit.b * d.probit[rsr_dist_find(&d, s[i])];
+				double		v = observed ? s[i] / fit.scale :
+					fit.a + fit.b * d.probit[rsr_dist_find(&d, s[i])];
 
 				grade[i] = grade_of(v, &fit, grades);
+				if ((i & CANCEL_EVERY) == 0)
+					CHECK_FOR_INTERRUPTS();
 			}
 		}
 		win_store(c, &mx, grade, NULL);
@@ -671,9 +913,9 @@ medres_rsr_grade(PG_FUNCTION_ARGS)
 	{
 		int64		pos = WinGetCurrentPosition(winobj);
 
-		if (WIN_NULLS(c, total)[pos])
+		if (c->isnull[pos])
 			PG_RETURN_NULL();
-		PG_RETURN_INT32((int32) WIN_VALUES(c)[pos]);
+		PG_RETURN_INT32((int32) c->values[pos]);
 	}
 }
 
@@ -708,6 +950,17 @@ eval_state(FunctionCallInfo fcinfo, int m)
 	st->m = m;
 	st->grades = 3;
 	return st;
+}
+
+/* the methods index units with int: more rows than that is a limit, not a crash */
+static void
+eval_check_rows(const EvalState *st)
+{
+	if (st->n > INT_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("group of %lld rows is too large", (long long) st->n),
+				 errhint("Evaluate fewer rows per group.")));
 }
 
 static void
@@ -785,17 +1038,27 @@ medres_rsr_fit_final(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "rsr_fit must return medres.rsr_fit_result");
 	tupdesc = BlessTupleDesc(tupdesc);
+	eval_check_rows(st);
+	medres_check_memory(RSR_DIST_BYTES(st->n), "the probit table");
 	rsr_distribution(st->v, (int) st->n, false, &d);
 	rsr_fit_line(&d, &fit);
 	for (int j = 1; j < st->grades; j++)
 	{
 		cuts[j - 1] = grade_cut(st->grades, j);
-		thresholds[j - 1] = fit.a + fit.b * cuts[j - 1];
+		thresholds[j - 1] = rsr_fitted(&fit, cuts[j - 1], "cut score");
 	}
+	check_finite_result("intercept", fit.a * fit.scale);
+	check_finite_result("slope", fit.b * fit.scale);
+	/* an exact fit leaves no residual: F is infinite, not a number to report */
+	if (!(fit.r2 < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("F statistic is infinite: the scores lie exactly on the probit line"),
+				 errdetail("R squared is 1, so the residual sum of squares is zero.")));
 	values[0] = Int64GetDatum(st->n);
 	values[1] = Int32GetDatum(d.k);
-	values[2] = Float8GetDatum(fit.a);
-	values[3] = Float8GetDatum(fit.b);
+	values[2] = Float8GetDatum(fit.a * fit.scale);
+	values[3] = Float8GetDatum(fit.b * fit.scale);
 	values[4] = Float8GetDatum(fit.r2);
 	values[5] = Float8GetDatum(fit.f);
 	values[6] = Float8GetDatum(fit.p);
@@ -825,16 +1088,22 @@ medres_rsr_table_final(PG_FUNCTION_ARGS)
 	if (!OidIsValid(elemtype))
 		elog(ERROR, "could not determine the result type of rsr_table");
 	rowdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elemtype, -1));
+	eval_check_rows(st);
+	medres_check_memory(RSR_DIST_BYTES(st->n) + (Size) st->n * (sizeof(Datum) + 128),
+						"the probit table");
 	rsr_distribution(st->v, (int) st->n, false, &d);
 	/* the fitted column needs a fit; with fewer than 3 distinct values it is NULL */
 	have_fit = d.k >= 3;
 	if (have_fit)
 		rsr_fit_line(&d, &fit);
-	rows = palloc(sizeof(Datum) * d.k);
+	rows = eval_alloc(d.k, sizeof(Datum), "the probit table");
 	for (int i = 0; i < d.k; i++)
 	{
 		Datum		v[7];
 		bool		nl[7] = {false};
+
+		if ((i & CANCEL_EVERY) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		v[0] = Float8GetDatum(d.value[i]);
 		v[1] = Int64GetDatum(d.f[i]);
@@ -842,7 +1111,7 @@ medres_rsr_table_final(PG_FUNCTION_ARGS)
 		v[3] = Float8GetDatum(d.mean_rank[i]);
 		v[4] = Float8GetDatum(d.percentile[i]);
 		v[5] = Float8GetDatum(d.probit[i]);
-		v[6] = Float8GetDatum(have_fit ? fit.a + fit.b * d.probit[i] : 0.0);
+		v[6] = Float8GetDatum(have_fit ? rsr_fitted(&fit, d.probit[i], "fitted score") : 0.0);
 		nl[6] = !have_fit;
 		rows[i] = HeapTupleGetDatum(heap_form_tuple(rowdesc, v, nl));
 	}
@@ -902,6 +1171,7 @@ medres_entropy_final(PG_FUNCTION_ARGS)
 	st = (EvalState *) PG_GETARG_POINTER(0);
 	if (st->n == 0)
 		PG_RETURN_NULL();
+	eval_check_rows(st);
 	high = palloc(sizeof(bool) * st->m);
 	for (int j = 0; j < st->m; j++)
 		high[j] = st->directions == NULL || st->directions[j] == '+';
@@ -938,19 +1208,57 @@ medres_hrdi(PG_FUNCTION_ARGS)
 				p = PG_GETARG_FLOAT8(1),
 				a = PG_GETARG_FLOAT8(2);
 
+	double		mr,
+				mp,
+				ma,
+				m,
+				v;
+	int			er,
+				ep,
+				ea,
+				e;
+
 	medres_check_nonnegative("resource", r);
 	check_positive("population", p);
 	check_positive("area", a);
-	/* sqrt(p) sqrt(a) rather than sqrt(p a): no overflow for large areas */
-	PG_RETURN_FLOAT8(r / (sqrt(p) * sqrt(a)));
+
+	/*
+	 * r / sqrt(p a) with r = mr 2^er etc. (frexp, mantissas in [0.5, 1)):
+	 * the mantissas give mr / sqrt(mp ma 2^(e mod 2)) and the exponents
+	 * er - floor(e/2), so no intermediate overflows or underflows (1e308 /
+	 * sqrt(1e-308 * 1e-308) is beyond the double range and raises 22003;
+	 * 1e-300 / sqrt(1e-300 * 1e-300) is 1).
+	 */
+	if (r == 0.0)
+		PG_RETURN_FLOAT8(0.0);
+	mr = frexp(r, &er);
+	mp = frexp(p, &ep);
+	ma = frexp(a, &ea);
+	m = mp * ma;
+	e = ep + ea;
+	if (e & 1)
+	{
+		m *= 2.0;
+		e -= 1;
+	}
+	v = ldexp(mr / sqrt(m), er - e / 2);
+	check_finite_result("hrdi", v);
+	PG_RETURN_FLOAT8(v);
 }
 
 /*
  * The share of row r's first argument in its partition's total over the
  * share of its second argument: (u_i / sum u) / (v_i / sum v).
+ *
+ * The sums are taken in units of Ku and Kv, powers of two below the
+ * largest u and v (so each sum is between 1 and 2n and cannot overflow),
+ * and the ratio is assembled from frexp mantissas and exponents:
+ *   (u_i / v_i) (sv / su) = (mu/mv) (sv'/su') 2^(eu - ev + log2 Kv - log2 Ku),
+ * whose mantissa part lies within [1/(4n), 4n]; only a result truly beyond
+ * the double range raises 22003 (a tiny one rounds to a subnormal or 0).
  */
 static Datum
-share_ratio_window(FunctionCallInfo fcinfo, const char *uname, const char *vname)
+share_ratio_window(FunctionCallInfo fcinfo, const char *what, const char *uname, const char *vname)
 {
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	int64		total = WinGetPartitionRowCount(winobj);
@@ -958,20 +1266,32 @@ share_ratio_window(FunctionCallInfo fcinfo, const char *uname, const char *vname
 
 	if (!c->ready)
 	{
-		double	   *u = palloc(sizeof(double) * Max(total, 1));
-		double	   *v = palloc(sizeof(double) * Max(total, 1));
-		bool	   *skip = palloc(sizeof(bool) * Max(total, 1));
-		double		su = 0.0,
+		double	   *u,
+				   *v;
+		bool	   *skip;
+		double		umax = 0.0,
+					vmax = 0.0,
+					Ku,
+					Kv,
+					su = 0.0,
 					suc = 0.0,
 					sv = 0.0,
 					svc = 0.0;
+		int			escale;
 
+		medres_check_memory(WIN_CACHE_BYTES(total) +
+							(Size) total * (2 * sizeof(double) + sizeof(bool)), what);
+		u = eval_alloc(total, sizeof(double), what);
+		v = eval_alloc(total, sizeof(double), what);
+		skip = eval_alloc(total, sizeof(bool), what);
 		for (int64 r = 0; r < total; r++)
 		{
 			bool		n1,
 						n2,
 						isout;
 
+			if ((r & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
 			u[r] = DatumGetFloat8(WinGetFuncArgInPartition(winobj, 0, r, WINDOW_SEEK_HEAD, false, &n1, &isout));
 			v[r] = DatumGetFloat8(WinGetFuncArgInPartition(winobj, 1, r, WINDOW_SEEK_HEAD, false, &n2, &isout));
 			skip[r] = n1 || n2;
@@ -979,19 +1299,61 @@ share_ratio_window(FunctionCallInfo fcinfo, const char *uname, const char *vname
 				continue;
 			medres_check_nonnegative(uname, u[r]);
 			check_positive(vname, v[r]);
-			neumaier_add(&su, &suc, u[r]);
-			neumaier_add(&sv, &svc, v[r]);
+			umax = Max(umax, u[r]);
+			vmax = Max(vmax, v[r]);
+		}
+		if (vmax == 0.0)
+		{
+			/* no row with both arguments: every result is NULL */
+			for (int64 r = 0; r < total; r++)
+				c->isnull[r] = true;
+			c->ready = true;
+			WIN_RETURN_FLOAT8(winobj, c);
+		}
+		if (umax == 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("all values of %s are zero", uname),
+					 errdetail("%s divides by the partition's total %s.", what, uname)));
+		Ku = pow2_scale(umax);
+		Kv = pow2_scale(vmax);
+		for (int64 r = 0; r < total; r++)
+		{
+			if ((r & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (skip[r])
+				continue;
+			neumaier_add(&su, &suc, u[r] / Ku);
+			neumaier_add(&sv, &svc, v[r] / Kv);
 		}
 		su += suc;
 		sv += svc;
+		escale = ilogb(Kv) - ilogb(Ku);
 		for (int64 r = 0; r < total; r++)
 		{
-			WIN_NULLS(c, total)[r] = skip[r] || su == 0.0;
-			WIN_VALUES(c)[r] = skip[r] || su == 0.0 ? 0.0 : (u[r] / su) / (v[r] / sv);
+			double		mu,
+						mv,
+						res;
+			int			eu,
+						ev;
+
+			if ((r & CANCEL_EVERY) == 0)
+				CHECK_FOR_INTERRUPTS();
+			c->isnull[r] = skip[r];
+			if (skip[r] || u[r] == 0.0)
+			{
+				c->values[r] = 0.0;
+				continue;
+			}
+			mu = frexp(u[r], &eu);
+			mv = frexp(v[r], &ev);
+			res = ldexp((mu / mv) * (sv / su), eu - ev + escale);
+			check_finite_result(what, res);
+			c->values[r] = res;
 		}
 		c->ready = true;
 	}
-	WIN_RETURN_FLOAT8(winobj, c, total);
+	WIN_RETURN_FLOAT8(winobj, c);
 }
 
 /* hrad(resource, area) OVER (...): resource share over area share */
@@ -999,7 +1361,7 @@ PG_FUNCTION_INFO_V1(medres_hrad);
 Datum
 medres_hrad(PG_FUNCTION_ARGS)
 {
-	return share_ratio_window(fcinfo, "resource", "area");
+	return share_ratio_window(fcinfo, "hrad", "resource", "area");
 }
 
 /* pad(population, area) OVER (...): population share over area share */
@@ -1007,7 +1369,7 @@ PG_FUNCTION_INFO_V1(medres_pad);
 Datum
 medres_pad(PG_FUNCTION_ARGS)
 {
-	return share_ratio_window(fcinfo, "population", "area");
+	return share_ratio_window(fcinfo, "pad", "population", "area");
 }
 
 /* hrad_pad(resource, population) OVER (...): resource share over population share */
@@ -1015,5 +1377,5 @@ PG_FUNCTION_INFO_V1(medres_hrad_pad);
 Datum
 medres_hrad_pad(PG_FUNCTION_ARGS)
 {
-	return share_ratio_window(fcinfo, "resource", "population");
+	return share_ratio_window(fcinfo, "hrad_pad", "resource", "population");
 }

@@ -22,6 +22,7 @@
 #include "medres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
 
@@ -36,11 +37,78 @@
 #define PF_S1		6			/* sum w y */
 #define PF_S2		8			/* sum w phi(y) */
 #define PF_K2		10			/* scale K2 of the power sum (PF_POW only) */
-#define PF_LEN		11
+#define PF_LEN		11			/* the state as the aggregates' INITCOND gives it */
+#define PF_KW		11			/* scale KW of the weights, 0 before the first positive weight */
+#define PF_Z		12			/* PF_NEAR: weight of the zero values (+ compensation) */
+#define PF_D		14			/* PF_NEAR: d = alpha - c, exact (-epsilon for Atkinson) */
+#define PF_LEN_W	15			/* the state with its weight scale, PF_Z and PF_D */
 
 #define PF_LOG		PHI_LOG
 #define PF_XLOGX	PHI_XLOGX
 #define PF_POW		PHI_POW
+
+/*
+ * GE(alpha) and Atkinson for alpha near 0 or 1 (but not equal).  There
+ * GE(alpha) = (mean (x/mu)^alpha - 1) / (alpha (alpha - 1)) divides a
+ * difference of two numbers near 1 by a small number: summed as (x/K2)^alpha
+ * (PF_POW), alpha = 1 + 1e-12 loses 12 of the 16 digits and alpha = 1e-300
+ * all of them, although GE is continuous there (GE(0) = MLD, GE(1) = Theil T).
+ * PF_NEAR writes alpha = c + d with c the nearer of 0 and 1 and |d| below
+ * NEAR_BAND, and sums
+ *   S2 = sum w y^c E_d(ln y),   E_d(t) = expm1(d t) / d  (-> t as d -> 0),
+ * with y = x/K1, so that y^alpha = y^c (1 + d E_d(ln y)) keeps the small part
+ * apart.  With m = S1/W the mean in units of K1 and B = sum w y^c (S1 for
+ * c = 1, the weight of the positive values for c = 0):
+ *   mean (x/mu)^alpha - 1 = d G,   G = m^-d S2/B' + E_d(-ln m)
+ * (B' = W for c = 0, S1 for c = 1; zeros add -Z/(W d) inside G for c = 0),
+ * so GE = G/(alpha - 1) for c = 0 and G/alpha for c = 1, and Atkinson
+ * = 1 - (1 + d G)^(1/alpha), each without the cancellation.  NEAR_BAND
+ * keeps |d ln y| below 23 for every y that K1 allows, so nothing overflows;
+ * outside it PF_POW loses at most 2 digits.
+ */
+#define PF_NEAR		3
+#define NEAR_BAND	(1.0 / 64)
+
+/* the measure for alpha: 0 and 1 have their own logarithmic forms */
+static int
+pf_mode_for(double alpha)
+{
+	if (alpha == 0.0)
+		return PF_LOG;
+	if (alpha == 1.0)
+		return PF_XLOGX;
+	if (fabs(alpha) < NEAR_BAND || fabs(alpha - 1.0) < NEAR_BAND)
+		return PF_NEAR;
+	return PF_POW;
+}
+
+/* E_d(t) = expm1(d t)/d; its Taylor series where d t is tiny keeps d = 5e-324 exact */
+static inline double
+expm1_over(double d, double t)
+{
+	double		z = d * t;
+
+	if (fabs(z) < 1e-5)
+		return t * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0)));
+	return expm1(z) / d;
+}
+
+/* log1p(a g)/a, likewise */
+static inline double
+log1p_over(double a, double g)
+{
+	double		z = a * g;
+
+	if (fabs(z) < 1e-5)
+		return g * (1.0 - z / 2.0 * (1.0 - z * 2.0 / 3.0 * (1.0 - z * 3.0 / 4.0)));
+	return log1p(z) / a;
+}
+
+static inline int
+near_c(double alpha)
+{
+	return fabs(alpha) < fabs(alpha - 1.0) ? 0 : 1;
+}
 
 
 /* Return the state array, copied unless we may scribble on it in place. */
@@ -77,6 +145,128 @@ state_array_ro(FunctionCallInfo fcinfo, int argno, int len)
 	return (const double *) ARR_DATA_PTR(a);
 }
 
+/*
+ * Weights are summed in units of KW, a power of two taken from the first
+ * positive weight and moved (like K1 and K2, see medres.h) only when a
+ * weight exceeds WEIGHT_RESCALE_ABOVE units: weights of 1e308 would
+ * otherwise make W infinite, and weights of 5e-324 make w x underflow,
+ * though every index depends only on ratios of the weighted sums, in which
+ * KW cancels.  The bound keeps w/KW times a squared deviation of up to
+ * (2e100)^2 (cv) far from overflow.
+ */
+#define WEIGHT_RESCALE_ABOVE 1e50
+
+/*
+ * The INITCOND states have no room for KW: a transition or combine
+ * function widens a state of `oldlen` to `newlen` elements (a new array,
+ * which the executor keeps in place of the old one), with KW = 1 if the
+ * state already holds weights (their unit then was 1) and 0 otherwise.
+ */
+static ArrayType *
+state_widen(ArrayType *a, int oldlen, int newlen, bool has_weight)
+{
+	Size		bytes = ARR_OVERHEAD_NONULLS(1) + newlen * sizeof(double);
+	ArrayType  *n = (ArrayType *) palloc0(bytes);
+
+	SET_VARSIZE(n, bytes);
+	n->ndim = 1;
+	n->dataoffset = 0;
+	n->elemtype = FLOAT8OID;
+	ARR_DIMS(n)[0] = newlen;
+	ARR_LBOUND(n)[0] = 1;
+	memcpy(ARR_DATA_PTR(n), ARR_DATA_PTR(a), oldlen * sizeof(double));
+	((double *) ARR_DATA_PTR(n))[oldlen] = has_weight ? 1.0 : 0.0;
+	return n;
+}
+
+/* a state of oldlen or newlen elements (anything else is an error), widened to newlen */
+static double *
+state_array_w(FunctionCallInfo fcinfo, int argno, int oldlen, int newlen, int wslot,
+			  ArrayType **arr)
+{
+	double	   *st = state_array(fcinfo, argno, -oldlen, arr);
+	int			len = ARR_DIMS(*arr)[0];
+
+	if (len != oldlen && len != newlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid medres aggregate state"),
+				 errdetail("Expected %d or %d elements, got %d.", oldlen, newlen, len)));
+	if (len == oldlen)
+	{
+		*arr = state_widen(*arr, oldlen, newlen, st[wslot] + st[wslot + 1] > 0.0);
+		st = (double *) ARR_DATA_PTR(*arr);
+	}
+	return st;
+}
+
+/* a read-only state of oldlen or newlen elements copied into dst[newlen] */
+static void
+state_copy_w(FunctionCallInfo fcinfo, int argno, int oldlen, int newlen, int wslot, double *dst)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
+	int			len;
+
+	(void) state_array_ro(fcinfo, argno, -oldlen);
+	len = ARR_DIMS(a)[0];
+	if (len != oldlen && len != newlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid medres aggregate state")));
+	memcpy(dst, ARR_DATA_PTR(a), len * sizeof(double));
+	if (len == oldlen)
+		dst[oldlen] = dst[wslot] + dst[wslot + 1] > 0.0 ? 1.0 : 0.0;
+}
+
+/*
+ * w in units of *KW, first moving KW (and multiplying the n sums at `sums`,
+ * which are linear in the weights, by the exact ratio of the scales) if w
+ * is the first positive weight or too large for the present unit.
+ */
+static inline double
+scaled_weight(double w, double *KW, double *sums, int n)
+{
+	double		ws;
+
+	if (*KW == 0.0)
+		*KW = pow2_scale(w);
+	ws = w / *KW;
+	if (unlikely(ws > WEIGHT_RESCALE_ABOVE))
+	{
+		double		newK = pow2_scale(w),
+					r = *KW / newK;
+
+		for (int i = 0; i < n; i++)
+			sums[i] *= r;
+		*KW = newK;
+		ws = w / newK;
+	}
+	return ws;
+}
+
+/* bring two weight scales together: the state with the smaller one is multiplied down */
+static void
+common_weight_scale(double *KWa, double *sa, double *KWb, double *sb, int n)
+{
+	double	   *Klo,
+			   *slo,
+				r;
+
+	if (*KWa == *KWb || *KWb == 0.0)
+		return;
+	if (*KWa == 0.0)
+	{
+		*KWa = *KWb;
+		return;
+	}
+	Klo = *KWa < *KWb ? KWa : KWb;
+	slo = *KWa < *KWb ? sa : sb;
+	r = *Klo / Max(*KWa, *KWb);
+	for (int i = 0; i < n; i++)
+		slo[i] *= r;
+	*Klo = Max(*KWa, *KWb);
+}
+
 static inline double
 pf_sum(const double *st, int slot)
 {
@@ -91,13 +281,83 @@ pf_scale(double *st, int which)
 	return which == SCALE_MEAN ? &st[PF_K] : &st[PF_K2];
 }
 
+/*
+ * PF_NEAR's S2 when K1 moves from oldK to newK: with r = oldK/newK,
+ * y' = r y and E_d(ln y + ln r) = r^d E_d(ln y) + E_d(ln r), so
+ *   S2' = r^c (r^d S2 + E_d(ln r) B),  B = sum w y^c (before the move).
+ */
+static void
+near_rescale(double *st, double oldK, double newK)
+{
+	double		alpha = st[PF_ALPHA];
+	int			c = near_c(alpha);
+	double		d = st[PF_D],
+				/* both scales are powers of two: ln r from their exponents, without
+				 * the 1e-13 error of log(2^-997) - log(2^-996) */
+				lr = (double) (ilogb(oldK) - ilogb(newK)) * M_LN2,
+				e = expm1_over(d, lr),
+				rd = exp(d * lr),
+				rc = c ? oldK / newK : 1.0,
+				B = c ? st[PF_S1] : st[PF_W] - st[PF_Z],
+				Bc = c ? st[PF_S1 + 1] : st[PF_W + 1] - st[PF_Z + 1];
+
+	st[PF_S2] = rc * (rd * st[PF_S2] + e * B);
+	st[PF_S2 + 1] = rc * (rd * st[PF_S2 + 1] + e * Bc);
+}
+
 static void
 pf_rescale(double *st, int which, double newK)
 {
 	double	   *K = pf_scale(st, which);
 
+	if ((int) st[PF_MODE] == PF_NEAR)
+	{
+		/* one scale only: K2 follows K1 */
+		if (which == SCALE_MEAN)
+		{
+			near_rescale(st, *K, newK);
+			st[PF_S1] *= *K / newK;
+			st[PF_S1 + 1] *= *K / newK;
+		}
+		*K = newK;
+		return;
+	}
 	power_sums_rescale(PF_SUMS(st), (int) st[PF_MODE], st[PF_ALPHA], which, *K, newK);
 	*K = newK;
+}
+
+/* w in units of KW (scaled_weight), moving PF_Z with the six sums from PF_W */
+static inline double
+pf_scaled_weight(double *st, double w)
+{
+	double		oldKW = st[PF_KW];
+
+	w = scaled_weight(w, &st[PF_KW], &st[PF_W], 6);
+	if (oldKW != 0.0 && st[PF_KW] != oldKW)
+	{
+		st[PF_Z] *= oldKW / st[PF_KW];
+		st[PF_Z + 1] *= oldKW / st[PF_KW];
+	}
+	return w;
+}
+
+/* the terms of a positive x under PF_NEAR (K1 moved first if y would exceed 1e100) */
+static inline void
+near_terms(double *st, double x, double *y, double *phi)
+{
+	double		alpha = st[PF_ALPHA];
+	int			c = near_c(alpha);
+	double		lny;
+
+	*y = x / st[PF_K];
+	if (unlikely(*y > RESCALE_ABOVE))
+	{
+		pf_rescale(st, SCALE_MEAN, pow2_scale(x));
+		*y = x / st[PF_K];
+	}
+	/* y may underflow for tiny x: take the difference of logs then */
+	lny = *y >= DBL_MIN ? log(*y) : log(x) - log(st[PF_K]);
+	*phi = (c ? *y : 1.0) * expm1_over(st[PF_D], lny);
 }
 
 /*
@@ -118,9 +378,10 @@ pf_add(double *st, double x, double w, const char *measure)
 	st[PF_N] += 1.0;
 	if (w == 0.0)
 		return;
+	w = pf_scaled_weight(st, w);
 	if (x == 0.0)
 	{
-		if (mode == PF_LOG || (mode == PF_POW && alpha <= 0.0))
+		if (mode == PF_LOG || ((mode == PF_POW || mode == PF_NEAR) && alpha <= 0.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid value for value: \"0\""),
@@ -128,12 +389,17 @@ pf_add(double *st, double x, double w, const char *measure)
 					 errhint("Use theil_t or ge with alpha > 0, or exclude the zero rows.")));
 		/* x = 0 adds w to W and nothing to S1, S2 (0 ln 0 = 0, 0^a = 0) */
 		neumaier_add(&st[PF_W], &st[PF_W + 1], w);
+		if (mode == PF_NEAR)
+			neumaier_add(&st[PF_Z], &st[PF_Z + 1], w);
 		return;
 	}
 	if (st[PF_K] == 0.0)
 		st[PF_K] = st[PF_K2] = pow2_scale(x);
-	while ((move = power_terms(mode, alpha, st[PF_K], st[PF_K2], x, &y, &phi)) != 0)
-		pf_rescale(st, move, pow2_scale(x));
+	if (mode == PF_NEAR)
+		near_terms(st, x, &y, &phi);
+	else
+		while ((move = power_terms(mode, alpha, st[PF_K], st[PF_K2], x, &y, &phi)) != 0)
+			pf_rescale(st, move, pow2_scale(x));
 	neumaier_add(&st[PF_W], &st[PF_W + 1], w);
 	neumaier_add(&st[PF_S1], &st[PF_S1 + 1], w * y);
 	neumaier_add(&st[PF_S2], &st[PF_S2 + 1], w * phi);
@@ -175,6 +441,23 @@ pf_set_mode(double *st, int mode, double alpha, const char *argname,
 		medres_check_param_constant(argname, shown_prev, shown_cur);
 }
 
+/*
+ * Record PF_NEAR's exact d on the first row; a later row whose parameter
+ * rounds to the same alpha but has another d is another measure.
+ */
+static void
+pf_set_d(double *st, double d, const char *argname, double shown)
+{
+	if (st[PF_N] == 0.0)
+		st[PF_D] = d;
+	else if (st[PF_D] != d)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be the same for every row of a group", argname),
+				 errdetail("Found %s = \"%s\" after a different value.", argname,
+						   medres_float_text(shown))));
+}
+
 /* ---- transition functions ---- */
 
 PG_FUNCTION_INFO_V1(medres_theil_t_trans);
@@ -182,7 +465,7 @@ Datum
 medres_theil_t_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 
 	st[PF_MODE] = PF_XLOGX;
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0, "Theil T");
@@ -194,7 +477,7 @@ Datum
 medres_theil_l_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 
 	st[PF_MODE] = PF_LOG;
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0,
@@ -208,12 +491,12 @@ Datum
 medres_ge_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 	double		alpha = PG_GETARG_FLOAT8(2);
 
 	medres_check_finite("alpha", alpha);
-	pf_set_mode(st, alpha == 0.0 ? PF_LOG : alpha == 1.0 ? PF_XLOGX : PF_POW, alpha,
-				"alpha", st[PF_ALPHA], alpha);
+	pf_set_mode(st, pf_mode_for(alpha), alpha, "alpha", st[PF_ALPHA], alpha);
+	pf_set_d(st, alpha - near_c(alpha), "alpha", alpha);
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : 1.0,
 		   "Generalized entropy with alpha <= 0");
 	PG_RETURN_ARRAYTYPE_P(arr);
@@ -225,7 +508,7 @@ Datum
 medres_atkinson_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, PF_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 	double		eps = PG_GETARG_FLOAT8(2);
 
 	if (!(eps >= 0.0) || isinf(eps))
@@ -233,8 +516,10 @@ medres_atkinson_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for epsilon: \"%s\"", medres_float_text(eps)),
 				 errdetail("The Atkinson inequality aversion epsilon must be finite and non-negative.")));
-	pf_set_mode(st, eps == 1.0 ? PF_LOG : PF_POW, 1.0 - eps,
+	pf_set_mode(st, pf_mode_for(1.0 - eps) == PF_XLOGX ? PF_NEAR : pf_mode_for(1.0 - eps), 1.0 - eps,
 				"epsilon", 1.0 - st[PF_ALPHA], eps);
+	/* near alpha = 1, d = -epsilon exactly: 1 - epsilon would round it (epsilon = 1e-12) */
+	pf_set_d(st, near_c(1.0 - eps) ? -eps : 1.0 - eps, "epsilon", eps);
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : 1.0,
 		   "The Atkinson index with epsilon >= 1");
 	PG_RETURN_ARRAYTYPE_P(arr);
@@ -249,11 +534,10 @@ Datum
 medres_pf_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *a = state_array(fcinfo, 0, PF_LEN, &arr);
-	const double *b0 = state_array_ro(fcinfo, 1, PF_LEN);
-	double		b[PF_LEN];
+	double	   *a = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
+	double		b[PF_LEN_W];
 
-	memcpy(b, b0, sizeof(b));
+	state_copy_w(fcinfo, 1, PF_LEN, PF_LEN_W, PF_W, b);
 	if (b[PF_N] == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
 	if (a[PF_N] == 0.0)
@@ -264,6 +548,7 @@ medres_pf_combine(PG_FUNCTION_ARGS)
 	if (a[PF_MODE] != b[PF_MODE])
 		medres_check_param_constant("alpha", a[PF_MODE], b[PF_MODE]);
 	medres_check_param_constant("alpha", a[PF_ALPHA], b[PF_ALPHA]);
+	medres_check_param_constant("alpha", a[PF_D], b[PF_D]);
 	for (int which = SCALE_MEAN; which <= SCALE_POWER; which++)
 	{
 		double		Ka = *pf_scale(a, which),
@@ -282,41 +567,99 @@ medres_pf_combine(PG_FUNCTION_ARGS)
 				break;
 		}
 	}
+	{
+		double		KWa = a[PF_KW],
+					KWb = b[PF_KW];
+
+		common_weight_scale(&a[PF_KW], &a[PF_W], &b[PF_KW], &b[PF_W], 6);
+		if (KWa != 0.0 && a[PF_KW] != KWa)
+		{
+			a[PF_Z] *= KWa / a[PF_KW];
+			a[PF_Z + 1] *= KWa / a[PF_KW];
+		}
+		if (KWb != 0.0 && b[PF_KW] != KWb)
+		{
+			b[PF_Z] *= KWb / b[PF_KW];
+			b[PF_Z + 1] *= KWb / b[PF_KW];
+		}
+	}
 	a[PF_N] += b[PF_N];
 	for (int s = PF_W; s <= PF_S2; s += 2)
 	{
 		neumaier_add(&a[s], &a[s + 1], b[s]);
 		a[s + 1] += b[s + 1];
 	}
+	neumaier_add(&a[PF_Z], &a[PF_Z + 1], b[PF_Z]);
+	a[PF_Z + 1] += b[PF_Z + 1];
 	PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+/* GE(alpha) or Atkinson(1 - alpha) of a PF_NEAR state (see PF_NEAR) */
+static double
+near_index(const double *st, bool atkinson)
+{
+	double		alpha = st[PF_ALPHA];
+	int			c = near_c(alpha);
+	double		d = st[PF_D],
+				W = pf_sum(st, PF_W),
+				S1 = pf_sum(st, PF_S1),
+				S2 = pf_sum(st, PF_S2),
+				Z = pf_sum(st, PF_Z),
+				lm = log(S1 / W),
+				G,
+				g;
+
+	if (c == 0 && Z > 0.0)
+	{
+		/*
+		 * Zeros with a small alpha > 0: mean (x/mu)^alpha - 1 is near -Z/W,
+		 * not near 0, so there is nothing to cancel; take it directly.
+		 */
+		g = exp(-d * lm) * (d * (S2 / W) - Z / W) + expm1(-d * lm);
+		if (atkinson)
+			return -expm1(log1p(g) / alpha);
+		return g / (alpha * (alpha - 1.0));
+	}
+	G = exp(-d * lm) * (S2 / (c ? S1 : W)) + expm1_over(d, -lm);
+	if (atkinson)
+		return -expm1(c ? log1p(d * G) / alpha : log1p_over(alpha, G));
+	return c ? G / alpha : G / (alpha - 1.0);
 }
 
 PG_FUNCTION_INFO_V1(medres_ge_final);
 Datum
 medres_ge_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, PF_LEN);
+	double		st[PF_LEN_W];
 	double		v;
+
+	state_copy_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, st);
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();
-	v = power_ge((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
+	v = (int) st[PF_MODE] == PF_NEAR ? near_index(st, false) :
+		power_ge((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("generalized entropy", v);
-	PG_RETURN_FLOAT8(v);
+	/* GE >= 0 for every alpha (Jensen); equal values can round to -1e-17 */
+	PG_RETURN_FLOAT8(Max(v, 0.0));
 }
 
 PG_FUNCTION_INFO_V1(medres_atkinson_final);
 Datum
 medres_atkinson_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, PF_LEN);
+	double		st[PF_LEN_W];
 	double		v;
+
+	state_copy_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, st);
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();
-	v = power_atkinson((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
+	v = (int) st[PF_MODE] == PF_NEAR ? near_index(st, true) :
+		power_atkinson((int) st[PF_MODE], st[PF_ALPHA], (const PowerSums *) &st[PF_W], st[PF_K], st[PF_K2]);
 	medres_check_result("Atkinson index", v);
-	PG_RETURN_FLOAT8(v);
+	/* 0 <= A <= 1 (the power mean lies between 0 and the mean); keep rounding inside */
+	PG_RETURN_FLOAT8(Min(Max(v, 0.0), 1.0));
 }
 
 /*
@@ -331,7 +674,9 @@ medres_atkinson_final(PG_FUNCTION_ARGS)
 #define CV_W	2				/* + compensation at 3 */
 #define CV_MEAN 4
 #define CV_M2	5
-#define CV_LEN	6
+#define CV_LEN	6				/* as INITCOND gives it */
+#define CV_KW	6				/* weight scale, see WEIGHT_RESCALE_ABOVE */
+#define CV_LEN_W 7
 
 static void
 cv_rescale(double *st, double newK)
@@ -343,12 +688,41 @@ cv_rescale(double *st, double newK)
 	st[CV_K] = newK;
 }
 
+/* w in units of the state's weight scale; W, its compensation and M2 are linear in it */
+static double
+cv_scaled_weight(double *st, double w)
+{
+	double		sums[3] = {st[CV_W], st[CV_W + 1], st[CV_M2]};
+
+	w = scaled_weight(w, &st[CV_KW], sums, 3);
+	st[CV_W] = sums[0];
+	st[CV_W + 1] = sums[1];
+	st[CV_M2] = sums[2];
+	return w;
+}
+
+/* bring b's and a's weight scales together (see common_weight_scale) */
+static void
+cv_common_weight_scale(double *a, double *b)
+{
+	double		sa[3] = {a[CV_W], a[CV_W + 1], a[CV_M2]};
+	double		sb[3] = {b[CV_W], b[CV_W + 1], b[CV_M2]};
+
+	common_weight_scale(&a[CV_KW], sa, &b[CV_KW], sb, 3);
+	a[CV_W] = sa[0];
+	a[CV_W + 1] = sa[1];
+	a[CV_M2] = sa[2];
+	b[CV_W] = sb[0];
+	b[CV_W + 1] = sb[1];
+	b[CV_M2] = sb[2];
+}
+
 PG_FUNCTION_INFO_V1(medres_cv_trans);
 Datum
 medres_cv_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array(fcinfo, 0, CV_LEN, &arr);
+	double	   *st = state_array_w(fcinfo, 0, CV_LEN, CV_LEN_W, CV_W, &arr);
 	double		x = PG_GETARG_FLOAT8(1);
 	double		w = PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
 	double		y,
@@ -360,6 +734,7 @@ medres_cv_trans(PG_FUNCTION_ARGS)
 	st[CV_N] += 1.0;
 	if (w == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
+	w = cv_scaled_weight(st, w);
 	if (st[CV_K] == 0.0 && x != 0.0)
 		st[CV_K] = pow2_scale(x);
 	y = st[CV_K] == 0.0 ? 0.0 : x / st[CV_K];
@@ -381,15 +756,14 @@ Datum
 medres_cv_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *a = state_array(fcinfo, 0, CV_LEN, &arr);
-	const double *b0 = state_array_ro(fcinfo, 1, CV_LEN);
-	double		b[CV_LEN];
+	double	   *a = state_array_w(fcinfo, 0, CV_LEN, CV_LEN_W, CV_W, &arr);
+	double		b[CV_LEN_W];
 	double		Wa,
 				Wb,
 				W,
 				delta;
 
-	memcpy(b, b0, sizeof(b));
+	state_copy_w(fcinfo, 1, CV_LEN, CV_LEN_W, CV_W, b);
 	if (b[CV_N] == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
 	if (a[CV_N] == 0.0)
@@ -406,6 +780,7 @@ medres_cv_combine(PG_FUNCTION_ARGS)
 		else
 			cv_rescale(b, a[CV_K]);
 	}
+	cv_common_weight_scale(a, b);
 	Wa = a[CV_W] + a[CV_W + 1];
 	Wb = b[CV_W] + b[CV_W + 1];
 	a[CV_N] += b[CV_N];
@@ -425,7 +800,7 @@ PG_FUNCTION_INFO_V1(medres_cv_final);
 Datum
 medres_cv_final(PG_FUNCTION_ARGS)
 {
-	const double *st = state_array_ro(fcinfo, 0, CV_LEN);
+	const double *st = state_array_ro(fcinfo, 0, -CV_LEN);
 	double		W,
 				v;
 
@@ -478,15 +853,35 @@ hv_grow(const double *st, int ncap_pairs)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("hoover state exceeds 1 GB"),
 				 errhint("Compute the Hoover index over fewer rows per group.")));
-	a = (ArrayType *) palloc0(ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
+	medres_check_memory(nelems * sizeof(double), "the hoover state");
+	a = (ArrayType *) palloc(ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
 	SET_VARSIZE(a, ARR_OVERHEAD_NONULLS(1) + nelems * sizeof(double));
 	a->ndim = 1;
 	a->dataoffset = 0;
 	a->elemtype = FLOAT8OID;
 	ARR_DIMS(a)[0] = (int) nelems;
 	ARR_LBOUND(a)[0] = 1;
-	if (st)
-		memcpy(ARR_DATA_PTR(a), st, (HV_HEADER + 2 * (Size) st[HV_N]) * sizeof(double));
+
+	/*
+	 * Copy the live pairs and zero the rest in slices of 1M elements, so
+	 * that a state of hundreds of MB answers cancel while it grows.
+	 */
+	{
+		double	   *d = (double *) ARR_DATA_PTR(a);
+		Size		used = st ? HV_HEADER + 2 * (Size) st[HV_N] : 0;
+		const Size	slice = (Size) 1 << 20;
+
+		for (Size i = 0; i < nelems; i += slice)
+		{
+			Size		end = Min(i + slice, nelems);
+
+			if (i < used)
+				memcpy(d + i, st + i, (Min(end, used) - i) * sizeof(double));
+			if (end > used)
+				memset(d + Max(i, used), 0, (end - Max(i, used)) * sizeof(double));
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
 	return a;
 }
 
@@ -573,11 +968,37 @@ medres_hoover_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
 
-/* Hoover index of n (x, w) pairs; values are scaled by the largest to avoid overflow. */
+/*
+ * w v in units of 2^E, without forming w v (which may overflow or
+ * underflow where w v / 2^E does not): frexp mantissas times 2^(ew + ev - E).
+ */
+static inline double
+scaled_product(double w, double v, int E)
+{
+	int			ew,
+				ev;
+	double		mw = frexp(w, &ew),
+				mv = frexp(v, &ev);
+
+	return ldexp(mw * mv, ew + ev - E);
+}
+
+/*
+ * Hoover index of n (x, w) pairs: H = sum w |x - mu| / (2 sum w x).
+ *
+ * The sums are taken in units that keep them finite and keep every row's
+ * share: sum w in units of Kw (a power of two below the largest weight),
+ * and sum w x and sum w |x - mu| in units of 2^E, E the largest exponent of
+ * a product w x.  A row of weight 1e-20 and value 1e300 next to one of
+ * weight 1e308 and value 1e-300 holds nearly all of the resource; scaling
+ * w and x separately would lose it (w / 1e308 underflows).  mu itself
+ * (at most the largest x) is a plain double; |x - mu| <= max(x, mu), so the
+ * deviations are products of the same size as w x or w mu.
+ */
 static double
 hoover_index(const double *pairs, Size n)
 {
-	double		xmax = 0.0,
+	double		wmax = 0.0,
 				W = 0.0,
 				Wc = 0.0,
 				M = 0.0,
@@ -585,33 +1006,55 @@ hoover_index(const double *pairs, Size n)
 				D = 0.0,
 				Dc = 0.0,
 				mu;
+	int			E = INT_MIN;
 
 	for (Size i = 0; i < n; i++)
-		if (pairs[2 * i + 1] > 0.0 && pairs[2 * i] > xmax)
-			xmax = pairs[2 * i];
-	if (xmax > 0.0)
-		xmax = pow2_scale(xmax);
-	for (Size i = 0; i < n; i++)
 	{
-		neumaier_add(&W, &Wc, pairs[2 * i + 1]);
-		if (xmax > 0.0)
-			neumaier_add(&M, &Mc, pairs[2 * i + 1] * (pairs[2 * i] / xmax));
+		double		x = pairs[2 * i],
+					w = pairs[2 * i + 1];
+
+		wmax = Max(wmax, w);
+		if (w > 0.0 && x > 0.0)
+			E = Max(E, ilogb(w) + ilogb(x) + 2);	/* frexp's exponents are ilogb + 1 */
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
-	W += Wc;
-	M += Mc;
-	if (W <= 0.0)
+	if (wmax <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all weights are zero")));
-	if (M <= 0.0)
+	if (E == INT_MIN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("all values are zero"),
 				 errdetail("The Hoover index is undefined when the mean is zero.")));
-	mu = M / W;
+	wmax = pow2_scale(wmax);
 	for (Size i = 0; i < n; i++)
-		neumaier_add(&D, &Dc, pairs[2 * i + 1] * fabs(pairs[2 * i] / xmax - mu));
-	return (D + Dc) / (2.0 * M);
+	{
+		double		x = pairs[2 * i],
+					w = pairs[2 * i + 1];
+
+		neumaier_add(&W, &Wc, w / wmax);
+		if (w > 0.0 && x > 0.0)
+			neumaier_add(&M, &Mc, scaled_product(w, x, E));
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	W += Wc;
+	M += Mc;
+	/* mu = (M 2^E) / (W wmax), at most the largest x: no overflow; a tiny mu may round to 0 */
+	mu = ldexp(M / W, E - ilogb(wmax));
+	for (Size i = 0; i < n; i++)
+	{
+		double		w = pairs[2 * i + 1],
+					dev = fabs(pairs[2 * i] - mu);
+
+		if (w > 0.0 && dev > 0.0)
+			neumaier_add(&D, &Dc, scaled_product(w, dev, E));
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return Min((D + Dc) / (2.0 * M), 1.0);
 }
 
 PG_FUNCTION_INFO_V1(medres_hoover_final);
