@@ -464,9 +464,12 @@ medres_dec_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Serialized form: nrows, mode, alpha, K, ngroups, then for each group its
- * key length, key bytes, n and power sums.
+ * Serialized form: the tag (medres.h), nrows, mode, alpha, K, K2, KW,
+ * ngroups, then for each group its key length, key bytes, n, power sums
+ * and Z.  Deserialize checks every field.
  */
+#define DEC_STATE_VERSION 1
+
 PG_FUNCTION_INFO_V1(medres_dec_serialize);
 Datum
 medres_dec_serialize(PG_FUNCTION_ARGS)
@@ -475,7 +478,11 @@ medres_dec_serialize(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	bytea	   *out;
 
+	MedresStateTag tag;
+
 	initStringInfo(&buf);
+	medres_state_tag(&tag, MEDRES_STATE_DECOMPOSITION, DEC_STATE_VERSION);
+	appendBinaryStringInfo(&buf, (char *) &tag, sizeof(tag));
 	appendBinaryStringInfo(&buf, (char *) &st->nrows, sizeof(int64));
 	appendBinaryStringInfo(&buf, (char *) &st->mode, sizeof(int));
 	appendBinaryStringInfo(&buf, (char *) &st->alpha, sizeof(double));
@@ -505,7 +512,7 @@ static void
 read_bytes(const char **p, const char *end, void *dst, Size len)
 {
 	if (end - *p < (ptrdiff_t) len)
-		elog(ERROR, "invalid medres decomposition state");
+		medres_state_invalid("The decomposition state is shorter than its fields.");
 	memcpy(dst, *p, len);
 	*p += len;
 }
@@ -529,6 +536,9 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = CurrentMemoryContext;
+	(void) medres_state_check(p, end - p, sizeof(MedresStateTag), MEDRES_STATE_DECOMPOSITION,
+							  MEDRES_STATE_DECOMPOSITION, DEC_STATE_VERSION);
+	p += sizeof(MedresStateTag);
 	read_bytes(&p, end, &nrows, sizeof(int64));
 	read_bytes(&p, end, &mode, sizeof(int));
 	read_bytes(&p, end, &alpha, sizeof(double));
@@ -536,7 +546,14 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 	read_bytes(&p, end, &K2, sizeof(double));
 	read_bytes(&p, end, &KW, sizeof(double));
 	read_bytes(&p, end, &ngroups, sizeof(int));
+	/* each group takes at least its fixed fields */
+	if (nrows < 0 || !isfinite(alpha) || !(K >= 0.0 && K <= DBL_MAX) ||
+		!(K2 >= 0.0 && K2 <= DBL_MAX) || !(KW >= 0.0 && KW <= DBL_MAX) || ngroups < 0 ||
+		(Size) ngroups > (Size) (end - p) / (sizeof(int) + sizeof(int64) + sizeof(PowerSums) + 2 * sizeof(double)))
+		medres_state_invalid("The fields of the decomposition state are inconsistent.");
 	st = dec_new(aggcxt, alpha);
+	if (st->mode != mode)
+		medres_state_invalid("The fields of the decomposition state are inconsistent.");
 	st->nrows = nrows;
 	st->K = K;
 	st->K2 = K2;
@@ -557,7 +574,13 @@ medres_dec_deserialize(PG_FUNCTION_ARGS)
 		read_bytes(&p, end, &g->s, sizeof(PowerSums));
 		read_bytes(&p, end, &g->Z, sizeof(double));
 		read_bytes(&p, end, &g->Zc, sizeof(double));
+		if (g->n < 0 || !isfinite(g->Z) || !isfinite(g->Zc) ||
+			!isfinite(g->s.W) || !isfinite(g->s.Wc) || !isfinite(g->s.S1) ||
+			!isfinite(g->s.S1c) || !isfinite(g->s.S2) || !isfinite(g->s.S2c))
+			medres_state_invalid("A group of the decomposition state holds a value that is not finite.");
 	}
+	if (p != end)
+		medres_state_invalid("The decomposition state has bytes after its last group.");
 	PG_RETURN_POINTER(st);
 }
 
