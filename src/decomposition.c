@@ -67,24 +67,6 @@ typedef struct DecState
  * terms do not divide a cancelled difference by alpha (alpha - 1).
  */
 #define PHI_NEAR	3
-#define NEAR_BAND	(1.0 / 64)
-
-static inline int
-near_c(double alpha)
-{
-	return fabs(alpha) < fabs(alpha - 1.0) ? 0 : 1;
-}
-
-/* E_d(t) = expm1(d t)/d, by its Taylor series where d t is tiny */
-static inline double
-expm1_over(double d, double t)
-{
-	double		z = d * t;
-
-	if (fabs(z) < 1e-5)
-		return t * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0)));
-	return expm1(z) / d;
-}
 
 /*
  * S2 of one set of sums when K1 moves from oldK to newK (both powers of

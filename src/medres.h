@@ -202,6 +202,30 @@ power_terms(int mode, double alpha, double K1, double K2, double x, double *y, d
 	}
 }
 
+/*
+ * GE and Atkinson for alpha near 0 or 1 (streaming.c's PF_NEAR, which
+ * explains it): alpha = c + d with c = near_c(alpha) the nearer of 0 and 1
+ * and |d| < NEAR_BAND, and E_d(t) = expm1(d t)/d, by its Taylor series where
+ * d t is tiny so that d = 5e-324 stays exact.
+ */
+#define NEAR_BAND	(1.0 / 64)
+
+static inline int
+near_c(double alpha)
+{
+	return fabs(alpha) < fabs(alpha - 1.0) ? 0 : 1;
+}
+
+static inline double
+expm1_over(double d, double t)
+{
+	double		z = d * t;
+
+	if (fabs(z) < 1e-5)
+		return t * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0)));
+	return expm1(z) / d;
+}
+
 extern void power_sums_rescale(PowerSums *s, int mode, double alpha, int which,
 							   double oldK, double newK);
 extern int	power_common_scale(int mode, double alpha, int which, double Ka, double Kb);

@@ -392,7 +392,7 @@ medres_f_upper_tail(double f, double df1, double df2)
 void
 medres_average_ranks(const double *x, int n, double *ranks)
 {
-	XW		   *rec = palloc(sizeof(XW) * Max(n, 1));
+	XW		   *rec = medres_alloc_huge(CurrentMemoryContext, n, sizeof(XW), "the ranks");
 	int			i = 0;
 
 	for (int k = 0; k < n; k++)

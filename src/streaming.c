@@ -67,7 +67,6 @@
  * outside it PF_POW loses at most 2 digits.
  */
 #define PF_NEAR		3
-#define NEAR_BAND	(1.0 / 64)
 
 /* the measure for alpha: 0 and 1 have their own logarithmic forms */
 static int
@@ -82,17 +81,6 @@ pf_mode_for(double alpha)
 	return PF_POW;
 }
 
-/* E_d(t) = expm1(d t)/d; its Taylor series where d t is tiny keeps d = 5e-324 exact */
-static inline double
-expm1_over(double d, double t)
-{
-	double		z = d * t;
-
-	if (fabs(z) < 1e-5)
-		return t * (1.0 + z / 2.0 * (1.0 + z / 3.0 * (1.0 + z / 4.0)));
-	return expm1(z) / d;
-}
-
 /* log1p(a g)/a, likewise */
 static inline double
 log1p_over(double a, double g)
@@ -102,12 +90,6 @@ log1p_over(double a, double g)
 	if (fabs(z) < 1e-5)
 		return g * (1.0 - z / 2.0 * (1.0 - z * 2.0 / 3.0 * (1.0 - z * 3.0 / 4.0)));
 	return log1p(z) / a;
-}
-
-static inline int
-near_c(double alpha)
-{
-	return fabs(alpha) < fabs(alpha - 1.0) ? 0 : 1;
 }
 
 
