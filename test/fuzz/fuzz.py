@@ -574,7 +574,8 @@ def g_support(rng):
 def g_large(rng):
     data, n = big_dataset(rng)
     c = rng.choice(['gini', 'gini_w', 'ci', 'lorenz', 'hclust', 'hclust', 'kmeans', 'rsr',
-                    'topsis', 'entropy', 'tree', 'silhouette', 'hoover_win', 'gini_win'])
+                    'topsis', 'entropy', 'tree', 'silhouette', 'hoover_win', 'gini_win'] +
+                   (['access', 'knn', 'perm'] if SPATIAL_ON else []))
     settings = [('medres.threads', rng.choice(['1', '2']))]
     if c == 'gini':
         q = 'SELECT medres.gini(x) FROM %s' % data
@@ -607,6 +608,28 @@ def g_large(rng):
              % (lit(rng.choice(LINKAGES)), data))
     elif c == 'silhouette':
         q = 'SELECT medres.silhouette(arr, (id %% 4)::int) FROM (SELECT * FROM %s LIMIT 3000) v' % data
+    elif c == 'access':
+        # the pair search (grid, helper thread) on many points, at several scales
+        sc = rng.choice(['1', '1e150', '1e-150'])
+        method = rng.choice(['2sfca', 'gravity', '3sfca', 'ratio'])
+        decay = ", decay => 'gaussian', decay_param => 2" if method in ('gravity', '3sfca') else ''
+        q = ('SELECT count(*), max(score) FROM medres.accessibility('
+             "'SELECT i AS id, ST_MakePoint(i %% 50 * %s, i / 50 * %s) AS geom, 1.0 AS beds "
+             "FROM generate_series(1, 400) i', "
+             "'SELECT i AS id, ST_MakePoint((i * 7) %% 300 * %s, (i * 13) %% 300 * %s) AS geom, "
+             "10.0 AS population FROM generate_series(1, %d) i', method => %s, catchment => %s%s)"
+             % (sc, sc, sc, sc, rng.choice([2000, 20000]), lit(method),
+                rng.choice(['5', '50', '1e300', '5e-324']), decay))
+    elif c == 'knn':
+        q = ("SELECT count(*), sum(w) FROM medres.spatial_weights('SELECT i AS id, "
+             "ST_MakePoint(i %% 70, i / 70 * %s) AS geom FROM generate_series(1, %d) i', %s)"
+             % (rng.choice(['1', '1e300', '1e-300']), rng.choice([2000, 5000]),
+                rng.choice(["'knn', k => 8", "'knn', k => 2147483647", "'distance', distance => 3",
+                            "'distance', distance => 1e308"])))
+    elif c == 'perm':
+        fn = rng.choice(['moran', 'lisa'])
+        q = ("SELECT count(*) FROM medres.%s('SELECT id, value FROM cell', 'SELECT * FROM cell_w', "
+             'permutations => %s)' % (fn, rng.choice(['2147483647', '100000000', '99999'])))
     elif c == 'hoover_win':
         q = ('SELECT max(h) FROM (SELECT medres.hoover(x, w) OVER (ORDER BY id ROWS BETWEEN 50 '
              'PRECEDING AND CURRENT ROW) AS h FROM %s) s' % data)
@@ -863,6 +886,7 @@ WEIGHTS = {g_streaming: 6, g_rank: 8, g_decomposition: 3, g_rsr_agg: 3, g_entrop
 
 FIRST_ROUNDS = 8
 ROUND = None
+SPATIAL_ON = True
 
 
 def choose_fn(rng, options):
@@ -875,7 +899,8 @@ def choose_fn(rng, options):
 
 def generate(seed, index, spatial=True):
     """Statement `index` of the run with `seed`: (generator name, settings, sql)."""
-    global ROUND
+    global ROUND, SPATIAL_ON
+    SPATIAL_ON = spatial
     gens = CORE + [g_large] + (SPATIAL if spatial else [])
     rng = random.Random('%d:%d' % (seed, index))
     if index < len(gens) * FIRST_ROUNDS:
@@ -1236,6 +1261,8 @@ class Runner:
         queue = []
         for i in indices:
             fam, settings, sql = generate(self.args.seed, i, spatial)
+            if self.args.family and fam not in self.args.family.split(','):
+                continue
             queue.append(Result(i, fam, settings, sql))
         while queue and not self.out_of_time():
             left = self.session(queue)
@@ -1312,6 +1339,8 @@ def main():
     ap.add_argument('--queries', type=int, default=100000, help='at most this many statements')
     ap.add_argument('--start', type=int, default=0, help='first statement index')
     ap.add_argument('--only', type=int, help='run statement K only')
+    ap.add_argument('--family', help='run only the statements of these generator families '
+                    '(comma-separated, as shown in brackets)')
     ap.add_argument('--print', type=int, metavar='K', dest='print_k',
                     help='print statement K (as runnable SQL) and exit')
     ap.add_argument('--timeout', type=int, default=5, help='statement_timeout in s (default 5)')
