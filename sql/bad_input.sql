@@ -25,6 +25,14 @@ FROM nums WHERE false;
 SELECT medres.gini(x) IS NULL AS all_null, medres.theil_t(x) IS NULL AS theil_all_null
 FROM (VALUES (NULL::float8), (NULL)) t(x);
 
+-- alpha above 256 is refused (22023) instead of summing terms beyond double precision;
+-- GE(256) of 10 and 0.5 is finite: mu = 5.25, (10/5.25)^256 = exp(256 ln 1.904762) =
+-- exp(164.9554) = 4.3573e71, (0.5/5.25)^256 is nothing beside it, so the mean less 1, over
+-- 256 x 255 = 65280, is 4.3573e71 / 2 / 65280 = 3.337e66
+SELECT medres.ge(x, 1e200) FROM (VALUES (10::float8), (0.5)) v(x);
+SELECT (medres.ge_decomposition(x, 1, 'a', 257)).total FROM (VALUES (10::float8), (0.5)) v(x);
+SELECT to_char(medres.ge(x, 256), '9.999EEEE') AS ge_256 FROM (VALUES (10::float8), (0.5)) v(x);
+
 -- negative weight
 SELECT medres.gini(1, -1);
 SELECT medres.theil_t(1, -0.5);
@@ -146,13 +154,14 @@ FROM (VALUES (1e308::float8), (1e308), (-1e308)) t(x);
 SELECT medres.theil_l(x) AS theil_l, medres.theil_t(x) AS theil_t, medres.ge(x, 2) AS ge2,
        medres.atkinson(x, 2) AS atkinson, medres.cv(x) AS cv, medres.hoover(x) AS hoover
 FROM (VALUES (1e308::float8), (1e308), (1e308)) t(x);
--- GE(300) of (1e-300, 1e300): x/mu = (~0, 2), mean (x/mu)^300 = 2^299, GE = (2^299 - 1)/(300 299)
-SELECT near(medres.ge(x, 300), (2::float8 ^ 299 - 1) / (300 * 299)) AS ge300
+-- GE(256) of (1e-300, 1e300): x/mu = (~0, 2), mean (x/mu)^256 = 2^255, GE = (2^255 - 1)/(256 255)
+SELECT near(medres.ge(x, 256), (2::float8 ^ 255 - 1) / (256 * 255)) AS ge256
 FROM (VALUES (1e-300::float8), (1e300)) t(x);
 -- Atkinson with a huge epsilon tends to 1 - min/mu: (1, 2) gives 1 - 1/1.5 = 1/3
 SELECT near(medres.atkinson(x, 1e300), 1/3.0) AS atkinson_1e300
 FROM (VALUES (1::float8), (2)) t(x);
--- GE(1e300) of (1, 2) is beyond the double range ((4/3)^1e300): 22003
+-- GE(-1e300) of (1, 2) is beyond the double range ((1/1.5)^-1e300): 22003; orders above
+-- 256 are refused (22023)
 \set VERBOSITY sqlstate
 SELECT medres.ge(x, 1e300) FROM (VALUES (1::float8), (2)) t(x);
 SELECT medres.ge(x, -1e300) FROM (VALUES (1::float8), (2)) t(x);

@@ -305,7 +305,7 @@ medres_dec_trans(PG_FUNCTION_ARGS)
 	alpha = PG_GETARG_FLOAT8(4);
 	if (st == NULL)
 	{
-		medres_check_finite("alpha", alpha);
+		medres_check_ge_alpha(alpha);
 		st = dec_new(aggcxt, alpha);
 	}
 	else
@@ -354,7 +354,7 @@ medres_dec_trans(PG_FUNCTION_ARGS)
 	}
 	else
 		while ((move = power_terms(st->mode, st->alpha, st->K, st->K2, x, &y, &phi)) != 0)
-			dec_rescale(st, move, pow2_scale(x));
+			dec_rescale(st, move, power_next_scale(move, st->K, st->K2, x, st->alpha));
 	neumaier_add(&g->s.W, &g->s.Wc, w);
 	neumaier_add(&g->s.S1, &g->s.S1c, w * y);
 	neumaier_add(&g->s.S2, &g->s.S2c, w * phi);

@@ -226,6 +226,9 @@ expm1_over(double d, double t)
 	return expm1(z) / d;
 }
 
+#define GE_ALPHA_MAX 256.0
+extern void medres_check_ge_alpha(double alpha);
+extern double power_next_scale(int which, double K1, double K2, double x, double alpha);
 extern void power_sums_rescale(PowerSums *s, int mode, double alpha, int which,
 							   double oldK, double newK);
 extern int	power_common_scale(int mode, double alpha, int which, double Ka, double Kb);

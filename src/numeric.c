@@ -209,6 +209,47 @@ power_common_scale(int mode, double alpha, int which, double Ka, double Kb)
 }
 
 /*
+ * The order alpha of a generalized entropy: finite and at most
+ * GE_ALPHA_MAX.  The power sums keep each term (x/K2)^alpha below 1e100 by
+ * moving K2 to the power of two below x; at that scale a term is below
+ * 2^alpha, which for alpha <= 256 (2^256 = 1.2e77) always fits.  Beyond it
+ * the sums could not hold a finite index (alpha = 2000 on values 1.9 and
+ * 1.8 gives GE near 1e17 although 1.9^2000 overflows), so such orders are
+ * refused rather than answered wrongly.  Negative orders need no bound.
+ */
+void
+medres_check_ge_alpha(double alpha)
+{
+	medres_check_finite("alpha", alpha);
+	if (alpha > GE_ALPHA_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for alpha: \"%s\"", medres_float_text(alpha)),
+				 errdetail("The order of a generalized entropy must be at most 256.")));
+}
+
+/*
+ * The scale that power_terms asks to move to for x: pow2_scale(x).  If the
+ * scale is there already, x's term exceeds the bound even at the best
+ * scale ((x/K2)^alpha for |alpha| of 1e200, say), so the index is beyond
+ * double precision: 22003 instead of moving the scale forever.
+ */
+double
+power_next_scale(int which, double K1, double K2, double x, double alpha)
+{
+	double		newK = pow2_scale(x);
+
+	if ((which == SCALE_MEAN ? K1 : K2) == newK)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the generalized entropy of order %s is out of the range of double precision",
+						medres_float_text(alpha)),
+				 errdetail("The term of value %s overflows at every scale.", medres_float_text(x)),
+				 errhint("Choose a parameter of smaller magnitude.")));
+	return newK;
+}
+
+/*
  * GE(alpha) from power sums:
  *   GE(0) = ln mu - mean ln y;  GE(1) = S2/S1 - ln mu  (y = x/K1, K1 cancels);
  *   GE(a) = (mean (x/mu)^a - 1) / (a (a - 1)),  mean (x/mu)^a = (S2/W) (K2/K1)^a / (S1/W)^a,

@@ -93,6 +93,29 @@ log1p_over(double a, double g)
 }
 
 
+/*
+ * The support functions are callable from SQL, so a state may be any
+ * float8[] a user writes.  Every state starts with a fixed part (all of a
+ * fixed-length state; the header of the Hoover state) that must be finite:
+ * the first STATE_CHECKED elements are checked on every call, and the
+ * Hoover state's pairs by hv_check_pairs before they are used.
+ */
+#define STATE_CHECKED 64
+
+static void
+state_check_finite(const ArrayType *a)
+{
+	const double *d = (const double *) ARR_DATA_PTR(a);
+	int			n = Min(ARR_DIMS(a)[0], STATE_CHECKED);
+
+	for (int i = 0; i < n; i++)
+		if (!isfinite(d[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid medres aggregate state"),
+					 errdetail("Element %d is not finite.", i + 1)));
+}
+
 /* Return the state array, copied unless we may scribble on it in place. */
 static double *
 state_array(FunctionCallInfo fcinfo, int argno, int len, ArrayType **arr)
@@ -109,6 +132,7 @@ state_array(FunctionCallInfo fcinfo, int argno, int len, ArrayType **arr)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid medres aggregate state"),
 				 errdetail("Expected a one-dimensional float8 array without NULLs.")));
+	state_check_finite(a);
 	*arr = a;
 	return (double *) ARR_DATA_PTR(a);
 }
@@ -124,6 +148,7 @@ state_array_ro(FunctionCallInfo fcinfo, int argno, int len)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid medres aggregate state")));
+	state_check_finite(a);
 	return (const double *) ARR_DATA_PTR(a);
 }
 
@@ -381,7 +406,7 @@ pf_add(double *st, double x, double w, const char *measure)
 		near_terms(st, x, &y, &phi);
 	else
 		while ((move = power_terms(mode, alpha, st[PF_K], st[PF_K2], x, &y, &phi)) != 0)
-			pf_rescale(st, move, pow2_scale(x));
+			pf_rescale(st, move, power_next_scale(move, st[PF_K], st[PF_K2], x, alpha));
 	neumaier_add(&st[PF_W], &st[PF_W + 1], w);
 	neumaier_add(&st[PF_S1], &st[PF_S1 + 1], w * y);
 	neumaier_add(&st[PF_S2], &st[PF_S2 + 1], w * phi);
@@ -476,7 +501,7 @@ medres_ge_trans(PG_FUNCTION_ARGS)
 	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
 	double		alpha = PG_GETARG_FLOAT8(2);
 
-	medres_check_finite("alpha", alpha);
+	medres_check_ge_alpha(alpha);
 	pf_set_mode(st, pf_mode_for(alpha), alpha, "alpha", st[PF_ALPHA], alpha);
 	pf_set_d(st, alpha - near_c(alpha), "alpha", alpha);
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : 1.0,
@@ -873,6 +898,36 @@ hv_capacity(ArrayType *a)
 	return (ARR_DIMS(a)[0] - HV_HEADER) / 2;
 }
 
+/* the header of a Hoover state of `nelems` elements: whole counts 0 <= head <= n <= capacity */
+static void
+hv_check_header(const double *st, int nelems)
+{
+	double		cap = (nelems - HV_HEADER) / 2;
+
+	if (!(st[HV_N] >= 0.0 && st[HV_N] <= cap && st[HV_N] == floor(st[HV_N]) &&
+		  st[HV_HEAD] >= 0.0 && st[HV_HEAD] <= st[HV_N] && st[HV_HEAD] == floor(st[HV_HEAD])))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid medres aggregate state"),
+				 errdetail("The Hoover state's counts do not fit its %d elements.", nelems)));
+}
+
+/* the live pairs of a Hoover state are what the transition stores: finite, non-negative */
+static void
+hv_check_pairs(const double *pairs, Size n)
+{
+	for (Size i = 0; i < 2 * n; i++)
+	{
+		if (!(pairs[i] >= 0.0 && pairs[i] <= DBL_MAX))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid medres aggregate state"),
+					 errdetail("A value or weight of the Hoover state is negative or not finite.")));
+		if ((i & 0xFFFFF) == 0xFFFFF)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
 PG_FUNCTION_INFO_V1(medres_hoover_trans);
 Datum
 medres_hoover_trans(PG_FUNCTION_ARGS)
@@ -881,7 +936,10 @@ medres_hoover_trans(PG_FUNCTION_ARGS)
 	double	   *st = state_array(fcinfo, 0, -HV_HEADER, &arr);
 	double		x = PG_GETARG_FLOAT8(1);
 	double		w = PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
-	Size		n = (Size) st[HV_N];
+	Size		n;
+
+	hv_check_header(st, ARR_DIMS(arr)[0]);
+	n = (Size) st[HV_N];
 
 	medres_check_nonnegative("value", x);
 	medres_check_weight(w);
@@ -908,8 +966,12 @@ medres_hoover_inv(PG_FUNCTION_ARGS)
 	double	   *st = state_array(fcinfo, 0, -HV_HEADER, &arr);
 	double		x = PG_GETARG_FLOAT8(1) + 0.0;
 	double		w = PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0;
-	Size		n = (Size) st[HV_N],
-				head = (Size) st[HV_HEAD];
+	Size		n,
+				head;
+
+	hv_check_header(st, ARR_DIMS(arr)[0]);
+	n = (Size) st[HV_N];
+	head = (Size) st[HV_HEAD];
 
 	if (head >= n || st[HV_HEADER + 2 * head] != x || st[HV_HEADER + 2 * head + 1] != w)
 		PG_RETURN_NULL();
@@ -934,9 +996,16 @@ medres_hoover_combine(PG_FUNCTION_ARGS)
 	ArrayType  *arr;
 	double	   *a = state_array(fcinfo, 0, -HV_HEADER, &arr);
 	const double *b = state_array_ro(fcinfo, 1, -HV_HEADER);
-	Size		na = (Size) a[HV_N],
-				bhead = (Size) b[HV_HEAD],
-				nb = (Size) b[HV_N] - bhead;
+	Size		na,
+				bhead,
+				nb;
+
+	hv_check_header(a, ARR_DIMS(arr)[0]);
+	hv_check_header(b, ARR_DIMS(PG_GETARG_ARRAYTYPE_P(1))[0]);
+	na = (Size) a[HV_N];
+	bhead = (Size) b[HV_HEAD];
+	nb = (Size) b[HV_N] - bhead;
+	hv_check_pairs(&b[HV_HEADER + 2 * bhead], nb);
 
 	if (nb == 0)
 		PG_RETURN_ARRAYTYPE_P(arr);
@@ -1044,9 +1113,12 @@ Datum
 medres_hoover_final(PG_FUNCTION_ARGS)
 {
 	const double *st = state_array_ro(fcinfo, 0, -HV_HEADER);
-	Size		head = (Size) st[HV_HEAD];
+	Size		head;
 
+	hv_check_header(st, ARR_DIMS(PG_GETARG_ARRAYTYPE_P(0))[0]);
+	head = (Size) st[HV_HEAD];
 	if (st[HV_N] - head == 0.0)
 		PG_RETURN_NULL();
+	hv_check_pairs(st + HV_HEADER + 2 * head, (Size) st[HV_N] - head);
 	PG_RETURN_FLOAT8(hoover_index(st + HV_HEADER + 2 * head, (Size) st[HV_N] - head));
 }
