@@ -6,7 +6,7 @@
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS postgis;
-CREATE EXTENSION medres_postgis;
+CREATE EXTENSION IF NOT EXISTS medres_postgis;
 RESET client_min_messages;
 
 -- two facilities and four villages on a line (planar coordinates, SRID 0)
@@ -372,4 +372,3 @@ SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_Mak
 SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds', 'SELECT 1 AS id, ST_MakePoint(1, 0) AS geom, 4 AS pop', method => 'gravity', decay => 'exponential', decay_param => 'NaN')$q$);
 
 DROP TABLE facility, village, travel, cell, cell_w;
-DROP EXTENSION medres_postgis;
