@@ -371,4 +371,14 @@ SELECT pg_temp.err($q$SELECT * FROM medres.getis_ord('SELECT id, value FROM cell
 SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds', 'SELECT 1 AS id, ST_MakePoint(1, 0) AS geom, 4 AS pop', catchment => 'Infinity')$q$);
 SELECT pg_temp.err($q$SELECT * FROM medres.accessibility('SELECT 1 AS id, ST_MakePoint(0, 0) AS geom, 10 AS beds', 'SELECT 1 AS id, ST_MakePoint(1, 0) AS geom, 4 AS pop', method => 'gravity', decay => 'exponential', decay_param => 'NaN')$q$);
 
+-- area_km2 measures on the sphere; what it cannot measure is 22023, not PostGIS's XX000
+-- (an edge of 180 degrees of longitude) nor NaN (a NaN coordinate).  A 1 x 1 degree cell at
+-- the equator is 111.320 km (a degree of longitude on the WGS 84 equator) by 110.574 km (a
+-- degree of latitude there), its width shrinking by cos(0.5 degree) = 0.99996 on average:
+-- 111.320 x 110.574 x 0.99996 = 12,309 km2.
+SELECT round(medres.area_km2(ST_MakeEnvelope(0, 0, 1, 1, 4326))::numeric) AS one_degree_km2;
+SELECT pg_temp.err($q$SELECT medres.area_km2(ST_MakeEnvelope(-180, -90, 180, 90, 4326))$q$);
+SELECT pg_temp.err($q$SELECT medres.area_km2(ST_MakeEnvelope(0, 0, 'NaN', 1, 4326))$q$);
+SELECT pg_temp.err($q$SELECT medres.hrdi(1, 1, ST_MakeEnvelope(-180, -90, 180, 90, 4326))$q$);
+
 DROP TABLE facility, village, travel, cell, cell_w;
