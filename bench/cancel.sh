@@ -5,7 +5,8 @@
 #   bash bench/cancel.sh --quick         small sizes: a smoke test (~1 min)
 #   options: --no-build (do not make && make install medres), --no-apt (install no packages),
 #            --only gini,lisa,...  (case names as printed), --limit S (client-side cap per case,
-#            default 120 s), --rows N (rows of the aggregate table, default 10,000,000)
+#            default 120 s), --rows N (rows of the aggregate table, default 10,000,000),
+#            --runs N (timed runs per case, default 3: the median counts)
 #   --server: use the running server that the libpq variables (PGHOST, PGPORT, PGUSER, ...)
 #            name instead of a throwaway cluster; a database medres_cancel is created in it
 #            and dropped afterwards.  For development, e.g.
@@ -23,8 +24,8 @@
 #   2. the medres query runs once under SET statement_timeout = 1 s + feed, so that the
 #      timeout fires about 1 s into medres's own work, and psql's \timing gives the time
 #      until the error (SQLSTATE 57014) arrives.
-#   seconds = that time - feed, i.e. ~1 s plus the delay of the cancel.  PASS when
-#   seconds <= 1.2.  FAIL when later, or when another error comes.  SMALL when the query
+#   seconds = that time - feed, i.e. ~1 s plus the delay of the cancel; the median of --runs
+#   runs (min-max shown: on a loaded machine the feed varies too).  PASS when seconds <= 1.2.  FAIL when later, or when another error comes.  SMALL when the query
 #   finished before the timeout (the case is too small to say anything: raise its size).
 # Serial plans (max_parallel_workers_per_gather = 0); medres.threads has its default.
 # Exit status 1 when a case FAILs.
@@ -42,6 +43,7 @@ inside=0
 quick=0
 only=
 limit=120
+runs=3
 rows=
 orig_args=("$@")
 while [ $# -gt 0 ]; do
@@ -55,9 +57,11 @@ while [ $# -gt 0 ]; do
         --only=*) only=${1#--only=} ;;
         --limit) limit=$2; shift ;;
         --limit=*) limit=${1#--limit=} ;;
+        --runs) runs=$2; shift ;;
+        --runs=*) runs=${1#--runs=} ;;
         --rows) rows=$2; shift ;;
         --rows=*) rows=${1#--rows=} ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -113,6 +117,7 @@ fi
 "${PSQL[@]}" -At -c "SELECT 'server: ' || version()" \
     -c "SELECT string_agg(extname || ' ' || extversion, ', ' ORDER BY extname) FROM pg_extension
         WHERE extname IN ('medres', 'medres_postgis', 'postgis')"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "sizes: rows=$rows erows=$erows hclust=$hn kmeans=$kn x $restarts restarts silhouette=$sn" \
      "points=$pn demand=$dn supply=$sup"
 echo "making the tables (untimed) ..."
@@ -167,7 +172,7 @@ for c in "${cases[@]}"; do
     IFS='|' read -r name needs_spatial feed query setting <<<"$c"
     if [ -n "$only" ] && ! [[ ",$only," == *",$name,"* ]]; then continue; fi
     if [ "$needs_spatial" = 1 ] && [ "$spatial" = 0 ]; then
-        results+=("$name|-|-|-|SKIP (no medres_postgis)"); nskip=$((nskip + 1)); continue
+        results+=("$name|-|-|-|-|SKIP (no medres_postgis)"); nskip=$((nskip + 1)); continue
     fi
     # 1. feed: best of two
     if [ "$feed" = - ]; then
@@ -178,38 +183,45 @@ for c in "${cases[@]}"; do
         feed_ms=$(echo "$out" | times_ms | sort -g | head -1)
     fi
     timeout_ms=$(awk -v f="$feed_ms" 'BEGIN { printf "%d", 1000 + int((f + 9) / 10) * 10 }')
-    # 2. the medres query under the timeout; --limit caps a backend that does not answer
-    out=$(timeout --kill-after=5 "$limit" "${PSQL[@]}" -v ON_ERROR_STOP=0 -c "$SETTINGS" \
-            -c "${setting:-RESET statement_timeout}" -c "SET statement_timeout = $timeout_ms" -c '\set VERBOSITY verbose' \
-            -c '\timing on' -c "$query" 2>&1) && rc=0 || rc=$?
-    ms=$(echo "$out" | times_ms | tail -1)
-    err=$(echo "$out" | grep -m1 'ERROR:  ' || true)
-    state=$(echo "$err" | sed -n 's/.*ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
-    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-        verdict="FAIL (no answer within --limit $limit s)"; ms=$((limit * 1000))
-        admin -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
-                  WHERE datname = '$DB' AND pid <> pg_backend_pid()" >/dev/null || true
-    elif [ "$state" = 57014 ]; then
-        verdict=$(awk -v m="$ms" -v f="$feed_ms" 'BEGIN { print ((m - f) / 1000 <= 1.2 ? "PASS" : "FAIL") }')
-    elif [ -n "$state" ]; then
-        verdict="FAIL (not 57014: ${err#*ERROR:  })"
-    else
-        verdict="SMALL (finished before the timeout)"
-    fi
-    secs=$(awk -v m="$ms" -v f="$feed_ms" 'BEGIN { printf "%.3f", (m - f) / 1000 }')
+    # 2. the medres query under the timeout, $runs times (median); --limit caps a backend
+    #    that does not answer.  A run that does not end in 57014 decides the verdict at once.
+    all=(); verdict=
+    for ((run = 1; run <= runs; run++)); do
+        out=$(timeout --kill-after=5 "$limit" "${PSQL[@]}" -v ON_ERROR_STOP=0 -c "$SETTINGS" \
+                -c "${setting:-RESET statement_timeout}" -c "SET statement_timeout = $timeout_ms" \
+                -c '\set VERBOSITY verbose' -c '\timing on' -c "$query" 2>&1) && rc=0 || rc=$?
+        ms=$(echo "$out" | times_ms | tail -1)
+        err=$(echo "$out" | grep -m1 'ERROR:  ' || true)
+        state=$(echo "$err" | sed -n 's/.*ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
+        if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+            verdict="FAIL (no answer within --limit $limit s)"; ms=$((limit * 1000))
+            admin -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+                      WHERE datname = '$DB' AND pid <> pg_backend_pid()" >/dev/null || true
+        elif [ -n "$state" ] && [ "$state" != 57014 ]; then
+            verdict="FAIL (not 57014: ${err#*ERROR:  })"
+        elif [ -z "$state" ]; then
+            verdict="SMALL (finished before the timeout)"
+        fi
+        all+=("$(awk -v m="${ms:-0}" -v f="$feed_ms" 'BEGIN { printf "%.3f", (m - f) / 1000 }')")
+        [ -n "$verdict" ] && break
+    done
+    sorted=($(printf '%s\n' "${all[@]}" | sort -g))
+    secs=${sorted[$(( (${#sorted[@]} - 1) / 2 ))]}
+    range="${sorted[0]}-${sorted[${#sorted[@]} - 1]}"
+    [ -n "$verdict" ] || verdict=$(awk -v s="$secs" 'BEGIN { print (s <= 1.2 ? "PASS" : "FAIL") }')
     feeds=$(awk -v f="$feed_ms" 'BEGIN { printf "%.3f", f / 1000 }')
     tos=$(awk -v t="$timeout_ms" 'BEGIN { printf "%.2f", t / 1000 }')
-    results+=("$name|$feeds|$tos|$secs|$verdict")
+    results+=("$name|$feeds|$tos|$secs|$range|$verdict")
     case "$verdict" in PASS) npass=$((npass + 1)) ;; SMALL*) nsmall=$((nsmall + 1)) ;; *) nfail=$((nfail + 1)) ;; esac
-    printf '  %-26s %s s\n' "$name" "$secs" >&2
+    printf '  %-26s %s s (%s)\n' "$name" "$secs" "${all[*]}" >&2
 done
 
 echo
-printf '%-26s | %7s | %7s | %7s | %s\n' function "feed s" "timeout" seconds verdict
-printf -- '---------------------------+---------+---------+---------+---------\n'
+printf '%-26s | %7s | %7s | %7s | %-13s | %s\n' function "feed s" "timeout" seconds "min-max" verdict
+printf -- '---------------------------+---------+---------+---------+---------------+---------\n'
 for r in "${results[@]}"; do
-    IFS='|' read -r name feeds tos secs verdict <<<"$r"
-    printf '%-26s | %7s | %7s | %7s | %s\n' "$name" "$feeds" "$tos" "$secs" "$verdict"
+    IFS='|' read -r name feeds tos secs range verdict <<<"$r"
+    printf '%-26s | %7s | %7s | %7s | %-13s | %s\n' "$name" "$feeds" "$tos" "$secs" "$range" "$verdict"
 done
 echo
 echo "$npass passed, $nfail failed, $nsmall too small, $nskip skipped" \
