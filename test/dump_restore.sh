@@ -1,7 +1,7 @@
 #!/bin/bash
 # Round trip of medres objects through pg_dump -Fc / pg_restore.
 #
-#   bash test/dump_restore.sh [--admin CONNSTR] [--keep]
+#   bash test/dump_restore.sh [--admin CONNSTR] [--keep] [--no-postgis]
 #
 # Connects where the libpq variables point (PGHOST, PGPORT, PGUSER, ...).  It creates a
 # database medres_dr_src with small tables, and one view or materialized view per family of
@@ -35,19 +35,23 @@
 #     connection string, e.g. --admin "user=postgres", merged with the libpq variables) used
 #     only to create the extensions in the source database and to run pg_restore (whose
 #     CREATE EXTENSION needs it; the restored objects keep their owner, so the restore's
-#     REFRESH runs as that role).
+#     REFRESH runs as that role).  Schema medres, made by CREATE EXTENSION, belongs to the
+#     superuser and grants nothing to PUBLIC, so the script GRANTs USAGE ON SCHEMA medres to
+#     the owner through --admin; the grant goes through the dump like any other.
 # Without postgis or medres_postgis available the spatial views and mv_unqualified are
-# skipped, with a line saying so.
+# skipped, with a line saying so (--no-postgis skips them even when PostGIS is there).
 set -uo pipefail
 
 admin=
 keep=0
+nopostgis=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --admin) admin=$2; shift ;;
         --admin=*) admin=${1#--admin=} ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+        --no-postgis) nopostgis=1 ;;
+        -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -89,7 +93,7 @@ echo "# owner: $me${admin:+, extensions and pg_restore through --admin '$admin'}
 
 have=$(su postgres -At -c "SELECT count(*) FROM pg_available_extensions
                              WHERE name IN ('postgis', 'medres_postgis')")
-spatial=0; [ "$have" = 2 ] && spatial=1
+spatial=0; [ "$have" = 2 ] && [ "$nopostgis" = 0 ] && spatial=1
 
 # ---- the source database -----------------------------------------------------------------
 su postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" 2>/dev/null
@@ -101,6 +105,11 @@ fi
 exts="CREATE EXTENSION medres;"
 [ "$spatial" = 1 ] && exts="$exts CREATE EXTENSION postgis; CREATE EXTENSION medres_postgis;"
 su $SRC -c "SET client_min_messages = warning" -c "$exts" || bail "CREATE EXTENSION"
+# CREATE EXTENSION makes schema medres owned by the superuser, with no USAGE for anyone else:
+# an ordinary owner needs the grant (the dump carries it to the restored database)
+if [ "$is_su" != t ]; then
+    su $SRC -c "GRANT USAGE ON SCHEMA medres TO \"$me\"" || bail "GRANT USAGE ON SCHEMA medres"
+fi
 
 # Small data, made from formulas (no random()), in a schema of its own so that the views
 # must name it.
