@@ -6,7 +6,9 @@
 #   options: --no-build (do not make && make install medres), --no-apt (install no packages),
 #            --only gini,lisa,...  (case names as printed), --limit S (client-side cap per case,
 #            default 120 s), --rows N (rows of the aggregate table, default 10,000,000),
-#            --runs N (timed runs per case, default 3: the median counts)
+#            --runs N (timed runs per case, default 3: the median counts),
+#            --late (a second probe later in each function's work, see below; each case then
+#            also runs once to the end, which takes several minutes more)
 #   --server: use the running server that the libpq variables (PGHOST, PGPORT, PGUSER, ...)
 #            name instead of a throwaway cluster; a database medres_cancel is created in it
 #            and dropped afterwards.  For development, e.g.
@@ -27,6 +29,10 @@
 #   seconds = that time - feed, i.e. ~1 s plus the delay of the cancel; the median of --runs
 #   runs (min-max shown: on a loaded machine the feed varies too).  PASS when seconds <= 1.2.  FAIL when later, or when another error comes.  SMALL when the query
 #   finished before the timeout (the case is too small to say anything: raise its size).
+#   --late: the first probe lands ~1 s into medres's work, often in the sort; a function whose
+#   later phase (building the result, say) does not answer is caught by a second probe, at
+#   3/4 of the work: the case runs once to the end (T), then under statement_timeout =
+#   feed + 0.75 (T - feed); its column shows "seconds @timeout/T"; PASS needs both probes.
 # Serial plans (max_parallel_workers_per_gather = 0); medres.threads has its default.
 # Exit status 1 when a case FAILs.
 set -euo pipefail
@@ -44,6 +50,7 @@ quick=0
 only=
 limit=120
 runs=3
+late_probe=0
 rows=
 orig_args=("$@")
 while [ $# -gt 0 ]; do
@@ -53,6 +60,7 @@ while [ $# -gt 0 ]; do
         --server) server=1 ;;
         --inside) inside=1 ;;           # internal: we already run inside pg_virtualenv
         --quick) quick=1 ;;
+        --late) late_probe=1 ;;
         --only) only=$2; shift ;;
         --only=*) only=${1#--only=} ;;
         --limit) limit=$2; shift ;;
@@ -61,7 +69,7 @@ while [ $# -gt 0 ]; do
         --runs=*) runs=${1#--runs=} ;;
         --rows) rows=$2; shift ;;
         --rows=*) rows=${1#--rows=} ;;
-        -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -166,13 +174,56 @@ cases=(
 # ms of each \timing line of psql's output
 times_ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'; }
 
+# run1 TIMEOUT_MS: one run of $query under that statement_timeout (0: none); sets ms (the
+# psql \timing of the query), state (its SQLSTATE, empty when it succeeded), err, and
+# capped=1 when --limit cut it off
+run1() {
+    local out rc
+    out=$(timeout --kill-after=5 "$limit" "${PSQL[@]}" -v ON_ERROR_STOP=0 -c "$SETTINGS" \
+            -c "${setting:-RESET statement_timeout}" -c "SET statement_timeout = $1" \
+            -c '\set VERBOSITY verbose' -c '\timing on' -c "$query" 2>&1) && rc=0 || rc=$?
+    ms=$(echo "$out" | times_ms | tail -1)
+    err=$(echo "$out" | grep -m1 'ERROR:  ' || true)
+    state=$(echo "$err" | sed -n 's/.*ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
+    capped=0
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        capped=1; ms=$((limit * 1000))
+        admin -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+                  WHERE datname = '$DB' AND pid <> pg_backend_pid()" >/dev/null || true
+        sleep 2
+    fi
+}
+
+# probe TIMEOUT_MS BASE_MS: $runs runs under the timeout (a run that does not end in 57014
+# decides at once); sets secs (median of elapsed - BASE_MS, in s), range, all and verdict
+probe() {
+    local run sorted
+    all=(); verdict=
+    for ((run = 1; run <= runs; run++)); do
+        run1 "$1"
+        if [ "$capped" = 1 ]; then
+            verdict="FAIL (no answer within --limit $limit s)"
+        elif [ -n "$state" ] && [ "$state" != 57014 ]; then
+            verdict="FAIL (not 57014: ${err#*ERROR:  })"
+        elif [ -z "$state" ]; then
+            verdict="SMALL (finished before the timeout)"
+        fi
+        all+=("$(awk -v m="${ms:-0}" -v f="$2" 'BEGIN { printf "%.3f", (m - f) / 1000 }')")
+        [ -n "$verdict" ] && break
+    done
+    sorted=($(printf '%s\n' "${all[@]}" | sort -g))
+    secs=${sorted[$(( (${#sorted[@]} - 1) / 2 ))]}
+    range="${sorted[0]}-${sorted[${#sorted[@]} - 1]}"
+    [ -n "$verdict" ] || verdict=$(awk -v s="$secs" 'BEGIN { print (s <= 1.2 ? "PASS" : "FAIL") }')
+}
+
 results=()
 npass=0; nfail=0; nsmall=0; nskip=0
 for c in "${cases[@]}"; do
     IFS='|' read -r name needs_spatial feed query setting <<<"$c"
     if [ -n "$only" ] && ! [[ ",$only," == *",$name,"* ]]; then continue; fi
     if [ "$needs_spatial" = 1 ] && [ "$spatial" = 0 ]; then
-        results+=("$name|-|-|-|-|SKIP (no medres_postgis)"); nskip=$((nskip + 1)); continue
+        results+=("$name|-|-|-|-|-|SKIP (no medres_postgis)"); nskip=$((nskip + 1)); continue
     fi
     # 1. feed: best of two
     if [ "$feed" = - ]; then
@@ -183,45 +234,48 @@ for c in "${cases[@]}"; do
         feed_ms=$(echo "$out" | times_ms | sort -g | head -1)
     fi
     timeout_ms=$(awk -v f="$feed_ms" 'BEGIN { printf "%d", 1000 + int((f + 9) / 10) * 10 }')
-    # 2. the medres query under the timeout, $runs times (median); --limit caps a backend
-    #    that does not answer.  A run that does not end in 57014 decides the verdict at once.
-    all=(); verdict=
-    for ((run = 1; run <= runs; run++)); do
-        out=$(timeout --kill-after=5 "$limit" "${PSQL[@]}" -v ON_ERROR_STOP=0 -c "$SETTINGS" \
-                -c "${setting:-RESET statement_timeout}" -c "SET statement_timeout = $timeout_ms" \
-                -c '\set VERBOSITY verbose' -c '\timing on' -c "$query" 2>&1) && rc=0 || rc=$?
-        ms=$(echo "$out" | times_ms | tail -1)
-        err=$(echo "$out" | grep -m1 'ERROR:  ' || true)
-        state=$(echo "$err" | sed -n 's/.*ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')
-        if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-            verdict="FAIL (no answer within --limit $limit s)"; ms=$((limit * 1000))
-            admin -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
-                      WHERE datname = '$DB' AND pid <> pg_backend_pid()" >/dev/null || true
-        elif [ -n "$state" ] && [ "$state" != 57014 ]; then
-            verdict="FAIL (not 57014: ${err#*ERROR:  })"
-        elif [ -z "$state" ]; then
-            verdict="SMALL (finished before the timeout)"
+    # 2. the medres query under the timeout, 1 s into medres's work
+    probe "$timeout_ms" "$feed_ms"
+    line_all="${all[*]}"
+    # 3. --late: once to the end without a timeout (time T), then under a timeout at 3/4 of
+    #    the work, T_feed + 0.75 (T - T_feed): the cancel lands in a later phase (e.g. after
+    #    the sort, while the result is built).  seconds = elapsed - (timeout - 1 s).
+    late=-
+    if [ "$late_probe" = 1 ] && { [ "$verdict" = PASS ] || [ "$verdict" = FAIL ]; }; then
+        run1 0
+        if [ "$capped" = 1 ] || [ -n "$state" ]; then
+            late="(full run: ${state:-over --limit})"
+        elif awk -v m="$ms" -v f="$feed_ms" 'BEGIN { exit !(m - f >= 2500) }'; then
+            v1=$verdict; s1=$secs; r1=$range
+            t2=$(awk -v m="$ms" -v f="$feed_ms" 'BEGIN { printf "%d", f + 0.75 * (m - f) }')
+            full=$(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 1000 }')
+            probe "$t2" "$((t2 - 1000))"
+            late="$secs @$(awk -v t="$t2" 'BEGIN { printf "%.1f", t / 1000 }')/${full}s"
+            case "$verdict" in PASS) ;; FAIL) ;; *) verdict=PASS ;; esac   # SMALL: noise
+            [ "$v1" = FAIL ] && verdict=FAIL
+            [ "$verdict" = FAIL ] && [ "$v1" = PASS ] && verdict="FAIL (late phase)"
+            secs=$s1; range=$r1
+        else
+            late="(short: $(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 1000 }') s)"
         fi
-        all+=("$(awk -v m="${ms:-0}" -v f="$feed_ms" 'BEGIN { printf "%.3f", (m - f) / 1000 }')")
-        [ -n "$verdict" ] && break
-    done
-    sorted=($(printf '%s\n' "${all[@]}" | sort -g))
-    secs=${sorted[$(( (${#sorted[@]} - 1) / 2 ))]}
-    range="${sorted[0]}-${sorted[${#sorted[@]} - 1]}"
-    [ -n "$verdict" ] || verdict=$(awk -v s="$secs" 'BEGIN { print (s <= 1.2 ? "PASS" : "FAIL") }')
+    fi
     feeds=$(awk -v f="$feed_ms" 'BEGIN { printf "%.3f", f / 1000 }')
     tos=$(awk -v t="$timeout_ms" 'BEGIN { printf "%.2f", t / 1000 }')
-    results+=("$name|$feeds|$tos|$secs|$range|$verdict")
+    results+=("$name|$feeds|$tos|$secs|$range|$late|$verdict")
     case "$verdict" in PASS) npass=$((npass + 1)) ;; SMALL*) nsmall=$((nsmall + 1)) ;; *) nfail=$((nfail + 1)) ;; esac
-    printf '  %-26s %s s (%s)\n' "$name" "$secs" "${all[*]}" >&2
+    printf '  %-26s %s s (%s)%s\n' "$name" "$secs" "$line_all" \
+           "$([ "$late" = - ] || echo ", late phase: $late")" >&2
 done
 
 echo
-printf '%-26s | %7s | %7s | %7s | %-13s | %s\n' function "feed s" "timeout" seconds "min-max" verdict
-printf -- '---------------------------+---------+---------+---------+---------------+---------\n'
+printf '%-26s | %7s | %7s | %7s | %-13s | %s%s\n' function "feed s" "timeout" seconds "min-max" \
+       "$([ "$late_probe" = 1 ] && printf '%-22s | ' 'late phase s @to/full')" verdict
+printf -- '---------------------------+---------+---------+---------+---------------+-%s---------\n' \
+       "$([ "$late_probe" = 1 ] && printf -- '-----------------------+-')"
 for r in "${results[@]}"; do
-    IFS='|' read -r name feeds tos secs range verdict <<<"$r"
-    printf '%-26s | %7s | %7s | %7s | %-13s | %s\n' "$name" "$feeds" "$tos" "$secs" "$range" "$verdict"
+    IFS='|' read -r name feeds tos secs range late verdict <<<"$r"
+    printf '%-26s | %7s | %7s | %7s | %-13s | %s%s\n' "$name" "$feeds" "$tos" "$secs" "$range" \
+           "$([ "$late_probe" = 1 ] && printf '%-22s | ' "$late")" "$verdict"
 done
 echo
 echo "$npass passed, $nfail failed, $nsmall too small, $nskip skipped" \

@@ -202,7 +202,7 @@ CREATE MATERIALIZED VIEW dr.mv_unqualified AS
 SQL
     views="$views mv_accessibility v_accessibility_3sfca mv_spatial_weights mv_moran mv_lisa"
 else
-    echo "# skip: postgis or medres_postgis is not available: the inner-SQL views" \
+    echo "# skip: postgis or medres_postgis is not available (or --no-postgis): the inner-SQL views" \
          "(accessibility, spatial_weights, moran, lisa) and the unqualified-name check are skipped"
 fi
 # every view's rows as text, in a stable order
