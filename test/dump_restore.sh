@@ -65,7 +65,7 @@ PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 own() { local db=$1; shift; "${PSQL[@]}" -d "$db" "$@"; }
 # as the superuser: the --admin connection when given, else the libpq role
 su_conn() { if [ -n "$admin" ]; then echo "dbname=$1 $admin"; else echo "dbname=$1"; fi; }
-su() { local db=$1; shift; "${PSQL[@]}" -d "$(su_conn "$db")" "$@"; }
+as_su() { local db=$1; shift; "${PSQL[@]}" -d "$(su_conn "$db")" "$@"; }
 
 n=0; passed=0; failed=0
 ok()    { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
@@ -74,7 +74,7 @@ bail()  { echo "Bail out! $1"; echo "$passed passed, $((failed + 1)) failed"; ex
 
 cleanup() {
     if [ "$keep" = 0 ]; then
-        su postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" \
+        as_su postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" \
             >/dev/null 2>&1
     fi
     rm -rf "$tmp"
@@ -86,29 +86,29 @@ is_su=$(own postgres -At -c "SELECT rolsuper FROM pg_roles WHERE rolname = curre
 if [ "$is_su" != t ] && [ -z "$admin" ]; then
     bail "role $me is not a superuser: give --admin CONNSTR for CREATE EXTENSION and pg_restore"
 fi
-[ "$(su postgres -At -c "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")" = t ] ||
+[ "$(as_su postgres -At -c "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")" = t ] ||
     bail "the --admin connection is not a superuser"
 echo "# server: $(own postgres -At -c "SELECT version()")"
 echo "# owner: $me${admin:+, extensions and pg_restore through --admin '$admin'}"
 
-have=$(su postgres -At -c "SELECT count(*) FROM pg_available_extensions
+have=$(as_su postgres -At -c "SELECT count(*) FROM pg_available_extensions
                              WHERE name IN ('postgis', 'medres_postgis')")
 spatial=0; [ "$have" = 2 ] && [ "$nopostgis" = 0 ] && spatial=1
 
 # ---- the source database -----------------------------------------------------------------
-su postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" 2>/dev/null
+as_su postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" 2>/dev/null
 if [ -n "$admin" ]; then
-    su postgres -c "CREATE DATABASE $SRC OWNER \"$me\" TEMPLATE template0" || bail "createdb"
+    as_su postgres -c "CREATE DATABASE $SRC OWNER \"$me\" TEMPLATE template0" || bail "createdb"
 else
     own postgres -c "CREATE DATABASE $SRC TEMPLATE template0" || bail "createdb"
 fi
 exts="CREATE EXTENSION medres;"
 [ "$spatial" = 1 ] && exts="$exts CREATE EXTENSION postgis; CREATE EXTENSION medres_postgis;"
-su $SRC -c "SET client_min_messages = warning" -c "$exts" || bail "CREATE EXTENSION"
+as_su $SRC -c "SET client_min_messages = warning" -c "$exts" || bail "CREATE EXTENSION"
 # CREATE EXTENSION makes schema medres owned by the superuser, with no USAGE for anyone else:
 # an ordinary owner needs the grant (the dump carries it to the restored database)
 if [ "$is_su" != t ]; then
-    su $SRC -c "GRANT USAGE ON SCHEMA medres TO \"$me\"" || bail "GRANT USAGE ON SCHEMA medres"
+    as_su $SRC -c "GRANT USAGE ON SCHEMA medres TO \"$me\"" || bail "GRANT USAGE ON SCHEMA medres"
 fi
 
 # Small data, made from formulas (no random()), in a schema of its own so that the views
@@ -217,7 +217,7 @@ done
 # ---- dump, restore ---------------------------------------------------------------------------
 pg_dump -Fc -d $SRC -f "$tmp/src.dump" || bail "pg_dump failed"
 if [ -n "$admin" ]; then
-    su postgres -c "CREATE DATABASE $DST OWNER \"$me\" TEMPLATE template0" || bail "createdb"
+    as_su postgres -c "CREATE DATABASE $DST OWNER \"$me\" TEMPLATE template0" || bail "createdb"
 else
     own postgres -c "CREATE DATABASE $DST TEMPLATE template0" || bail "createdb"
 fi
