@@ -1,8 +1,9 @@
 #!/bin/bash
 # How fast does each long-running medres function answer a cancel?  A benchmark, not a test.
 #
-#   bash bench/cancel.sh                 full sizes (~5 min on 2 cores, ~3 GB RAM for hclust)
-#   bash bench/cancel.sh --quick         small sizes: a smoke test (~1 min)
+#   bash bench/cancel.sh                 full sizes (~3-4 min on 2 cores, ~3 GB RAM for hclust;
+#                                        ~15 min with --late)
+#   bash bench/cancel.sh --quick         small sizes: a smoke test (~40 s; many cases SMALL)
 #   options: --no-build (do not make && make install medres), --no-apt (install no packages),
 #            --only gini,lisa,...  (case names as printed), --limit S (client-side cap per case,
 #            default 120 s), --rows N (rows of the aggregate table, default 10,000,000),
@@ -23,12 +24,13 @@
 #   1. feed: the time of a query that reads the same input without medres's work (e.g.
 #      SELECT count(x) FROM t for SELECT medres.gini(x) FROM t), the best of two runs.  The
 #      scan answers cancel by itself; what is measured is the medres function after it.
-#   2. the medres query runs once under SET statement_timeout = 1 s + feed, so that the
+#   2. the medres query runs --runs times under SET statement_timeout = 1 s + feed, so that the
 #      timeout fires about 1 s into medres's own work, and psql's \timing gives the time
 #      until the error (SQLSTATE 57014) arrives.
 #   seconds = that time - feed, i.e. ~1 s plus the delay of the cancel; the median of --runs
-#   runs (min-max shown: on a loaded machine the feed varies too).  PASS when seconds <= 1.2.  FAIL when later, or when another error comes.  SMALL when the query
-#   finished before the timeout (the case is too small to say anything: raise its size).
+#   runs (min-max shown: on a loaded machine the feed varies too).  PASS when seconds <= 1.2.
+#   FAIL when later, or when another error comes.  SMALL when the query finished before the
+#   timeout (the case is too small to say anything: raise its size).
 #   --late: the first probe lands ~1 s into medres's work, often in the sort; a function whose
 #   later phase (building the result, say) does not answer is caught by a second probe, at
 #   3/4 of the work: the case runs once to the end (T), then under statement_timeout =

@@ -3,7 +3,8 @@
 # postgres runs under valgrind memcheck, and report the memcheck errors that have a medres
 # frame in their stack.
 #
-#   bash tools/valgrind.sh                       every test of sql/ (slow: ~20-50x slower)
+#   bash tools/valgrind.sh                       every test of sql/ (~15 min on 2 cores, of which
+#                                                cluster ~10.5 min; without cluster ~1.5 min)
 #   bash tools/valgrind.sh window vectors        a subset
 #   options: --keep (keep the temp directory with the logs), --port N (default: a free one
 #            from 56432 up), PG_CONFIG=... (default /usr/lib/postgresql/15/bin/pg_config: the
