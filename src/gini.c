@@ -1354,6 +1354,8 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 		values[0] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cw + cwc) / W);
 		values[1] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cr + crc) / R);
 		rank_check_result("Lorenz curve", DatumGetFloat8(values[0]) + DatumGetFloat8(values[1]));
+		if ((npoints & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		points[npoints++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(points, (int) npoints, elemtype, -1, false, TYPALIGN_DOUBLE));

@@ -144,6 +144,10 @@ sort_interruptible(void *base, Size n, Size size, int (*cmp) (const void *, cons
  * them, and pg_restore's is empty, so "relation does not exist" there
  * usually means an unqualified table name.  Errors that already carry a
  * hint, cancels (class 57) and lack of resources (class 53) pass unchanged.
+ * An internal error (XX000) there comes from PostGIS failing on a geometry
+ * (GEOS on a ring with NaN coordinates, say), in the user's query or in the
+ * centroids medres asks for: it becomes 22023 with a hint about the
+ * geometries, its message kept.
  */
 #define INNER_SQL_HINT "Inner SQL runs with the caller's search_path, and pg_restore sets it empty: " \
 	"write table names in inner SQL with their schema (e.g. public.poly), above all in views and materialized views."
@@ -164,7 +168,14 @@ rethrow_inner_sql_error(MemoryContext cxt)
 		PG_RE_THROW();
 	}
 	FlushErrorState();
-	edata->hint = pstrdup(INNER_SQL_HINT);
+	if (edata->sqlerrcode == ERRCODE_INTERNAL_ERROR)
+	{
+		edata->sqlerrcode = ERRCODE_INVALID_PARAMETER_VALUE;
+		edata->hint = pstrdup("A geometry of the inner SQL could not be processed: "
+							  "check that ST_IsValid(geom) holds and its coordinates are finite.");
+	}
+	else
+		edata->hint = pstrdup(INNER_SQL_HINT);
 	ReThrowError(edata);
 }
 

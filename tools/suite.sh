@@ -111,6 +111,21 @@ for mode in serial parallel; do
   passed=$((passed + t - nb)); failed=$((failed + nb))
 done
 
+if [ -n "$main" ]; then
+  # Adversarial calls of every function (fixed seed, about 3 minutes), then SQLsmith: the
+  # server must never crash, no result may be NaN or Infinity, no error XX000.
+  res=$(PGUSER=$ADMIN /usr/bin/python3 test/fuzz/fuzz.py 2>&1); echo "$res" >"$out/fuzz.log"
+  echo "$res" | grep -E '^FAIL' | head -40
+  counts=$(echo "$res" | tail -1)
+  if [[ "$counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+    echo "# test/fuzz/fuzz.py: $counts"
+  else
+    bad "test/fuzz/fuzz.py did not finish (see $out/fuzz.log)"; echo "$res" | tail -20
+  fi
+  tap_script "sqlsmith" env PGUSER=$ADMIN bash test/sqlsmith.sh "${CLUSTER_LOG:-}"
+fi
+
 echo "$passed passed, $failed failed" >"$out/summary.txt"
 echo "# PostgreSQL $major ($label): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
