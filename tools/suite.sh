@@ -7,7 +7,7 @@
 # only creates the databases it owns and the extensions).  Without PostGIS on that server
 # the spatial tests are left out and said so.  --main adds the checks that do not depend on
 # the server's major: the oracles, the sort under ASan, the doc examples, the boundary loader,
-# the fuzz test, sqlsmith and the dump/restore round trip.
+# the fuzz test (test/fuzz), sqlsmith and the dump/restore round trip.
 # Prints ok/not ok lines; writes "N passed, M failed" to results/LABEL/summary.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -124,6 +124,8 @@ if [ -n "$main" ]; then
     bad "test/fuzz/fuzz.py did not finish (see $out/fuzz.log)"; echo "$res" | tail -20
   fi
   tap_script "sqlsmith" env PGUSER=$ADMIN bash test/sqlsmith.sh "${CLUSTER_LOG:-}"
+  # a view or materialized view per family survives pg_dump | pg_restore unchanged
+  tap_script "dump and restore" env PGUSER=$ADMIN bash test/dump_restore.sh
 fi
 
 echo "$passed passed, $failed failed" >"$out/summary.txt"
