@@ -82,42 +82,6 @@ check_finite_result(const char *what, double v)
 				 errhint("Rescale the scores or the values so that the result fits.")));
 }
 
-/*
- * Average ranks 1..n of x (ties get the mean of their ranks) into r, like
- * medres_average_ranks but with allocations that may exceed 1 GB and a
- * cancel check in the tie loop; the radix sort answers cancel itself.
- */
-static void
-average_ranks(const double *x, int n, double *r)
-{
-	XW		   *rec = eval_alloc(n, sizeof(XW), "the ranking");
-	int			i = 0;
-
-	for (int k = 0; k < n; k++)
-	{
-		rec[k].x = x[k] + 0.0;	/* -0.0 ties with +0.0 */
-		rec[k].w = k;
-		if ((k & CANCEL_EVERY) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	medres_sort_records(rec, n, sizeof(XW));
-	while (i < n)
-	{
-		int			j = i;
-		double		avg;
-
-		while (j + 1 < n && rec[j + 1].x == rec[i].x)
-			j++;
-		avg = (i + j) / 2.0 + 1.0;
-		for (int k = i; k <= j; k++)
-			r[(int) rec[k].w] = avg;
-		i = j + 1;
-		if ((i & CANCEL_EVERY) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	pfree(rec);
-}
-
 /* ---------------------------------------------------------------------
  * Plain C: the methods on arrays
  * --------------------------------------------------------------------- */
@@ -131,7 +95,7 @@ indicator_ranks(const double *x, int n, bool high, int ranking, int j, double *r
 {
 	if (ranking == RANKING_INTEGER)
 	{
-		average_ranks(x, n, r);
+		medres_average_ranks(x, n, r);
 		if (!high)
 			for (int i = 0; i < n; i++)
 				r[i] = n + 1 - r[i];	/* fast: a pass over memory just written */

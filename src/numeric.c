@@ -7,6 +7,7 @@
  */
 #include "medres.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
@@ -427,19 +428,22 @@ medres_f_upper_tail(double f, double df1, double df2)
 
 /*
  * Ranks 1..n of x in ascending order, ties given the average of their
- * ranks.  The values are sorted with the radix sort of sort.c, carrying
+ * ranks.  The records may exceed 1 GB (partitions of many millions of
+ * rows); the loops answer cancel, and so does the sort.  The values are sorted with the radix sort of sort.c, carrying
  * each value's position in the weight slot of an (x, w) record.
  */
 void
 medres_average_ranks(const double *x, int n, double *ranks)
 {
-	XW		   *rec = medres_alloc_huge(CurrentMemoryContext, n, sizeof(XW), "the ranks");
+	XW		   *rec = medres_alloc_huge(CurrentMemoryContext, n, sizeof(XW), "the ranking");
 	int			i = 0;
 
 	for (int k = 0; k < n; k++)
 	{
 		rec[k].x = x[k] + 0.0;	/* -0.0 ties with +0.0 */
 		rec[k].w = k;
+		if ((k & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	medres_sort_records(rec, n, sizeof(XW));
 	while (i < n)
@@ -453,6 +457,8 @@ medres_average_ranks(const double *x, int n, double *ranks)
 		for (int k = i; k <= j; k++)
 			ranks[(int) rec[k].w] = avg;
 		i = j + 1;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	pfree(rec);
 }
