@@ -213,6 +213,9 @@ FROM cl_cases c,
      (VALUES ('ward', 'euclidean'), ('ward', 'sqeuclidean'), ('centroid', 'euclidean'),
              ('median', 'sqeuclidean')) AS l(linkage, metric)
 WHERE c.case_id = 'n600_d5' GROUP BY 1, 2;
+-- (a plain join: with the parallel run's zero parallel costs the planner would rescan a
+-- Gather under a nested loop for minutes)
+SET max_parallel_workers_per_gather = 0;
 SELECT t.linkage, t.metric, e.param AS step, e.expected, h.height
 FROM vtree t,
      LATERAL (SELECT row_number() OVER (ORDER BY m.height) AS step, m.height
@@ -220,6 +223,7 @@ FROM vtree t,
 JOIN cl_expected e ON e.case_id = 'n600_d5' AND e.kind = 'height' AND e.param = h.step::text
 WHERE e.linkage = t.linkage AND e.metric = t.metric AND e.standardize = 'zscore'
   AND abs(e.expected - h.height) > 1e-9 * abs(e.expected);
+RESET max_parallel_workers_per_gather;
 SELECT count(*) AS heights_compared
 FROM vtree t JOIN cl_expected e ON e.case_id = 'n600_d5' AND e.kind = 'height'
  AND e.linkage = t.linkage AND e.metric = t.metric AND e.standardize = 'zscore';

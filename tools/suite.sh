@@ -51,7 +51,7 @@ if [ -n "$main" ]; then
   # Each oracle's expectations must be reproducible from its script.
   for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility; do
     check "test/$oracle.py regenerates its test/oracle/*.csv unchanged" \
-      /usr/bin/python3 test/$oracle.py --check >/dev/null
+      bash -c "/usr/bin/python3 test/$oracle.py --check >/dev/null"
   done
   # The sort itself, outside the server, under AddressSanitizer and UBSan.
   check "src/sort.c sorts every size and distribution (ASan, UBSan)" \
