@@ -24,6 +24,12 @@ include $(PGXS)
 
 $(OBJS): src/medres.h
 
+# between builds for different servers: the objects only (PGXS's clean also removes results/,
+# where the test runner keeps its output)
+.PHONY: clean-objects
+clean-objects:
+	rm -f $(OBJS) $(OBJS:.o=.bc) $(shlib)
+
 .PHONY: test demo
 test:
 	bash tools/test.sh

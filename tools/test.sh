@@ -46,7 +46,7 @@ run_suite() {
 
 if [ -n "$main" ]; then
   pgc=${PG_CONFIG:-pg_config}
-  make -s clean; make -s WERROR=1 PG_CONFIG="$pgc" >/dev/null; make -s install PG_CONFIG="$pgc" >/dev/null
+  make -s clean-objects; make -s WERROR=1 PG_CONFIG="$pgc" >/dev/null; make -s install PG_CONFIG="$pgc" >/dev/null
   run_suite "$pgc" main --main
 fi
 if [ -n "$matrix" ]; then
@@ -58,7 +58,7 @@ if [ -n "$matrix" ]; then
       totals+=("results/$name/summary.txt"); continue
     fi
     pgc=$prefix/bin/pg_config
-    if make -s clean && make -s WERROR=1 PG_CONFIG="$pgc" >"results/build-$name.log" 2>&1 &&
+    if make -s clean-objects && make -s WERROR=1 PG_CONFIG="$pgc" >"results/build-$name.log" 2>&1 &&
        make -s install PG_CONFIG="$pgc" >>"results/build-$name.log" 2>&1; then
       echo "ok - medres builds with -Werror against $name"
       MEDRES_TAP_PARALLEL_ONLY=1 run_suite "$pgc" "$name"
@@ -68,7 +68,7 @@ if [ -n "$matrix" ]; then
       totals+=("results/$name/summary.txt")
     fi
   done
-  make -s clean
+  make -s clean-objects
 fi
 echo "# tools/test.sh took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 # the count comes last
