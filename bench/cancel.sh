@@ -15,7 +15,7 @@
 #            and dropped afterwards.  For development, e.g.
 #            PGHOST=/tmp PGPORT=55405 PGUSER=postgres bash bench/cancel.sh --server --quick
 #
-# Without --server it runs in a throwaway PostgreSQL 15 cluster made by pg_virtualenv -t (a
+# Without --server it runs in a throwaway PostgreSQL cluster made by pg_virtualenv -t (a
 # temp directory, deleted afterwards; see bench/lib.sh), where medres (and, for the spatial
 # cases, PostGIS and medres_postgis) must be installed: as root it installs the missing
 # Debian packages and runs make && make install, like the other bench/run_*.sh.
@@ -41,8 +41,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
-PGVER=15
-PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
+PG_CONFIG=${PG_CONFIG:-pg_config}   # Debian's wrapper: the newest installed server
 
 build=1
 apt=1
@@ -79,8 +78,8 @@ done
 
 if [ "$server" = 0 ] && [ "$inside" = 0 ]; then
     . "$HERE/lib.sh"
-    bench_packages postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-common make gcc \
-                   postgresql-$PGVER-postgis-3
+    bench_packages postgresql postgresql-server-dev-all postgresql-common make gcc postgresql-postgis
+    PGVER=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
     bench_build
     ext=$($PG_CONFIG --sharedir)/extension
     [ -f "$ext/medres.control" ] || {

@@ -7,12 +7,12 @@
 #                                                cluster ~10.5 min; without cluster ~1.5 min)
 #   bash tools/valgrind.sh window vectors        a subset
 #   options: --keep (keep the temp directory with the logs), --port N (default: a free one
-#            from 56432 up), PG_CONFIG=... (default /usr/lib/postgresql/15/bin/pg_config: the
+#            from 56432 up), PG_CONFIG=... (default the pg_config on PATH: the
 #            server whose medres is installed is used; for a private copy point PG_CONFIG at it)
 #
 # What it does:
-#   - extracts src/tools/valgrind.supp (PostgreSQL's suppressions) from the PostgreSQL 15 source
-#     tarball ($PG_TARBALL, default /work/shared/postgres/postgresql-15.18.tar.xz) into a temp
+#   - extracts src/tools/valgrind.supp (PostgreSQL's suppressions) from the PostgreSQL source
+#     tarball of the server's major ($PG_TARBALL, default ../shared/postgres/postgresql-MAJOR.*) into a temp
 #     directory;
 #   - initdb's a cluster in that directory (as user postgres when run as root) and starts
 #     postgres under
@@ -40,8 +40,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-PG_TARBALL=${PG_TARBALL:-/work/shared/postgres/postgresql-15.18.tar.xz}
+PG_CONFIG=${PG_CONFIG:-pg_config}
+# the suppressions of the same major, from the source tarballs beside the checkout
+major=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+PG_TARBALL=${PG_TARBALL:-$(ls "$REPO"/../shared/postgres/postgresql-"$major".*.tar.xz 2>/dev/null | head -1)}
 keep=0
 port=
 tests=()
