@@ -724,6 +724,39 @@ medres_rank_deserialize(PG_FUNCTION_ARGS)
 /* ---- the measures on sorted records ---- */
 
 /*
+ * Values are scaled by a power of two 2^k that brings the largest to about
+ * 2^500, as two factors (a 2^k that is not a double is the product of two
+ * that are): scaled values far below the largest stay normal doubles, so a
+ * rate of 1e-321 beside one of 2000 keeps its digits instead of sinking
+ * into the subnormals (as it would if the largest were brought to 1),
+ * while sums of the scaled values, at most n 2^501, stay far from
+ * overflow.  Scaling by powers of two is exact, so for values that never
+ * come near the ends of the double range the result is the same to the
+ * last bit whatever k is.
+ */
+typedef struct ValueScale
+{
+	double		a,
+				b;
+} ValueScale;
+
+static ValueScale
+value_scale(double vmax)
+{
+	int			k = 500 - ilogb(vmax),
+				ka = Max(Min(k, 1000), -1000);
+	ValueScale	vs = {ldexp(1.0, ka), ldexp(1.0, k - ka)};
+
+	return vs;
+}
+
+static inline double
+scale_value(ValueScale vs, double v)
+{
+	return (v * vs.a) * vs.b;
+}
+
+/*
  * The sums are scaled by powers of two so that nothing overflows, but
  * values and weights that together span more than the double range (a
  * resource of 1e-321 per person beside 2000 per person, weights from
@@ -819,7 +852,8 @@ cursor_next(RunCursor *c)
 /* The running sums of the Gini pass, scaled as described above. */
 typedef struct GiniAcc
 {
-	double		inv_xs,
+	ValueScale	xs;
+	double
 				inv_ws,
 				Ws,
 				A,
@@ -851,7 +885,7 @@ gini_acc_init(GiniAcc *g, const RankState *st, double xmax, double f, double Q, 
 				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
 	memset(g, 0, sizeof(*g));
 	g->want_p2 = st->option == GINI_CORRECT_W;
-	g->inv_xs = inv_pow2_scale(xmax);
+	g->xs = value_scale(xmax);
 	g->inv_ws = f;
 	g->U = Q;
 	g->Uc = Qc;
@@ -863,7 +897,7 @@ static inline void
 gini_acc_step(GiniAcc *g, double x, double w)
 {
 	double		q = w * g->inv_ws;
-	double		z = x * g->inv_xs;
+	double		z = scale_value(g->xs, x);
 
 	if (g->prev >= 0.0 && z != g->prev)
 		neumaier_add(&g->A, &g->Ac, (z - g->prev) * (g->C + g->Cc) * (g->U + g->Uc));
@@ -975,7 +1009,7 @@ gini_acc_start_upper(GiniAcc *u, double Qu, double Quc, double below)
 	u->Cc = Cc;
 	u->U = Qu;
 	u->Uc = Quc;
-	u->prev = below * u->inv_xs;
+	u->prev = scale_value(u->xs, below);
 }
 
 /* add the upper part's pair, mean and share sums to the lower part's */
@@ -1293,6 +1327,7 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Datum	   *points;
 	Size		npoints = 0;
+	ValueScale	xs;
 	double		xmax,
 				wmax = 0.0,
 				f,
@@ -1318,8 +1353,6 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	xmax = a[st->n - 1].x;
-	if (xmax > 0.0)
-		xmax = pow2_scale(xmax);
 	if (xmax <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1329,10 +1362,11 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 	for (Size i = 0; i < st->n; i++)
 		wmax = Max(wmax, a[i].w);
 	f = weight_factor(wmax, st->n);
+	xs = value_scale(xmax);
 	for (Size i = 0; i < st->n; i++)
 	{
 		neumaier_add(&W, &Wc, a[i].w * f);
-		neumaier_add(&R, &Rc, a[i].w * f * (a[i].x / xmax));
+		neumaier_add(&R, &Rc, a[i].w * f * scale_value(xs, a[i].x));
 	}
 	W += Wc;
 	R += Rc;
@@ -1348,7 +1382,7 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 	for (Size i = 0; i < st->n; i++)
 	{
 		neumaier_add(&cw, &cwc, a[i].w * f);
-		neumaier_add(&cr, &crc, a[i].w * f * (a[i].x / xmax));
+		neumaier_add(&cr, &crc, a[i].w * f * scale_value(xs, a[i].x));
 		if (i + 1 < st->n && a[i + 1].x == a[i].x)
 			continue;
 		values[0] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cw + cwc) / W);
