@@ -14,7 +14,7 @@ if [ "${1:-}" = "--test" ]; then
          python3-numpy python3-scipy python3-sklearn python3-mpmath r-base-core r-cran-laeken
          r-cran-cluster r-cran-spdep python3-libpysal python3-shapely)
 fi
-[ "${2:-}" = "--matrix" ] && pkgs+=(bison flex libxml2-dev xz-utils)
+[ "${2:-}" = "--matrix" ] && pkgs+=(bison flex libxml2-dev zlib1g-dev perl xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
