@@ -225,6 +225,14 @@ SELECT round((p).population_share::numeric, 12) AS population_share,
        round((p).resource_share::numeric, 12) AS resource_share
 FROM (SELECT unnest(medres.lorenz(x, w)) AS p
       FROM (VALUES (1::float8, 1e308::float8), (2, 1e308), (3, 1e308)) t(x, w)) s;
+-- values and weights spanning the whole double range: rates of 1e-321 to 2.6e-319 per person
+-- for populations of 0.5 to 100, beside 2000 per person (1e-320 / 5e-324) for a population of
+-- 5e-324 that holds 1.6 % of the resource.  The Gini over those rates (as doubles), in exact
+-- rational arithmetic (Python fractions: sum w_i w_j |x_i - x_j| / (2 W^2 mu)), is
+-- 0.26964002201674 to 14 digits
+SELECT round(medres.gini_totals(x, a)::numeric, 12) AS gini_extreme
+FROM (VALUES (3e-320::float8, 4.25::float8), (1e-320, 5e-324), (1e-321, 2.5), (1.3e-319, 0.5),
+             (4.2e-319, 100), (2e-320, 3)) t(x, a);
 -- medres.memory_limit bounds the rank state: 100,000 rows of 16 bytes need 1.6 MB > 1 MB
 SET medres.memory_limit = '1MB';
 SELECT medres.gini(x) FROM generate_series(1, 100000) x;

@@ -936,9 +936,24 @@ add_weights(const XW *r, Size n, double f, double *W, double *Wc)
 }
 
 /*
- * A power of two f that brings the largest of n weights near 1/2^bits(n):
- * the sum of the n scaled weights then stays below 2, whatever their size
- * (1e308 or subnormal), and scaling by it is exact.
+ * Weights are scaled by a power of two that brings their total near 2^200
+ * (as values are brought near 2^500, see value_scale): a weight far below
+ * the largest (5e-324 beside 100) then stays a normal double and keeps its
+ * share of the resource, while every product of the Gini's sums stays
+ * below 2^950.  pow2_clamped(k) is 2^k within the range of doubles.
+ */
+#define WEIGHT_TOTAL_LOG2 200
+
+static double
+pow2_clamped(int k)
+{
+	return ldexp(1.0, Max(Min(k, DBL_MAX_EXP - 1), DBL_MIN_EXP - DBL_MANT_DIG));
+}
+
+/*
+ * A power of two f that brings the largest of n weights near
+ * 2^200/2^bits(n): the sum of the n scaled weights then stays below 2^201,
+ * whatever their size (1e308 or subnormal), and scaling by it is exact.
  */
 static double
 weight_factor(double wmax, Size n)
@@ -946,7 +961,7 @@ weight_factor(double wmax, Size n)
 	int			e;
 
 	(void) frexp((double) n, &e);
-	return ldexp(inv_pow2_scale(wmax), -e);
+	return pow2_clamped(WEIGHT_TOTAL_LOG2 - ilogb(wmax) - e);
 }
 
 /*
@@ -974,7 +989,7 @@ gini_weight_scale(const RankState *st, const RunCursor *c, double *f, double *Q,
 			add_weights(c->p[r], c->end[r] - c->p[r], 1.0, &W, &Wc);
 	if (isfinite(W) && isfinite(Wc) && W + Wc >= DBL_MIN && W + Wc <= DBL_MAX)
 	{
-		*f = inv_pow2_scale(W + Wc);
+		*f = pow2_clamped(WEIGHT_TOTAL_LOG2 - ilogb(W + Wc));
 		*Q = W * *f;
 		*Qc = Wc * *f;
 		return;
