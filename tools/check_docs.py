@@ -13,9 +13,9 @@ block; a ```sql block without one must not fail (an ERROR, or a psql error such 
 \\copy file, is a failure).  The server is named by the libpq variables PGHOST and PGPORT.
 
 Page format (documented in doc/README.md, "How the examples are checked"):
-  <!-- doc-check: needs EXT [EXT ...] -->   extensions the admin creates (CASCADE) besides
-                                            medres; a page whose sql calls a medres_postgis
-                                            function needs medres_postgis without saying so.
+  <!-- doc-check: needs EXT [EXT ...] -->   on a line of its own: extensions the admin creates
+                                            (CASCADE) besides medres; a page whose sql calls a
+                                            medres_postgis function needs it without saying so.
   A page that needs an extension the server lacks (no PostGIS) is skipped with a note.
   Other fences (```postgresql, ```sh, plain ```) are not run.
 
@@ -33,7 +33,8 @@ import sys
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 FENCE = re.compile(r"^(\s*)(`{3,})\s*([^`\s]*)\s*$")
-MARKER = re.compile(r"<!--\s*doc-check:\s*(.*?)\s*-->", re.S)
+# a marker is a line of its own, outside code blocks
+MARKER = re.compile(r"^\s*<!--\s*doc-check:\s*(.*?)\s*-->\s*$")
 # functions of medres_postgis: a page that calls one needs PostGIS
 POSTGIS_FUNCS = re.compile(
     r"medres\.(accessibility|spatial_weights|moran|lisa|getis_ord|area_km2)\s*\(|::\s*geometry\b|"
@@ -47,10 +48,13 @@ ERROR_LINE = re.compile(
 def parse(path):
     """The page's code blocks as dicts (lang, text, line), and its doc-check markers."""
     lines = open(path, encoding="utf-8").read().split("\n")
-    blocks, i = [], 0
+    blocks, markers, i = [], [], 0
     while i < len(lines):
         m = FENCE.match(lines[i])
         if not m:
+            mk = MARKER.match(lines[i])
+            if mk:
+                markers.append(mk)
             i += 1
             continue
         indent, ticks, lang = m.group(1), m.group(2), m.group(3).lower()
@@ -68,7 +72,7 @@ def parse(path):
                 all(not l.strip() for l in lines[a["end"]:b["line"] - 1]):
             a["expected"] = b
     needs = []
-    for m in MARKER.finditer("\n".join(lines)):
+    for m in markers:
         words = m.group(1).split()
         if words[:1] == ["needs"]:
             needs += [w for w in words[1:] if w not in needs]
@@ -171,7 +175,7 @@ class Checker:
         required = set(needs) | ({"postgis"} if "medres_postgis" in needs else set())
         missing = sorted(required - self.extensions())
         if missing:
-            print("# skip %s: %d blocks need %s, not available on this server"
+            print("# skip %s: its %d sql blocks need %s, not available on this server"
                   % (rel, len(sql), ", ".join(missing)))
             return
         db = db_name(rel)
@@ -182,8 +186,10 @@ class Checker:
         tag = "doc-check-" + secrets.token_hex(8)
         script = []
         for n, b in enumerate(sql, 1):
+            # \r empties the query buffer, so that a block which does not end its statement
+            # (a failure of its own) is not run together with the next one
             script += ["\\set LAST_ERROR_SQLSTATE 00000", "\\echo %s %d" % (tag, n), b["text"],
-                       "\\echo %s end %d :LAST_ERROR_SQLSTATE" % (tag, n)]
+                       "\\r", "\\echo %s end %d :LAST_ERROR_SQLSTATE" % (tag, n)]
         env = dict(os.environ, PGUSER=self.args.user, PGDATABASE=db)
         try:
             r = subprocess.run([self.args.psql, "-X", "-q"], input="\n".join(script) + "\n",
