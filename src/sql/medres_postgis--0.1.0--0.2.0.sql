@@ -35,3 +35,17 @@ BEGIN
         $body$ $f$, pg);
 END
 $do$;
+
+-- ==== catalog comments ====
+-- Every object of medres_postgis says in one line what it computes, for \df+, \dT+ and the
+-- metadata browsers of BI tools (issue 12 §2).  The full install script
+-- medres_postgis--0.2.0.sql gives each object the same comment next to its definition.
+
+COMMENT ON TYPE @extschema@.moran_result IS 'Result of moran: global Moran''s I, its expectation, variances, z and p under normality and randomisation, and the permutation p';
+COMMENT ON FUNCTION @extschema@.accessibility(text, text, text, float8, text, float8, float8[], float8[], text, boolean) IS 'Spatial accessibility score of each demand unit for each supply measure by the 2SFCA family (2sfca, e2sfca, gravity, 3sfca, ratio)';
+COMMENT ON FUNCTION @extschema@.spatial_weights(text, text, int, float8, float8, float8, boolean) IS 'Spatial weights (i, j, w) of the units: queen or rook contiguity, k nearest neighbours or distance band, optionally row-standardized';
+COMMENT ON FUNCTION @extschema@.moran(text, text, int, bigint) IS 'Global Moran''s I of the values under the spatial weights, with normal, randomisation and permutation inference (moran_result)';
+COMMENT ON FUNCTION @extschema@.lisa(text, text, int, bigint, float8) IS 'Local Moran''s I of each unit with its z, conditional-permutation pseudo p-value and cluster quadrant (HH, LL, HL, LH)';
+COMMENT ON FUNCTION @extschema@.getis_ord(text, text, boolean) IS 'Local Getis-Ord G (G* with star) of each unit with its z-score and p-value, for hot-spot maps';
+COMMENT ON FUNCTION @extschema@.area_km2(geometry) IS 'Area of geom on the WGS 84 spheroid in km2, ST_Area(geom::geography) / 1e6; 22023 for a geometry it cannot measure';
+COMMENT ON FUNCTION @extschema@.hrdi(float8, float8, geometry) IS 'Health resource density index with the area from geom: resource / sqrt(population area_km2(geom))';
