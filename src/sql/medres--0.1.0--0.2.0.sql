@@ -1,4 +1,6 @@
 -- medres 0.1.0 -> 0.2.0
+-- Every change made here is also made in medres--0.2.0.sql, the full install script of 0.2.0;
+-- test/upgrade.sh checks that an updated 0.1.0 and a fresh 0.2.0 have the same catalog.
 \echo Use "ALTER EXTENSION medres UPDATE TO '0.2.0'" to load this file. \quit
 
 -- Every role may use medres: nothing in it needs more than the caller's own rights (inner

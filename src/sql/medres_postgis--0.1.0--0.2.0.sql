@@ -1,4 +1,6 @@
 -- medres_postgis 0.1.0 -> 0.2.0
+-- Every change made here is also made in medres_postgis--0.2.0.sql, the full install script of 0.2.0;
+-- test/upgrade.sh checks that an updated 0.1.0 and a fresh 0.2.0 have the same catalog.
 \echo Use "ALTER EXTENSION medres_postgis UPDATE TO '0.2.0'" to load this file. \quit
 
 -- area_km2 answers every geometry with a finite area or SQLSTATE 22023: PostGIS's own
