@@ -1,12 +1,13 @@
 -- Every object of medres and medres_postgis carries a COMMENT (issue 12 §2), so that \df+,
 -- \dT+, \da+ and the metadata browsers of BI tools say what it computes.  The objects are
 -- the extensions' members (pg_depend, deptype 'e') and every function, aggregate and type in
--- the schemas those members live in; a missing comment fails the test and names the object.
+-- the schemas those members live in, and the attributes of the composite types; a missing
+-- comment fails the test and names the object.
 \set ON_ERROR_STOP 1
 \set QUIET 1
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 
 CREATE TEMP VIEW medres_objects AS
 WITH ext AS (
@@ -43,6 +44,11 @@ SELECT is((SELECT string_agg(pg_describe_object(classid, objid, 0), E'\n' ORDER 
            WHERE obj_description(objid, classid::regclass::name) ~ E'[\\n\\r]'
               OR length(obj_description(objid, classid::regclass::name)) > 200),
           NULL, 'every comment is one line of at most 200 characters');
+SELECT is((SELECT string_agg(format('%s.%s', t.typname, a.attname), E'\n' ORDER BY t.typname, a.attnum)
+           FROM medres_objects o JOIN pg_type t ON o.classid = 'pg_type'::regclass AND t.oid = o.objid
+           JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+           WHERE coalesce(col_description(a.attrelid, a.attnum), '') = ''),
+          NULL, 'every attribute of the composite types has a comment');
 -- a public object says what it computes; only the support functions (_name) say whom they serve
 SELECT is((SELECT string_agg(pg_describe_object(classid, objid, 0), E'\n' ORDER BY pg_describe_object(classid, objid, 0))
            FROM medres_objects o JOIN pg_proc p ON o.classid = 'pg_proc'::regclass AND p.oid = o.objid

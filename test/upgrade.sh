@@ -11,8 +11,8 @@
 #   aggregates: the above plus transition, final, combine, serial and deserial functions,
 #     state type and size, initial condition, final-function modify and extra flags, sort
 #     operator, and the moving-aggregate parts;
-#   types: kind, composite attributes (name and type, in order), ACL, comments of the type
-#     and of its attributes;
+#   types: kind, ACL, comment, and each attribute of a composite type (position, name, type
+#     and comment);
 #   any other member of the extension by its description and comment;
 #   the ACL of the schemas the members live in, and the extension's version and schema.
 # A difference is printed as a diff of "object: attribute = value" lines (- fresh install,
@@ -92,17 +92,20 @@ WITH m AS (
         ('mfinalfunc modify', g.aggmfinalmodify::text),
         ('sortop', nullif(g.aggsortop, 0)::regoperator::text)) a(k, v)
     UNION ALL
-    -- types, with the attributes of composite types and their comments
+    -- types, and the attributes of composite types (one line each) with their comments
     SELECT m.obj, a.k, a.v
     FROM m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid,
     LATERAL (VALUES
         ('type kind', t.typtype::text),
-        ('attributes', (SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
-                        FROM pg_attribute WHERE attrelid = t.typrelid AND attnum > 0 AND NOT attisdropped)),
-        ('attribute comments', (SELECT string_agg(quote_ident(attname) || ': ' || col_description(attrelid, attnum), '; ' ORDER BY attnum)
-                                FROM pg_attribute WHERE attrelid = t.typrelid AND attnum > 0 AND NOT attisdropped
-                                AND col_description(attrelid, attnum) IS NOT NULL)),
+        ('attributes', (SELECT count(*)::text FROM pg_attribute
+                        WHERE attrelid = t.typrelid AND attnum > 0 AND NOT attisdropped)),
         ('acl', coalesce(t.typacl::text, '(default)'))) a(k, v)
+    UNION ALL
+    SELECT m.obj, format('attribute %s %s', lpad(a.attnum::text, 3, '0'), quote_ident(a.attname)), v.v
+    FROM m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
+    JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped,
+    LATERAL (VALUES (format_type(a.atttypid, a.atttypmod) || ', comment: ' ||
+                     coalesce(col_description(a.attrelid, a.attnum), '(none)'))) v(v)
     UNION ALL
     -- the schemas of the members: their ACL
     SELECT 'schema ' || quote_ident(n.nspname), 'acl', coalesce(n.nspacl::text, '(default)')
@@ -155,7 +158,7 @@ for ext in $exts; do
     n=$((n + 1))
     updated=$(surface medres_up_old "$ext")
     if [ "$updated" = "$fresh" ]; then
-      echo "ok $n - $ext $old updated to $current has the catalog of a fresh $current ($(echo "$fresh" | wc -l) attributes compared)"
+      echo "ok $n - $ext $old updated to $current has the catalog of a fresh $current ($(echo "$fresh" | wc -l) catalog lines compared)"
     else
       echo "not ok $n - $ext $old updated to $current differs from a fresh $current (- fresh $current, + $old updated):"
       diff -U0 <(echo "$fresh") <(echo "$updated") | grep -E '^[-+][^-+]' | head -40 | sed 's/^/#   /'

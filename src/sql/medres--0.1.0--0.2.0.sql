@@ -10,13 +10,31 @@ GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 -- ==== catalog comments ====
 -- Every object of medres says in one line what it computes, for \df+, \dT+, \da+ and the
--- metadata browsers of BI tools (issue 12 §2).  Support functions (names starting with _) say
--- which aggregate they serve and that they are not meant to be called directly.  The full
+-- metadata browsers of BI tools (issue 12 §2), and so does every attribute of the result types
+-- (\d+).  Support functions (names starting with _) say which aggregate they serve and that
+-- they are not meant to be called directly.  The full
 -- install script medres--0.2.0.sql gives each object the same comment next to its definition.
 
 COMMENT ON TYPE @extschema@.lorenz_point IS 'One point of a Lorenz curve: cumulative population share and cumulative resource share (element of the lorenz result)';
+COMMENT ON COLUMN @extschema@.lorenz_point.population_share IS 'Cumulative share of the population (weight) of the units with this value or less';
+COMMENT ON COLUMN @extschema@.lorenz_point.resource_share IS 'Cumulative share of the resource (value times weight) of the units with this value or less';
 COMMENT ON TYPE @extschema@.decomposition_group IS 'One group of a ge_decomposition: rows, population and resource shares, mean, own GE index and its contribution to the within-group part';
+COMMENT ON COLUMN @extschema@.decomposition_group.grp IS 'The group';
+COMMENT ON COLUMN @extschema@.decomposition_group.n IS 'Rows of the group with a positive weight';
+COMMENT ON COLUMN @extschema@.decomposition_group.population_share IS 'P_g, the group''s share of the total weight';
+COMMENT ON COLUMN @extschema@.decomposition_group.resource_share IS 'S_g, the group''s share of the total resource';
+COMMENT ON COLUMN @extschema@.decomposition_group.mean IS 'mu_g, the group''s weighted mean value';
+COMMENT ON COLUMN @extschema@.decomposition_group.index IS 'GE_g, the group''s own GE(alpha) (NULL if all its values are 0)';
+COMMENT ON COLUMN @extschema@.decomposition_group.contribution IS 'S_g^alpha P_g^(1 - alpha) GE_g, the group''s part of within';
+COMMENT ON COLUMN @extschema@.decomposition_group.contribution_share IS 'contribution / total';
 COMMENT ON TYPE @extschema@.decomposition IS 'Result of ge_decomposition: GE(alpha) of all rows split exactly into between-group and within-group parts, their shares, and one decomposition_group per group';
+COMMENT ON COLUMN @extschema@.decomposition.alpha IS 'The order alpha of the generalized entropy';
+COMMENT ON COLUMN @extschema@.decomposition.total IS 'GE(alpha) of all rows = between + within';
+COMMENT ON COLUMN @extschema@.decomposition.between IS 'Between-group component: GE(alpha) of the group means weighted by the groups'' population shares';
+COMMENT ON COLUMN @extschema@.decomposition.within IS 'Within-group component: sum of the groups'' contributions';
+COMMENT ON COLUMN @extschema@.decomposition.between_share IS 'between / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.decomposition.within_share IS 'within / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.decomposition.groups IS 'One element per group, ordered by the group text (byte order)';
 
 COMMENT ON FUNCTION @extschema@._theil_t_trans(float8[], float8) IS 'Support function of theil_t: transition, adds a value to the float8[] power-sum state; not for direct use';
 COMMENT ON FUNCTION @extschema@._theil_t_trans(float8[], float8, float8) IS 'Support function of theil_t: transition, adds a weighted value to the float8[] power-sum state; not for direct use';
@@ -103,7 +121,23 @@ COMMENT ON FUNCTION @extschema@._dec_final(internal) IS 'Support function of ge_
 COMMENT ON AGGREGATE @extschema@.ge_decomposition(float8, float8, text, float8) IS 'GE(alpha) of value weighted by weight, split exactly into between and within the groups grp, with per-group rows (medres.decomposition)';
 
 COMMENT ON TYPE @extschema@.rsr_fit_result IS 'Result of rsr_fit: regression of the distinct scores on their probits (intercept, slope, r_squared, F, p_value) and the grades'' probit and score cut points';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.n IS 'Units';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.distinct_values IS 'k, the number of distinct scores regressed';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.intercept IS 'a of the fit score = a + b probit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.slope IS 'b of the fit score = a + b probit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.r_squared IS 'R squared of the fit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.f IS 'F = R^2 (k - 2) / (1 - R^2) on (1, k - 2) degrees of freedom';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.p_value IS 'P(F > f)';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.cut_probits IS 'Probit cut points between grades, 2 + 6j/g for j = 1 .. g - 1';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.cut_scores IS 'Score thresholds between grades, a + b cut_probits';
 COMMENT ON TYPE @extschema@.rsr_table_row IS 'One row of rsr_table: a distinct score with its frequency, cumulative frequency, mean rank, percentile, probit and fitted score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.value IS 'A distinct score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.f IS 'Units with this score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.cum_f IS 'Units with this score or less';
+COMMENT ON COLUMN @extschema@.rsr_table_row.mean_rank IS 'Mean rank of this score, cum_f - (f - 1)/2';
+COMMENT ON COLUMN @extschema@.rsr_table_row.percentile IS 'mean_rank / n (the largest score: 1 - 1/(4n))';
+COMMENT ON COLUMN @extschema@.rsr_table_row.probit IS '5 + normal quantile of percentile';
+COMMENT ON COLUMN @extschema@.rsr_table_row.fitted IS 'a + b probit of the fit (NULL with fewer than 3 distinct scores)';
 COMMENT ON FUNCTION @extschema@.rsr(float8[], text, float8[], text) IS 'Window function: rank-sum ratio of each unit over its partition, sum of weighted indicator ranks / (n sum of weights); in (0, 1]';
 COMMENT ON FUNCTION @extschema@.rsr_probit(float8, text) IS 'Window function: probit of each unit''s score within its partition, 5 + normal quantile of its percentile among the distinct scores';
 COMMENT ON FUNCTION @extschema@.rsr_grade(float8, int, text, text) IS 'Window function: grade of each unit''s score within its partition, 1 (best) to grades, by the cut points of the probit regression';
@@ -127,6 +161,11 @@ COMMENT ON FUNCTION @extschema@.pad(float8, float8) IS 'Window function: populat
 COMMENT ON FUNCTION @extschema@.hrad_pad(float8, float8) IS 'Window function: the unit''s share of the resource over its share of the population in the partition (HRAD/PAD); 1 = fair by population';
 
 COMMENT ON TYPE @extschema@.hclust_merge IS 'One merge step of hclust_tree: the two nodes joined (leaves 0 to n - 1, step s makes node n + s - 1), the merge height and the size of the new cluster';
+COMMENT ON COLUMN @extschema@.hclust_merge.step IS 'Merge step, 1 .. n - 1; step s creates node n + s - 1';
+COMMENT ON COLUMN @extschema@.hclust_merge.left_id IS 'The smaller of the two nodes merged (leaves are 0 .. n - 1 in label order)';
+COMMENT ON COLUMN @extschema@.hclust_merge.right_id IS 'The larger of the two nodes merged';
+COMMENT ON COLUMN @extschema@.hclust_merge.height IS 'Distance between the two nodes when merged';
+COMMENT ON COLUMN @extschema@.hclust_merge.size IS 'Units under the new node';
 COMMENT ON FUNCTION @extschema@.hclust(float8[], int, text, text, text, float8) IS 'Window function: cluster number (1 to k) of each unit by agglomerative hierarchical clustering of features over the partition (SPSS defaults)';
 COMMENT ON FUNCTION @extschema@.kmeans(float8[], int, bigint, int, text, int, float8[]) IS 'Window function: cluster number (1 to k) of each unit by k-means (Lloyd) on the standardized features over the partition';
 COMMENT ON FUNCTION @extschema@._tree_trans(internal, float8[], text) IS 'Support function of hclust_tree, hclust_newick and hclust_svg: transition, collects a labelled row of features; not for direct use';

@@ -25,6 +25,8 @@ CREATE TYPE @extschema@.lorenz_point AS (
     resource_share   float8
 );
 COMMENT ON TYPE @extschema@.lorenz_point IS 'One point of a Lorenz curve: cumulative population share and cumulative resource share (element of the lorenz result)';
+COMMENT ON COLUMN @extschema@.lorenz_point.population_share IS 'Cumulative share of the population (weight) of the units with this value or less';
+COMMENT ON COLUMN @extschema@.lorenz_point.resource_share IS 'Cumulative share of the resource (value times weight) of the units with this value or less';
 
 CREATE TYPE @extschema@.decomposition_group AS (
     grp                text,
@@ -37,6 +39,14 @@ CREATE TYPE @extschema@.decomposition_group AS (
     contribution_share float8
 );
 COMMENT ON TYPE @extschema@.decomposition_group IS 'One group of a ge_decomposition: rows, population and resource shares, mean, own GE index and its contribution to the within-group part';
+COMMENT ON COLUMN @extschema@.decomposition_group.grp IS 'The group';
+COMMENT ON COLUMN @extschema@.decomposition_group.n IS 'Rows of the group with a positive weight';
+COMMENT ON COLUMN @extschema@.decomposition_group.population_share IS 'P_g, the group''s share of the total weight';
+COMMENT ON COLUMN @extschema@.decomposition_group.resource_share IS 'S_g, the group''s share of the total resource';
+COMMENT ON COLUMN @extschema@.decomposition_group.mean IS 'mu_g, the group''s weighted mean value';
+COMMENT ON COLUMN @extschema@.decomposition_group.index IS 'GE_g, the group''s own GE(alpha) (NULL if all its values are 0)';
+COMMENT ON COLUMN @extschema@.decomposition_group.contribution IS 'S_g^alpha P_g^(1 - alpha) GE_g, the group''s part of within';
+COMMENT ON COLUMN @extschema@.decomposition_group.contribution_share IS 'contribution / total';
 
 CREATE TYPE @extschema@.decomposition AS (
     alpha         float8,
@@ -48,6 +58,13 @@ CREATE TYPE @extschema@.decomposition AS (
     groups        @extschema@.decomposition_group[]
 );
 COMMENT ON TYPE @extschema@.decomposition IS 'Result of ge_decomposition: GE(alpha) of all rows split exactly into between-group and within-group parts, their shares, and one decomposition_group per group';
+COMMENT ON COLUMN @extschema@.decomposition.alpha IS 'The order alpha of the generalized entropy';
+COMMENT ON COLUMN @extschema@.decomposition.total IS 'GE(alpha) of all rows = between + within';
+COMMENT ON COLUMN @extschema@.decomposition.between IS 'Between-group component: GE(alpha) of the group means weighted by the groups'' population shares';
+COMMENT ON COLUMN @extschema@.decomposition.within IS 'Within-group component: sum of the groups'' contributions';
+COMMENT ON COLUMN @extschema@.decomposition.between_share IS 'between / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.decomposition.within_share IS 'within / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.decomposition.groups IS 'One element per group, ordered by the group text (byte order)';
 
 ------------------------------------------------------------------------------
 -- Streaming measures: float8[] states updated in place (like avg(float8)),
@@ -391,6 +408,15 @@ CREATE TYPE @extschema@.rsr_fit_result AS (
     cut_scores      float8[]
 );
 COMMENT ON TYPE @extschema@.rsr_fit_result IS 'Result of rsr_fit: regression of the distinct scores on their probits (intercept, slope, r_squared, F, p_value) and the grades'' probit and score cut points';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.n IS 'Units';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.distinct_values IS 'k, the number of distinct scores regressed';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.intercept IS 'a of the fit score = a + b probit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.slope IS 'b of the fit score = a + b probit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.r_squared IS 'R squared of the fit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.f IS 'F = R^2 (k - 2) / (1 - R^2) on (1, k - 2) degrees of freedom';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.p_value IS 'P(F > f)';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.cut_probits IS 'Probit cut points between grades, 2 + 6j/g for j = 1 .. g - 1';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.cut_scores IS 'Score thresholds between grades, a + b cut_probits';
 
 CREATE TYPE @extschema@.rsr_table_row AS (
     value      float8,
@@ -402,6 +428,13 @@ CREATE TYPE @extschema@.rsr_table_row AS (
     fitted     float8
 );
 COMMENT ON TYPE @extschema@.rsr_table_row IS 'One row of rsr_table: a distinct score with its frequency, cumulative frequency, mean rank, percentile, probit and fitted score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.value IS 'A distinct score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.f IS 'Units with this score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.cum_f IS 'Units with this score or less';
+COMMENT ON COLUMN @extschema@.rsr_table_row.mean_rank IS 'Mean rank of this score, cum_f - (f - 1)/2';
+COMMENT ON COLUMN @extschema@.rsr_table_row.percentile IS 'mean_rank / n (the largest score: 1 - 1/(4n))';
+COMMENT ON COLUMN @extschema@.rsr_table_row.probit IS '5 + normal quantile of percentile';
+COMMENT ON COLUMN @extschema@.rsr_table_row.fitted IS 'a + b probit of the fit (NULL with fewer than 3 distinct scores)';
 
 CREATE FUNCTION @extschema@.rsr(indicators float8[], directions text DEFAULT NULL,
                                 weights float8[] DEFAULT NULL, ranking text DEFAULT 'integer')
@@ -489,6 +522,11 @@ CREATE TYPE @extschema@.hclust_merge AS (
     size     int
 );
 COMMENT ON TYPE @extschema@.hclust_merge IS 'One merge step of hclust_tree: the two nodes joined (leaves 0 to n - 1, step s makes node n + s - 1), the merge height and the size of the new cluster';
+COMMENT ON COLUMN @extschema@.hclust_merge.step IS 'Merge step, 1 .. n - 1; step s creates node n + s - 1';
+COMMENT ON COLUMN @extschema@.hclust_merge.left_id IS 'The smaller of the two nodes merged (leaves are 0 .. n - 1 in label order)';
+COMMENT ON COLUMN @extschema@.hclust_merge.right_id IS 'The larger of the two nodes merged';
+COMMENT ON COLUMN @extschema@.hclust_merge.height IS 'Distance between the two nodes when merged';
+COMMENT ON COLUMN @extschema@.hclust_merge.size IS 'Units under the new node';
 
 CREATE FUNCTION @extschema@.hclust(features float8[], k int, linkage text DEFAULT 'average',
                                    metric text DEFAULT 'sqeuclidean',

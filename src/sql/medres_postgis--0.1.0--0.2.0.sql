@@ -40,10 +40,22 @@ $do$;
 
 -- ==== catalog comments ====
 -- Every object of medres_postgis says in one line what it computes, for \df+, \dT+ and the
--- metadata browsers of BI tools (issue 12 §2).  The full install script
+-- metadata browsers of BI tools (issue 12 §2), and so does every attribute of moran_result
+-- (\d+).  The full install script
 -- medres_postgis--0.2.0.sql gives each object the same comment next to its definition.
 
 COMMENT ON TYPE @extschema@.moran_result IS 'Result of moran: global Moran''s I, its expectation, variances, z and p under normality and randomisation, and the permutation p';
+COMMENT ON COLUMN @extschema@.moran_result.n IS 'Units';
+COMMENT ON COLUMN @extschema@.moran_result.i IS 'Global Moran''s I';
+COMMENT ON COLUMN @extschema@.moran_result.expected IS 'E[I] = -1/(n - 1)';
+COMMENT ON COLUMN @extschema@.moran_result.variance_normal IS 'Variance of I under normality';
+COMMENT ON COLUMN @extschema@.moran_result.z_normal IS 'z-score of I under normality';
+COMMENT ON COLUMN @extschema@.moran_result.p_normal IS 'Two-sided p-value under normality';
+COMMENT ON COLUMN @extschema@.moran_result.variance_random IS 'Variance of I under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.z_random IS 'z-score of I under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.p_random IS 'Two-sided p-value under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.p_permutation IS 'Pseudo p-value from the permutations, folded as PySAL does';
+COMMENT ON COLUMN @extschema@.moran_result.permutations IS 'Number of permutations run';
 COMMENT ON FUNCTION @extschema@.accessibility(text, text, text, float8, text, float8, float8[], float8[], text, boolean) IS 'Spatial accessibility score of each demand unit for each supply measure by the 2SFCA family (2sfca, e2sfca, gravity, 3sfca, ratio)';
 COMMENT ON FUNCTION @extschema@.spatial_weights(text, text, int, float8, float8, float8, boolean) IS 'Spatial weights (i, j, w) of the units: queen or rook contiguity, k nearest neighbours or distance band, optionally row-standardized';
 COMMENT ON FUNCTION @extschema@.moran(text, text, int, bigint) IS 'Global Moran''s I of the values under the spatial weights, with normal, randomisation and permutation inference (moran_result)';

@@ -27,6 +27,17 @@ CREATE TYPE @extschema@.moran_result AS (
     permutations      int
 );
 COMMENT ON TYPE @extschema@.moran_result IS 'Result of moran: global Moran''s I, its expectation, variances, z and p under normality and randomisation, and the permutation p';
+COMMENT ON COLUMN @extschema@.moran_result.n IS 'Units';
+COMMENT ON COLUMN @extschema@.moran_result.i IS 'Global Moran''s I';
+COMMENT ON COLUMN @extschema@.moran_result.expected IS 'E[I] = -1/(n - 1)';
+COMMENT ON COLUMN @extschema@.moran_result.variance_normal IS 'Variance of I under normality';
+COMMENT ON COLUMN @extschema@.moran_result.z_normal IS 'z-score of I under normality';
+COMMENT ON COLUMN @extschema@.moran_result.p_normal IS 'Two-sided p-value under normality';
+COMMENT ON COLUMN @extschema@.moran_result.variance_random IS 'Variance of I under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.z_random IS 'z-score of I under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.p_random IS 'Two-sided p-value under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.p_permutation IS 'Pseudo p-value from the permutations, folded as PySAL does';
+COMMENT ON COLUMN @extschema@.moran_result.permutations IS 'Number of permutations run';
 
 CREATE FUNCTION @extschema@.accessibility(
         supply_sql text, demand_sql text, method text DEFAULT '2sfca',
