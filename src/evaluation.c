@@ -363,27 +363,78 @@ grade_of(double v, const RsrFit *fit, int grades)
 }
 
 /*
+ * q ln q - q + 1 for q >= 0 (0 at q = 1, 1 at q = 0), never negative.  Near
+ * q = 1, q ln q and q - 1 cancel; there it is summed from its Taylor series
+ * in u = q - 1,
+ *   q ln q - q + 1 = sum_{k >= 2} (-u)^k / (k (k - 1)),
+ * whose terms shrink at least by half each (|u| < 1/2), so the sum is exact
+ * to a few units in the last place; elsewhere the direct form loses only a
+ * few bits (|u| / (q ln q - q + 1) < 5 for |u| >= 1/2).
+ */
+static double
+entropy_gap_term(double q)
+{
+	double		u = q - 1.0;
+
+	if (q == 0.0)
+		return 1.0;
+	if (fabs(u) < 0.5)
+	{
+		double		s = 0.0,
+					t = u * u;
+
+		for (int k = 2; k < 64; k++)
+		{
+			double		term = t / ((double) k * (k - 1));
+
+			s += term;
+			if (fabs(term) <= 1e-17 * s)
+				break;
+			t *= -u;
+		}
+		return s;
+	}
+	return q * log(q) - u;
+}
+
+/*
  * Entropy weights of n units on m indicators: min-max normalised
  * (mirrored for low-is-better), p_ij = z_ij / sum_i z_ij,
  * e_j = -sum_i p_ij ln p_ij / ln n, w_j = (1 - e_j) / sum (1 - e).
+ *
+ * 1 - e_j is not taken as 1 minus e_j: for indicators of nearly maximal
+ * entropy (e_j = 0.9999) that loses as many digits as it has nines, and
+ * with them the weights' independence of the order of the rows (3e-12 was
+ * seen).  With q_i = n p_i (so sum q_i = n),
+ *   (1 - e_j) ln n = ln n + sum p ln p = sum p ln(n p)
+ *                  = (1/n) sum_i (q_i ln q_i - q_i + 1),
+ * a sum of terms that are all >= 0 (entropy_gap_term): n times the
+ * Kullback-Leibler divergence of p from the uniform distribution, summed
+ * without cancellation.  Each indicator's z values are sorted before they
+ * are summed, so the sums, and the weights, are the same bits for every
+ * order of the rows.
  */
 static void
 entropy_weights(const double *x, int n, int m, const bool *high, double *w)
 {
 	double		dsum = 0.0;
+	XW		   *z;
 
 	if (n < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("entropy weights need at least 2 units, got %d", n)));
+	medres_check_memory((Size) n * sizeof(XW), "the entropy weights' sort");
+	z = palloc_extended((Size) n * sizeof(XW), MCXT_ALLOC_HUGE);
 	for (int j = 0; j < m; j++)
 	{
 		double		lo = x[j],
 					hi = x[j],
 					zsum = 0.0,
 					zsumc = 0.0,
-					e = 0.0,
-					ec = 0.0,
+					zmean,
+					gap = 0.0,
+					gapc = 0.0,
 					k,
 					range;
 
@@ -411,24 +462,25 @@ entropy_weights(const double *x, int n, int m, const bool *high, double *w)
 		{
 			double		v = x[(Size) i * m + j] / k;
 
-			neumaier_add(&zsum, &zsumc, (high[j] ? v - lo / k : hi / k - v) / range);
+			z[i].x = (high[j] ? v - lo / k : hi / k - v) / range;
+			z[i].w = 0.0;
 			if ((i & CANCEL_EVERY) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
-		zsum += zsumc;
+		medres_sort_records(z, n, sizeof(XW));
+		for (int i = 0; i < n; i++)
+			neumaier_add(&zsum, &zsumc, z[i].x);
+		zmean = (zsum + zsumc) / n;
 		for (int i = 0; i < n; i++)
 		{
-			double		v = x[(Size) i * m + j] / k;
-			double		p = (high[j] ? v - lo / k : hi / k - v) / range / zsum;
-
-			if (p > 0.0)
-				neumaier_add(&e, &ec, -p * log(p));
+			neumaier_add(&gap, &gapc, entropy_gap_term(z[i].x / zmean));
 			if ((i & CANCEL_EVERY) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
-		w[j] = 1.0 - (e + ec) / log(n);
+		w[j] = (gap + gapc) / n / log(n);
 		dsum += w[j];
 	}
+	pfree(z);
 	if (!(dsum > 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -41,7 +41,21 @@
 #define PF_KW		11			/* scale KW of the weights, 0 before the first positive weight */
 #define PF_Z		12			/* PF_NEAR: weight of the zero values (+ compensation) */
 #define PF_D		14			/* PF_NEAR: d = alpha - c, exact (-epsilon for Atkinson) */
-#define PF_LEN_W	15			/* the state with its weight scale, PF_Z and PF_D */
+#define PF_LEN_W	15			/* the state with its weight scale, PF_Z and PF_D (0.1.0) */
+#define PF_PARAM	15			/* the parameter as the user gave it (alpha, or epsilon) */
+#define PF_KIND		16			/* which parameter PF_PARAM is: PF_KIND_* */
+#define PF_LEN_P	17			/* the state with the parameter as given */
+
+/*
+ * Which measure's parameter a state holds, so that a mismatch found when
+ * partial states are combined (parallel query, Citus) names the argument
+ * the user wrote and shows the value as given: an Atkinson state keeps
+ * alpha = 1 - epsilon, which is not epsilon (1 - 0.7 = 0.30000000000000004).
+ * Theil T and L have no parameter; so has a 15-element state of 0.1.0.
+ */
+#define PF_KIND_NONE	0
+#define PF_KIND_ALPHA	1
+#define PF_KIND_EPSILON 2
 
 #define PF_LOG		PHI_LOG
 #define PF_XLOGX	PHI_XLOGX
@@ -223,6 +237,66 @@ state_copy_w(FunctionCallInfo fcinfo, int argno, int oldlen, int newlen, int wsl
 	memcpy(dst, ARR_DATA_PTR(a), len * sizeof(double));
 	if (len == oldlen)
 		dst[oldlen] = dst[wslot] + dst[wslot + 1] > 0.0 ? 1.0 : 0.0;
+}
+
+/*
+ * A power-family state: 11 elements (INITCOND), 15 (a state of 0.1.0,
+ * without the parameter) or 17, widened to 17.  A state of 11 gets its
+ * weight scale as state_array_w gives it; the parameter slots start at 0,
+ * PF_KIND_NONE.
+ */
+static double *
+pf_state_check(double *st, int len)
+{
+	if (len != PF_LEN && len != PF_LEN_W && len != PF_LEN_P)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid medres aggregate state"),
+				 errdetail("Expected %d, %d or %d elements, got %d.", PF_LEN, PF_LEN_W, PF_LEN_P, len)));
+	if (len == PF_LEN_P && st[PF_KIND] != PF_KIND_NONE && st[PF_KIND] != PF_KIND_ALPHA &&
+		st[PF_KIND] != PF_KIND_EPSILON)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid medres aggregate state"),
+				 errdetail("Element %d names no measure.", PF_KIND + 1)));
+	return st;
+}
+
+static double *
+pf_state(FunctionCallInfo fcinfo, int argno, ArrayType **arr)
+{
+	double	   *st = state_array(fcinfo, argno, -PF_LEN, arr);
+	int			len = ARR_DIMS(*arr)[0];
+
+	pf_state_check(st, len);
+	if (len != PF_LEN_P)
+	{
+		*arr = state_widen(*arr, len, PF_LEN_P,
+						   len == PF_LEN && st[PF_W] + st[PF_W + 1] > 0.0);
+		st = (double *) ARR_DATA_PTR(*arr);
+	}
+	return st;
+}
+
+/* a read-only power-family state copied into dst[PF_LEN_P] */
+static void
+pf_state_copy(FunctionCallInfo fcinfo, int argno, double *dst)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
+	const double *st = state_array_ro(fcinfo, argno, -PF_LEN);
+	int			len = ARR_DIMS(a)[0];
+
+	pf_state_check((double *) st, len);
+	memset(dst, 0, PF_LEN_P * sizeof(double));
+	memcpy(dst, st, len * sizeof(double));
+	if (len == PF_LEN)
+		dst[PF_KW] = dst[PF_W] + dst[PF_W + 1] > 0.0 ? 1.0 : 0.0;
+}
+
+static const char *
+pf_param_name(double kind)
+{
+	return kind == PF_KIND_EPSILON ? "epsilon" : "alpha";
 }
 
 /*
@@ -431,38 +505,39 @@ pf_check_final(const double *st)
 	return true;
 }
 
+/* two states, or a state and a row, of different measures (states written by hand) */
+static void
+pf_report_other_measure(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid medres aggregate state"),
+			 errdetail("The state holds rows of another measure or another parameter.")));
+}
+
 /*
- * Record the measure's phi on the first row; later rows must ask for the
- * same one.  `shown_prev`/`shown_cur` are the parameter as the user wrote it.
+ * Record the measure on the first row: its phi, alpha, PF_NEAR's exact d and
+ * the parameter as the user gave it (`given`, alpha or epsilon as `kind`
+ * says).  Later rows must give the same parameter; one that rounds to the
+ * same alpha but has another d is another measure too.
  */
 static void
-pf_set_mode(double *st, int mode, double alpha, const char *argname,
-			double shown_prev, double shown_cur)
+pf_set_param(double *st, int kind, int mode, double alpha, double d, double given)
 {
 	if (st[PF_N] == 0.0)
 	{
 		st[PF_MODE] = mode;
 		st[PF_ALPHA] = alpha;
-	}
-	else if (st[PF_ALPHA] != alpha || st[PF_MODE] != mode)
-		medres_check_param_constant(argname, shown_prev, shown_cur);
-}
-
-/*
- * Record PF_NEAR's exact d on the first row; a later row whose parameter
- * rounds to the same alpha but has another d is another measure.
- */
-static void
-pf_set_d(double *st, double d, const char *argname, double shown)
-{
-	if (st[PF_N] == 0.0)
 		st[PF_D] = d;
-	else if (st[PF_D] != d)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be the same for every row of a group", argname),
-				 errdetail("Found %s = \"%s\" after a different value.", argname,
-						   medres_float_text(shown))));
+		st[PF_KIND] = kind;
+		st[PF_PARAM] = given;
+		return;
+	}
+	if (st[PF_KIND] != kind)
+		pf_report_other_measure();
+	medres_check_param_constant(pf_param_name(kind), st[PF_PARAM], given);
+	if (st[PF_ALPHA] != alpha || st[PF_MODE] != mode || st[PF_D] != d)
+		pf_report_other_measure();
 }
 
 /* ---- transition functions ---- */
@@ -472,7 +547,7 @@ Datum
 medres_theil_t_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
+	double	   *st = pf_state(fcinfo, 0, &arr);
 
 	st[PF_MODE] = PF_XLOGX;
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0, "Theil T");
@@ -484,7 +559,7 @@ Datum
 medres_theil_l_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
+	double	   *st = pf_state(fcinfo, 0, &arr);
 
 	st[PF_MODE] = PF_LOG;
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 2 ? PG_GETARG_FLOAT8(2) : 1.0,
@@ -498,12 +573,11 @@ Datum
 medres_ge_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
+	double	   *st = pf_state(fcinfo, 0, &arr);
 	double		alpha = PG_GETARG_FLOAT8(2);
 
 	medres_check_ge_alpha(alpha);
-	pf_set_mode(st, pf_mode_for(alpha), alpha, "alpha", st[PF_ALPHA], alpha);
-	pf_set_d(st, alpha - near_c(alpha), "alpha", alpha);
+	pf_set_param(st, PF_KIND_ALPHA, pf_mode_for(alpha), alpha, alpha - near_c(alpha), alpha);
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : 1.0,
 		   "Generalized entropy with alpha <= 0");
 	PG_RETURN_ARRAYTYPE_P(arr);
@@ -515,7 +589,7 @@ Datum
 medres_atkinson_trans(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *st = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
+	double	   *st = pf_state(fcinfo, 0, &arr);
 	double		eps = PG_GETARG_FLOAT8(2);
 
 	if (!(eps >= 0.0) || isinf(eps))
@@ -523,10 +597,10 @@ medres_atkinson_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for epsilon: \"%s\"", medres_float_text(eps)),
 				 errdetail("The Atkinson inequality aversion epsilon must be finite and non-negative.")));
-	pf_set_mode(st, pf_mode_for(1.0 - eps) == PF_XLOGX ? PF_NEAR : pf_mode_for(1.0 - eps), 1.0 - eps,
-				"epsilon", 1.0 - st[PF_ALPHA], eps);
 	/* near alpha = 1, d = -epsilon exactly: 1 - epsilon would round it (epsilon = 1e-12) */
-	pf_set_d(st, near_c(1.0 - eps) ? -eps : 1.0 - eps, "epsilon", eps);
+	pf_set_param(st, PF_KIND_EPSILON,
+				 pf_mode_for(1.0 - eps) == PF_XLOGX ? PF_NEAR : pf_mode_for(1.0 - eps), 1.0 - eps,
+				 near_c(1.0 - eps) ? -eps : 1.0 - eps, eps);
 	pf_add(st, PG_GETARG_FLOAT8(1), PG_NARGS() > 3 ? PG_GETARG_FLOAT8(3) : 1.0,
 		   "The Atkinson index with epsilon >= 1");
 	PG_RETURN_ARRAYTYPE_P(arr);
@@ -541,10 +615,10 @@ Datum
 medres_pf_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *arr;
-	double	   *a = state_array_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, &arr);
-	double		b[PF_LEN_W];
+	double	   *a = pf_state(fcinfo, 0, &arr);
+	double		b[PF_LEN_P];
 
-	state_copy_w(fcinfo, 1, PF_LEN, PF_LEN_W, PF_W, b);
+	pf_state_copy(fcinfo, 1, b);
 	if (b[PF_N] == 0.0)
 		PG_RETURN_ARRAYTYPE_P(arr);
 	if (a[PF_N] == 0.0)
@@ -552,10 +626,16 @@ medres_pf_combine(PG_FUNCTION_ARGS)
 		memcpy(a, b, sizeof(b));
 		PG_RETURN_ARRAYTYPE_P(arr);
 	}
-	if (a[PF_MODE] != b[PF_MODE])
-		medres_check_param_constant("alpha", a[PF_MODE], b[PF_MODE]);
-	medres_check_param_constant("alpha", a[PF_ALPHA], b[PF_ALPHA]);
-	medres_check_param_constant("alpha", a[PF_D], b[PF_D]);
+	/*
+	 * Partial states of one aggregate call whose rows gave different
+	 * parameters: name the argument and show the values as given.
+	 */
+	if (a[PF_KIND] != b[PF_KIND])
+		pf_report_other_measure();
+	if (a[PF_KIND] != PF_KIND_NONE)
+		medres_check_param_constant(pf_param_name(a[PF_KIND]), a[PF_PARAM], b[PF_PARAM]);
+	if (a[PF_MODE] != b[PF_MODE] || a[PF_ALPHA] != b[PF_ALPHA] || a[PF_D] != b[PF_D])
+		pf_report_other_measure();
 	for (int which = SCALE_MEAN; which <= SCALE_POWER; which++)
 	{
 		double		Ka = *pf_scale(a, which),
@@ -637,10 +717,10 @@ PG_FUNCTION_INFO_V1(medres_ge_final);
 Datum
 medres_ge_final(PG_FUNCTION_ARGS)
 {
-	double		st[PF_LEN_W];
+	double		st[PF_LEN_P];
 	double		v;
 
-	state_copy_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, st);
+	pf_state_copy(fcinfo, 0, st);
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();
@@ -655,10 +735,10 @@ PG_FUNCTION_INFO_V1(medres_atkinson_final);
 Datum
 medres_atkinson_final(PG_FUNCTION_ARGS)
 {
-	double		st[PF_LEN_W];
+	double		st[PF_LEN_P];
 	double		v;
 
-	state_copy_w(fcinfo, 0, PF_LEN, PF_LEN_W, PF_W, st);
+	pf_state_copy(fcinfo, 0, st);
 
 	if (!pf_check_final(st))
 		PG_RETURN_NULL();

@@ -1,7 +1,199 @@
 -- medres 0.1.0 -> 0.2.0
+-- Every change made here is also made in medres--0.2.0.sql, the full install script of 0.2.0;
+-- test/upgrade.sh checks that an updated 0.1.0 and a fresh 0.2.0 have the same catalog.
 \echo Use "ALTER EXTENSION medres UPDATE TO '0.2.0'" to load this file. \quit
 
 -- Every role may use medres: nothing in it needs more than the caller's own rights (inner
 -- SQL runs as the caller, under the caller's row-level security).  Without this, a role
 -- other than the one that created the extension got 42501 on schema medres.
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
+-- ==== catalog comments ====
+-- Every object of medres says in one line what it computes, for \df+, \dT+, \da+ and the
+-- metadata browsers of BI tools (issue 12 §2), and so does every attribute of the result types
+-- (\d+).  Support functions (names starting with _) say which aggregate they serve and that
+-- they are not meant to be called directly.  The full
+-- install script medres--0.2.0.sql gives each object the same comment next to its definition.
+
+COMMENT ON TYPE @extschema@.lorenz_point IS 'One point of a Lorenz curve: cumulative population share and cumulative resource share (element of the lorenz result)';
+COMMENT ON COLUMN @extschema@.lorenz_point.population_share IS 'Cumulative share of the population (weight) of the units with this value or less';
+COMMENT ON COLUMN @extschema@.lorenz_point.resource_share IS 'Cumulative share of the resource (value times weight) of the units with this value or less';
+COMMENT ON TYPE @extschema@.decomposition_group IS 'One group of a ge_decomposition: rows, population and resource shares, mean, own GE index and its contribution to the within-group part';
+COMMENT ON COLUMN @extschema@.decomposition_group.grp IS 'The group';
+COMMENT ON COLUMN @extschema@.decomposition_group.n IS 'Rows of the group with a positive weight';
+COMMENT ON COLUMN @extschema@.decomposition_group.population_share IS 'P_g, the group''s share of the total weight';
+COMMENT ON COLUMN @extschema@.decomposition_group.resource_share IS 'S_g, the group''s share of the total resource';
+COMMENT ON COLUMN @extschema@.decomposition_group.mean IS 'mu_g, the group''s weighted mean value';
+COMMENT ON COLUMN @extschema@.decomposition_group.index IS 'GE_g, the group''s own GE(alpha) (NULL if all its values are 0)';
+COMMENT ON COLUMN @extschema@.decomposition_group.contribution IS 'S_g^alpha P_g^(1 - alpha) GE_g, the group''s part of within';
+COMMENT ON COLUMN @extschema@.decomposition_group.contribution_share IS 'contribution / total';
+COMMENT ON TYPE @extschema@.decomposition IS 'Result of ge_decomposition: GE(alpha) of all rows split exactly into between-group and within-group parts, their shares, and one decomposition_group per group';
+COMMENT ON COLUMN @extschema@.decomposition.alpha IS 'The order alpha of the generalized entropy';
+COMMENT ON COLUMN @extschema@.decomposition.total IS 'GE(alpha) of all rows = between + within';
+COMMENT ON COLUMN @extschema@.decomposition.between IS 'Between-group component: GE(alpha) of the group means weighted by the groups'' population shares';
+COMMENT ON COLUMN @extschema@.decomposition.within IS 'Within-group component: sum of the groups'' contributions';
+COMMENT ON COLUMN @extschema@.decomposition.between_share IS 'between / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.decomposition.within_share IS 'within / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.decomposition.groups IS 'One element per group, ordered by the group text (byte order)';
+
+COMMENT ON FUNCTION @extschema@._theil_t_trans(float8[], float8) IS 'Support function of theil_t: transition, adds a value to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._theil_t_trans(float8[], float8, float8) IS 'Support function of theil_t: transition, adds a weighted value to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._theil_l_trans(float8[], float8) IS 'Support function of theil_l: transition, adds a value to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._theil_l_trans(float8[], float8, float8) IS 'Support function of theil_l: transition, adds a weighted value to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._ge_trans(float8[], float8, float8) IS 'Support function of ge: transition, adds a value (with alpha) to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._ge_trans(float8[], float8, float8, float8) IS 'Support function of ge: transition, adds a weighted value (with alpha) to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._atkinson_trans(float8[], float8, float8) IS 'Support function of atkinson: transition, adds a value (with epsilon) to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._atkinson_trans(float8[], float8, float8, float8) IS 'Support function of atkinson: transition, adds a weighted value (with epsilon) to the float8[] power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._pf_combine(float8[], float8[]) IS 'Support function of theil_t, theil_l, ge and atkinson: combines two partial power-sum states (parallel query); not for direct use';
+COMMENT ON FUNCTION @extschema@._ge_final(float8[]) IS 'Support function of theil_t, theil_l and ge: the generalized entropy index of a power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._atkinson_final(float8[]) IS 'Support function of atkinson: the Atkinson index of a power-sum state; not for direct use';
+COMMENT ON FUNCTION @extschema@._cv_trans(float8[], float8) IS 'Support function of cv: transition, adds a value to the float8[] mean and squared-deviation state (West); not for direct use';
+COMMENT ON FUNCTION @extschema@._cv_trans(float8[], float8, float8) IS 'Support function of cv: transition, adds a weighted value to the float8[] mean and squared-deviation state (West); not for direct use';
+COMMENT ON FUNCTION @extschema@._cv_combine(float8[], float8[]) IS 'Support function of cv: combines two partial states (Chan et al.); not for direct use';
+COMMENT ON FUNCTION @extschema@._cv_final(float8[]) IS 'Support function of cv: the coefficient of variation of a state; not for direct use';
+COMMENT ON FUNCTION @extschema@._hoover_trans(float8[], float8) IS 'Support function of hoover: transition, appends a value to the float8[] state of (value, weight) pairs; not for direct use';
+COMMENT ON FUNCTION @extschema@._hoover_trans(float8[], float8, float8) IS 'Support function of hoover: transition, appends a (value, weight) pair to the float8[] state; not for direct use';
+COMMENT ON FUNCTION @extschema@._hoover_inv(float8[], float8) IS 'Support function of hoover: moving-window inverse transition, drops the oldest value; not for direct use';
+COMMENT ON FUNCTION @extschema@._hoover_inv(float8[], float8, float8) IS 'Support function of hoover: moving-window inverse transition, drops the oldest (value, weight) pair; not for direct use';
+COMMENT ON FUNCTION @extschema@._hoover_combine(float8[], float8[]) IS 'Support function of hoover: concatenates two partial states; not for direct use';
+COMMENT ON FUNCTION @extschema@._hoover_final(float8[]) IS 'Support function of hoover: the Hoover index of a state; not for direct use';
+
+COMMENT ON AGGREGATE @extschema@.theil_t(float8) IS 'Theil T index of value, GE(1) = mean of (x/mu) ln(x/mu); 0 = all equal, zeros count';
+COMMENT ON AGGREGATE @extschema@.theil_t(float8, float8) IS 'Theil T index of value weighted by weight (population), GE(1) = sum s ln(s/p); 0 = all equal, zeros count';
+COMMENT ON AGGREGATE @extschema@.theil_l(float8) IS 'Theil L index (mean log deviation, GE(0)) of value = ln mu - mean ln x; 0 = all equal, a zero value is an error';
+COMMENT ON AGGREGATE @extschema@.theil_l(float8, float8) IS 'Theil L index (mean log deviation, GE(0)) of value weighted by weight (population) = sum p ln(p/s); 0 = all equal';
+COMMENT ON AGGREGATE @extschema@.ge(float8, float8) IS 'Generalized entropy index GE(alpha) of value, alpha up to 256 (1 = Theil T, 0 = mean log deviation); 0 = all equal';
+COMMENT ON AGGREGATE @extschema@.ge(float8, float8, float8) IS 'Generalized entropy index GE(alpha) of value weighted by weight (population), alpha up to 256; 0 = all equal';
+COMMENT ON AGGREGATE @extschema@.atkinson(float8, float8) IS 'Atkinson index of value with inequality aversion epsilon >= 0: 1 - (power mean of order 1 - epsilon) / mean; in [0, 1)';
+COMMENT ON AGGREGATE @extschema@.atkinson(float8, float8, float8) IS 'Atkinson index of value weighted by weight (population), inequality aversion epsilon >= 0; in [0, 1), 0 = all equal';
+COMMENT ON AGGREGATE @extschema@.cv(float8) IS 'Coefficient of variation of value: population standard deviation / mean';
+COMMENT ON AGGREGATE @extschema@.cv(float8, float8) IS 'Coefficient of variation of value weighted by weight (population): weighted standard deviation (no n - 1) / weighted mean';
+COMMENT ON AGGREGATE @extschema@.hoover(float8) IS 'Hoover index (index of dissimilarity) of value: share of the total that must move for every unit to have the mean; 0 = equal';
+COMMENT ON AGGREGATE @extschema@.hoover(float8, float8) IS 'Hoover index of value weighted by weight (population): half the sum of |resource share - population share|; 0 = equal';
+
+COMMENT ON FUNCTION @extschema@._gini_trans(internal, float8) IS 'Support function of gini and lorenz: transition, collects a value; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_trans(internal, float8, float8) IS 'Support function of gini and lorenz: transition, collects a (value, weight) row; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_trans(internal, float8, float8, text) IS 'Support function of gini: transition, collects a (value, weight) row with the correction; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_totals_trans(internal, float8, float8) IS 'Support function of gini_totals: transition, collects a (resource, population) row; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_trans(internal, float8, float8) IS 'Support function of concentration_index: transition, collects a (health, rank_by) row; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_trans(internal, float8, float8, float8) IS 'Support function of concentration_index: transition, collects a (health, rank_by, weight) row; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_trans(internal, float8, float8, float8, text) IS 'Support function of concentration_index: transition, collects a row with the variant; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_trans(internal, float8, float8, float8, text, float8, float8) IS 'Support function of concentration_index: transition, collects a row with the variant and bounds; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_mtrans(internal, float8) IS 'Support function of gini and lorenz as window aggregates: moving transition, adds a value to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_mtrans(internal, float8, float8) IS 'Support function of gini and lorenz as window aggregates: moving transition, adds a row to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_mtrans(internal, float8, float8, text) IS 'Support function of gini as a window aggregate: moving transition, adds a row to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_minv(internal, float8) IS 'Support function of gini and lorenz as window aggregates: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_minv(internal, float8, float8) IS 'Support function of gini and lorenz as window aggregates: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_minv(internal, float8, float8, text) IS 'Support function of gini as a window aggregate: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_totals_mtrans(internal, float8, float8) IS 'Support function of gini_totals as a window aggregate: moving transition, adds a row to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_totals_minv(internal, float8, float8) IS 'Support function of gini_totals as a window aggregate: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_mtrans(internal, float8, float8) IS 'Support function of concentration_index as a window aggregate: moving transition, adds a row to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_mtrans(internal, float8, float8, float8) IS 'Support function of concentration_index as a window aggregate: moving transition, adds a row to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_mtrans(internal, float8, float8, float8, text) IS 'Support function of concentration_index as a window aggregate: moving transition, adds a row to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_mtrans(internal, float8, float8, float8, text, float8, float8) IS 'Support function of concentration_index as a window aggregate: moving transition, adds a row to the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_minv(internal, float8, float8) IS 'Support function of concentration_index as a window aggregate: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_minv(internal, float8, float8, float8) IS 'Support function of concentration_index as a window aggregate: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_minv(internal, float8, float8, float8, text) IS 'Support function of concentration_index as a window aggregate: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_minv(internal, float8, float8, float8, text, float8, float8) IS 'Support function of concentration_index as a window aggregate: inverse transition, drops the oldest row of the frame; not for direct use';
+COMMENT ON FUNCTION @extschema@._rank_combine(internal, internal) IS 'Support function of gini, gini_totals, lorenz and concentration_index: combines two partial row sets (parallel query); not for direct use';
+COMMENT ON FUNCTION @extschema@._rank_serialize(internal) IS 'Support function of gini, gini_totals, lorenz and concentration_index: serializes a partial row set to a tagged bytea; not for direct use';
+COMMENT ON FUNCTION @extschema@._rank_deserialize(bytea, internal) IS 'Support function of gini, gini_totals, lorenz and concentration_index: validates and deserializes a partial row set; not for direct use';
+COMMENT ON FUNCTION @extschema@._gini_final(internal) IS 'Support function of gini and gini_totals: the Gini coefficient of the collected rows; not for direct use';
+COMMENT ON FUNCTION @extschema@._lorenz_final(internal) IS 'Support function of lorenz: the Lorenz curve of the collected rows; not for direct use';
+COMMENT ON FUNCTION @extschema@._ci_final(internal) IS 'Support function of concentration_index: the concentration index of the collected rows; not for direct use';
+
+COMMENT ON AGGREGATE @extschema@.gini(float8) IS 'Gini coefficient of value: mean absolute difference / (2 mean); 0 = all equal, 1 = all in one unit';
+COMMENT ON AGGREGATE @extschema@.gini(float8, float8) IS 'Gini coefficient of value, weighted by weight (population); 0 = equal, 1 = all in one unit';
+COMMENT ON AGGREGATE @extschema@.gini(float8, float8, text) IS 'Gini coefficient of value weighted by weight, with small-sample correction ''none'', ''n'' (n/(n - 1)) or ''weights'' (1/(1 - sum p^2))';
+COMMENT ON AGGREGATE @extschema@.gini_totals(float8, float8) IS 'Population Gini of the rate resource/population weighted by population, from per-unit totals; 0 = equal, 1 = all in one unit';
+COMMENT ON AGGREGATE @extschema@.lorenz(float8) IS 'Lorenz curve of value: lorenz_point (population_share, resource_share) from (0, 0) to (1, 1), one per distinct value';
+COMMENT ON AGGREGATE @extschema@.lorenz(float8, float8) IS 'Lorenz curve of value weighted by weight (population): lorenz_point (population_share, resource_share), one per distinct value';
+COMMENT ON AGGREGATE @extschema@.concentration_index(float8, float8) IS 'Concentration index of health with units ranked by rank_by: 2 cov(health, fractional rank) / mean; < 0 when health gathers among the low-ranked';
+COMMENT ON AGGREGATE @extschema@.concentration_index(float8, float8, float8) IS 'Concentration index of health ranked by rank_by, weighted by weight (population): 2 cov_w(health, fractional rank) / mean';
+COMMENT ON AGGREGATE @extschema@.concentration_index(float8, float8, float8, text) IS 'Concentration index of health ranked by rank_by, weighted, as variant ''standard'', ''wagstaff'' (health in [0, 1]) or ''erreygers''';
+COMMENT ON AGGREGATE @extschema@.concentration_index(float8, float8, float8, text, float8, float8) IS 'Erreygers-corrected concentration index of health bounded in [lower, upper], ranked by rank_by, weighted: 4 mean C / (upper - lower)';
+
+COMMENT ON FUNCTION @extschema@._dec_trans(internal, float8, float8, text, float8) IS 'Support function of ge_decomposition: transition, adds a (value, weight) row to its group''s power sums; not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_combine(internal, internal) IS 'Support function of ge_decomposition: combines two partial per-group states (parallel query); not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_serialize(internal) IS 'Support function of ge_decomposition: serializes a partial state to a tagged bytea; not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_deserialize(bytea, internal) IS 'Support function of ge_decomposition: validates and deserializes a partial state; not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_final(internal) IS 'Support function of ge_decomposition: the decomposition of the per-group power sums; not for direct use';
+COMMENT ON AGGREGATE @extschema@.ge_decomposition(float8, float8, text, float8) IS 'GE(alpha) of value weighted by weight, split exactly into between and within the groups grp, with per-group rows (medres.decomposition)';
+
+COMMENT ON TYPE @extschema@.rsr_fit_result IS 'Result of rsr_fit: regression of the distinct scores on their probits (intercept, slope, r_squared, F, p_value) and the grades'' probit and score cut points';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.n IS 'Units';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.distinct_values IS 'k, the number of distinct scores regressed';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.intercept IS 'a of the fit score = a + b probit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.slope IS 'b of the fit score = a + b probit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.r_squared IS 'R squared of the fit';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.f IS 'F = R^2 (k - 2) / (1 - R^2) on (1, k - 2) degrees of freedom';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.p_value IS 'P(F > f)';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.cut_probits IS 'Probit cut points between grades, 2 + 6j/g for j = 1 .. g - 1';
+COMMENT ON COLUMN @extschema@.rsr_fit_result.cut_scores IS 'Score thresholds between grades, a + b cut_probits';
+COMMENT ON TYPE @extschema@.rsr_table_row IS 'One row of rsr_table: a distinct score with its frequency, cumulative frequency, mean rank, percentile, probit and fitted score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.value IS 'A distinct score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.f IS 'Units with this score';
+COMMENT ON COLUMN @extschema@.rsr_table_row.cum_f IS 'Units with this score or less';
+COMMENT ON COLUMN @extschema@.rsr_table_row.mean_rank IS 'Mean rank of this score, cum_f - (f - 1)/2';
+COMMENT ON COLUMN @extschema@.rsr_table_row.percentile IS 'mean_rank / n (the largest score: 1 - 1/(4n))';
+COMMENT ON COLUMN @extschema@.rsr_table_row.probit IS '5 + normal quantile of percentile';
+COMMENT ON COLUMN @extschema@.rsr_table_row.fitted IS 'a + b probit of the fit (NULL with fewer than 3 distinct scores)';
+COMMENT ON FUNCTION @extschema@.rsr(float8[], text, float8[], text) IS 'Window function: rank-sum ratio of each unit over its partition, sum of weighted indicator ranks / (n sum of weights); in (0, 1]';
+COMMENT ON FUNCTION @extschema@.rsr_probit(float8, text) IS 'Window function: probit of each unit''s score within its partition, 5 + normal quantile of its percentile among the distinct scores';
+COMMENT ON FUNCTION @extschema@.rsr_grade(float8, int, text, text) IS 'Window function: grade of each unit''s score within its partition, 1 (best) to grades, by the cut points of the probit regression';
+COMMENT ON FUNCTION @extschema@.topsis(float8[], text, float8[]) IS 'Window function: TOPSIS closeness of each unit to the ideal over its partition, D- / (D+ + D-); in [0, 1], 1 = best';
+COMMENT ON FUNCTION @extschema@._score_trans(internal, float8) IS 'Support function of rsr_fit and rsr_table: transition, collects a score; not for direct use';
+COMMENT ON FUNCTION @extschema@._score_trans(internal, float8, int) IS 'Support function of rsr_fit: transition, collects a score with the number of grades; not for direct use';
+COMMENT ON FUNCTION @extschema@._rsr_fit_final(internal) IS 'Support function of rsr_fit: the probit regression of the collected scores; not for direct use';
+COMMENT ON FUNCTION @extschema@._rsr_table_final(internal) IS 'Support function of rsr_table: the probit table of the collected scores; not for direct use';
+COMMENT ON FUNCTION @extschema@._entropy_trans(internal, float8[]) IS 'Support function of entropy_weights: transition, collects a row of indicators; not for direct use';
+COMMENT ON FUNCTION @extschema@._entropy_trans(internal, float8[], text) IS 'Support function of entropy_weights: transition, collects a row of indicators with their directions; not for direct use';
+COMMENT ON FUNCTION @extschema@._entropy_final(internal) IS 'Support function of entropy_weights: the entropy weights of the collected rows; not for direct use';
+COMMENT ON AGGREGATE @extschema@.rsr_fit(float8) IS 'Rank-sum ratio grading: OLS of the distinct scores on their probits, with fit statistics and the cut points of 3 grades (rsr_fit_result)';
+COMMENT ON AGGREGATE @extschema@.rsr_fit(float8, int) IS 'Rank-sum ratio grading: OLS of the distinct scores on their probits, with fit statistics and the cut points of grades classes (rsr_fit_result)';
+COMMENT ON AGGREGATE @extschema@.rsr_table(float8) IS 'Probit table of the scores: one rsr_table_row per distinct score (frequency, mean rank, percentile, probit, fitted), ascending';
+COMMENT ON AGGREGATE @extschema@.entropy_weights(float8[]) IS 'Entropy-method weights of the indicators (one per array element, all benefit-type): w_j = (1 - e_j) / sum (1 - e), summing to 1';
+COMMENT ON AGGREGATE @extschema@.entropy_weights(float8[], text) IS 'Entropy-method weights of the indicators with directions (''+'' benefit, ''-'' cost, one per indicator): w_j = (1 - e_j) / sum (1 - e)';
+
+COMMENT ON FUNCTION @extschema@.hrdi(float8, float8, float8) IS 'Health resource density index: sqrt((resource/population) (resource/area)) = resource / sqrt(population area)';
+COMMENT ON FUNCTION @extschema@.hrad(float8, float8) IS 'Window function: health resource agglomeration degree, the unit''s share of the resource over its share of the area in the partition';
+COMMENT ON FUNCTION @extschema@.pad(float8, float8) IS 'Window function: population agglomeration degree, the unit''s share of the population over its share of the area in the partition';
+COMMENT ON FUNCTION @extschema@.hrad_pad(float8, float8) IS 'Window function: the unit''s share of the resource over its share of the population in the partition (HRAD/PAD); 1 = fair by population';
+
+COMMENT ON TYPE @extschema@.hclust_merge IS 'One merge step of hclust_tree: the two nodes joined (leaves 0 to n - 1, step s makes node n + s - 1), the merge height and the size of the new cluster';
+COMMENT ON COLUMN @extschema@.hclust_merge.step IS 'Merge step, 1 .. n - 1; step s creates node n + s - 1';
+COMMENT ON COLUMN @extschema@.hclust_merge.left_id IS 'The smaller of the two nodes merged (leaves are 0 .. n - 1 in label order)';
+COMMENT ON COLUMN @extschema@.hclust_merge.right_id IS 'The larger of the two nodes merged';
+COMMENT ON COLUMN @extschema@.hclust_merge.height IS 'Distance between the two nodes when merged';
+COMMENT ON COLUMN @extschema@.hclust_merge.size IS 'Units under the new node';
+COMMENT ON FUNCTION @extschema@.hclust(float8[], int, text, text, text, float8) IS 'Window function: cluster number (1 to k) of each unit by agglomerative hierarchical clustering of features over the partition (SPSS defaults)';
+COMMENT ON FUNCTION @extschema@.kmeans(float8[], int, bigint, int, text, int, float8[]) IS 'Window function: cluster number (1 to k) of each unit by k-means (Lloyd) on the standardized features over the partition';
+COMMENT ON FUNCTION @extschema@._tree_trans(internal, float8[], text) IS 'Support function of hclust_tree, hclust_newick and hclust_svg: transition, collects a labelled row of features; not for direct use';
+COMMENT ON FUNCTION @extschema@._tree_trans(internal, float8[], text, text) IS 'Support function of hclust_tree, hclust_newick and hclust_svg: transition, collects a labelled row with the linkage; not for direct use';
+COMMENT ON FUNCTION @extschema@._tree_trans(internal, float8[], text, text, text) IS 'Support function of hclust_tree, hclust_newick and hclust_svg: transition, collects a labelled row with linkage and metric; not for direct use';
+COMMENT ON FUNCTION @extschema@._tree_trans(internal, float8[], text, text, text, text) IS 'Support function of hclust_tree, hclust_newick and hclust_svg: transition, collects a labelled row with all options; not for direct use';
+COMMENT ON FUNCTION @extschema@._silhouette_trans(internal, float8[], int) IS 'Support function of silhouette: transition, collects a row of features with its cluster; not for direct use';
+COMMENT ON FUNCTION @extschema@._silhouette_trans(internal, float8[], int, text) IS 'Support function of silhouette: transition, collects a row of features with its cluster and the metric; not for direct use';
+COMMENT ON FUNCTION @extschema@._silhouette_trans(internal, float8[], int, text, text) IS 'Support function of silhouette: transition, collects a row of features with its cluster and all options; not for direct use';
+COMMENT ON FUNCTION @extschema@._rows_combine(internal, internal) IS 'Support function of hclust_tree, hclust_newick, hclust_svg and silhouette: combines two partial row sets (parallel query); not for direct use';
+COMMENT ON FUNCTION @extschema@._rows_serialize(internal) IS 'Support function of hclust_tree, hclust_newick, hclust_svg and silhouette: serializes a partial row set to a tagged bytea; not for direct use';
+COMMENT ON FUNCTION @extschema@._rows_deserialize(bytea, internal) IS 'Support function of hclust_tree, hclust_newick, hclust_svg and silhouette: validates and deserializes a partial row set; not for direct use';
+COMMENT ON FUNCTION @extschema@._tree_final(internal) IS 'Support function of hclust_tree: the merge steps of the collected rows; not for direct use';
+COMMENT ON FUNCTION @extschema@._newick_final(internal) IS 'Support function of hclust_newick: the Newick string of the collected rows'' tree; not for direct use';
+COMMENT ON FUNCTION @extschema@._svg_final(internal) IS 'Support function of hclust_svg: the SVG dendrogram of the collected rows; not for direct use';
+COMMENT ON FUNCTION @extschema@._silhouette_final(internal) IS 'Support function of silhouette: the mean silhouette width of the collected rows; not for direct use';
+COMMENT ON AGGREGATE @extschema@.hclust_tree(float8[], text) IS 'Merge steps (hclust_merge[]) of the hierarchical clustering of features, leaves ordered by label; average linkage, squared Euclidean, z-scores';
+COMMENT ON AGGREGATE @extschema@.hclust_tree(float8[], text, text) IS 'Merge steps (hclust_merge[]) of the hierarchical clustering of features with the given linkage, leaves ordered by label';
+COMMENT ON AGGREGATE @extschema@.hclust_tree(float8[], text, text, text) IS 'Merge steps (hclust_merge[]) of the hierarchical clustering of features with the given linkage and metric, leaves ordered by label';
+COMMENT ON AGGREGATE @extschema@.hclust_tree(float8[], text, text, text, text) IS 'Merge steps (hclust_merge[]) of the hierarchical clustering of features with the given linkage, metric and standardization';
+COMMENT ON AGGREGATE @extschema@.hclust_newick(float8[], text) IS 'Hierarchical clustering tree of features as a Newick string with the labels as leaves; average linkage, squared Euclidean, z-scores';
+COMMENT ON AGGREGATE @extschema@.hclust_newick(float8[], text, text) IS 'Hierarchical clustering tree of features as a Newick string with the labels as leaves, with the given linkage';
+COMMENT ON AGGREGATE @extschema@.hclust_newick(float8[], text, text, text) IS 'Hierarchical clustering tree of features as a Newick string with the labels as leaves, with the given linkage and metric';
+COMMENT ON AGGREGATE @extschema@.hclust_newick(float8[], text, text, text, text) IS 'Hierarchical clustering tree of features as a Newick string, with the given linkage, metric and standardization';
+COMMENT ON AGGREGATE @extschema@.hclust_svg(float8[], text) IS 'SPSS-style dendrogram (SVG document) of the hierarchical clustering of features; average linkage, squared Euclidean, z-scores';
+COMMENT ON AGGREGATE @extschema@.hclust_svg(float8[], text, text) IS 'SPSS-style dendrogram (SVG document) of the hierarchical clustering of features with the given linkage';
+COMMENT ON AGGREGATE @extschema@.hclust_svg(float8[], text, text, text) IS 'SPSS-style dendrogram (SVG document) of the hierarchical clustering of features with the given linkage and metric';
+COMMENT ON AGGREGATE @extschema@.hclust_svg(float8[], text, text, text, text) IS 'SPSS-style dendrogram (SVG document) of the hierarchical clustering of features with the given linkage, metric and standardization';
+COMMENT ON AGGREGATE @extschema@.silhouette(float8[], int) IS 'Mean silhouette width of the clustering of features into cluster, Euclidean on z-scores; in [-1, 1], higher = better separated';
+COMMENT ON AGGREGATE @extschema@.silhouette(float8[], int, text) IS 'Mean silhouette width of the clustering of features into cluster under the given metric; in [-1, 1], higher = better separated';
+COMMENT ON AGGREGATE @extschema@.silhouette(float8[], int, text, text) IS 'Mean silhouette width of the clustering of features into cluster under the given metric and standardization; in [-1, 1]';

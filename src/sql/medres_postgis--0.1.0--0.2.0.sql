@@ -1,4 +1,6 @@
 -- medres_postgis 0.1.0 -> 0.2.0
+-- Every change made here is also made in medres_postgis--0.2.0.sql, the full install script of 0.2.0;
+-- test/upgrade.sh checks that an updated 0.1.0 and a fresh 0.2.0 have the same catalog.
 \echo Use "ALTER EXTENSION medres_postgis UPDATE TO '0.2.0'" to load this file. \quit
 
 -- area_km2 answers every geometry with a finite area or SQLSTATE 22023: PostGIS's own
@@ -35,3 +37,29 @@ BEGIN
         $body$ $f$, pg);
 END
 $do$;
+
+-- ==== catalog comments ====
+-- Every object of medres_postgis says in one line what it computes, for \df+, \dT+ and the
+-- metadata browsers of BI tools (issue 12 §2), and so does every attribute of moran_result
+-- (\d+).  The full install script
+-- medres_postgis--0.2.0.sql gives each object the same comment next to its definition.
+
+COMMENT ON TYPE @extschema@.moran_result IS 'Result of moran: global Moran''s I, its expectation, variances, z and p under normality and randomisation, and the permutation p';
+COMMENT ON COLUMN @extschema@.moran_result.n IS 'Units';
+COMMENT ON COLUMN @extschema@.moran_result.i IS 'Global Moran''s I';
+COMMENT ON COLUMN @extschema@.moran_result.expected IS 'E[I] = -1/(n - 1)';
+COMMENT ON COLUMN @extschema@.moran_result.variance_normal IS 'Variance of I under normality';
+COMMENT ON COLUMN @extschema@.moran_result.z_normal IS 'z-score of I under normality';
+COMMENT ON COLUMN @extschema@.moran_result.p_normal IS 'Two-sided p-value under normality';
+COMMENT ON COLUMN @extschema@.moran_result.variance_random IS 'Variance of I under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.z_random IS 'z-score of I under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.p_random IS 'Two-sided p-value under randomisation';
+COMMENT ON COLUMN @extschema@.moran_result.p_permutation IS 'Pseudo p-value from the permutations, folded as PySAL does';
+COMMENT ON COLUMN @extschema@.moran_result.permutations IS 'Number of permutations run';
+COMMENT ON FUNCTION @extschema@.accessibility(text, text, text, float8, text, float8, float8[], float8[], text, boolean) IS 'Spatial accessibility score of each demand unit for each supply measure by the 2SFCA family (2sfca, e2sfca, gravity, 3sfca, ratio)';
+COMMENT ON FUNCTION @extschema@.spatial_weights(text, text, int, float8, float8, float8, boolean) IS 'Spatial weights (i, j, w) of the units: queen or rook contiguity, k nearest neighbours or distance band, optionally row-standardized';
+COMMENT ON FUNCTION @extschema@.moran(text, text, int, bigint) IS 'Global Moran''s I of the values under the spatial weights, with normal, randomisation and permutation inference (moran_result)';
+COMMENT ON FUNCTION @extschema@.lisa(text, text, int, bigint, float8) IS 'Local Moran''s I of each unit with its z, conditional-permutation pseudo p-value and cluster quadrant (HH, LL, HL, LH)';
+COMMENT ON FUNCTION @extschema@.getis_ord(text, text, boolean) IS 'Local Getis-Ord G (G* with star) of each unit with its z-score and p-value, for hot-spot maps';
+COMMENT ON FUNCTION @extschema@.area_km2(geometry) IS 'Area of geom on the WGS 84 spheroid in km2, ST_Area(geom::geography) / 1e6; 22023 for a geometry it cannot measure';
+COMMENT ON FUNCTION @extschema@.hrdi(float8, float8, geometry) IS 'Health resource density index with the area from geom: resource / sqrt(population area_km2(geom))';
