@@ -24,9 +24,12 @@ _PG_init(void)
 {
 	DefineCustomIntVariable("medres.memory_limit",
 							"Largest amount of memory a medres window function or aggregate may plan to use.",
-							"Methods that hold a whole partition (rank-sum ratio, TOPSIS, entropy weights) "
-							"check their need against this before they allocate, and fail with "
-							"program_limit_exceeded instead of exhausting the server.",
+							"Every state or work area that grows with the input (the rows kept by the "
+							"rank-based aggregates and hoover, the groups of ge_decomposition, the "
+							"partitions of the evaluation window functions, distance matrices of "
+							"clustering, spatial weights and accessibility pairs) is checked against this "
+							"before it is allocated; beyond it the call fails with program_limit_exceeded "
+							"instead of exhausting the server.",
 							&medres_memory_limit_kb,
 							1024 * 1024,	/* 1 GB */
 							1024,
