@@ -128,6 +128,8 @@ if [ -n "$main" ]; then
   tap_script "sqlsmith" env PGUSER=$ADMIN bash test/sqlsmith.sh "${CLUSTER_LOG:-}"
   # a view or materialized view per family survives pg_dump | pg_restore unchanged
   tap_script "dump and restore" env PGUSER=$ADMIN bash test/dump_restore.sh
+  # the BI queries of doc/bi.md through JDBC and pandas, as the plain role
+  tap_script "JDBC and pandas" env PGUSER=$ADMIN MEDRES_USER=$USER_ROLE bash test/jdbc/run.sh
 fi
 
 echo "$passed passed, $failed failed" >"$out/summary.txt"
