@@ -130,6 +130,9 @@ if [ -n "$main" ]; then
   tap_script "dump and restore" env PGUSER=$ADMIN bash test/dump_restore.sh
   # the BI queries of doc/bi.md through JDBC and pandas, as the plain role
   tap_script "JDBC and pandas" env PGUSER=$ADMIN MEDRES_USER=$USER_ROLE bash test/jdbc/run.sh
+  # doc/nightly_refresh.md's pg_cron recipe on a throwaway cluster of its own (Debian's 15 with
+  # postgresql-15-cron; skipped with a note where pg_cron is missing); waits up to ~2 minutes
+  tap_script "nightly refresh with pg_cron" env PG_CONFIG="$PG_CONFIG" bash test/nightly_refresh.sh
 fi
 
 echo "$passed passed, $failed failed" >"$out/summary.txt"
