@@ -264,12 +264,13 @@ BEGIN
     END IF;
     -- the merge of step s creates node n + s - 1 and joins two nodes made before it
     IF EXISTS (SELECT 1 FROM unnest(tree) WITH ORDINALITY AS m(step, left_id, right_id, height, size, o)
-               WHERE m.step IS DISTINCT FROM m.o OR m.height IS NULL OR m.size IS NULL
+               WHERE m.step IS DISTINCT FROM m.o OR m.size IS NULL OR m.size < 2
+                  OR m.height IS NULL OR m.height IN ('NaN', 'Infinity', '-Infinity')
                   OR m.left_id IS NULL OR m.left_id < 0 OR m.left_id >= n + m.o - 1
                   OR m.right_id IS NULL OR m.right_id < 0 OR m.right_id >= n + m.o - 1) THEN
         RAISE EXCEPTION 'tree is not a list of merge steps from hclust_tree'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'Step s must be element s and join nodes below n + s - 1, n being the number of units.';
+                  DETAIL = 'Step s must be element s, join nodes below n + s - 1 (n being the number of units) at a finite height, and hold at least 2 units.';
     END IF;
     RETURN QUERY
         SELECT m.step,
