@@ -213,7 +213,7 @@ BEGIN ATOMIC
     ORDER BY c.o;
 END;
 COMMENT ON FUNCTION @extschema@.lorenz_points(@extschema@.lorenz_point[]) IS
-    'rows (point, population_share, resource_share) of a Lorenz curve from lorenz(), point 1 being (0, 0)';
+    'Rows (point, population_share, resource_share) of a Lorenz curve from lorenz(), point 1 being (0, 0)';
 
 CREATE FUNCTION @extschema@.decomposition_groups(decomposition @extschema@.decomposition)
     RETURNS TABLE(grp text, n bigint, population_share float8, resource_share float8,
@@ -227,7 +227,7 @@ BEGIN ATOMIC
     ORDER BY g.o;
 END;
 COMMENT ON FUNCTION @extschema@.decomposition_groups(@extschema@.decomposition) IS
-    'one row per group of a ge_decomposition() result: shares, mean, own index and contribution to the within term';
+    'One row per group of a ge_decomposition() result: shares, mean, own index and contribution to the within term';
 
 -- Cut j of g grades: a score at or above cut_score j (and below cut j + 1) is grade g - j,
 -- a score below it grade g - j + 1 or worse (rsr_grade counts the thresholds a value reaches).
@@ -241,7 +241,7 @@ BEGIN ATOMIC
     ORDER BY c.j;
 END;
 COMMENT ON FUNCTION @extschema@.rsr_fit_cuts(@extschema@.rsr_fit_result) IS
-    'one row per grade boundary of an rsr_fit() result: its probit, its score threshold and the grades on either side';
+    'One row per grade boundary of an rsr_fit() result: its probit, its score threshold and the grades on either side';
 
 -- hclust_tree numbers the leaves 0 .. n - 1 in byte order of their labels (COLLATE "C"), so
 -- the labels of the same rows, sorted that way, name them.  Rows whose label is NULL take no
@@ -284,4 +284,4 @@ BEGIN
 END
 $body$;
 COMMENT ON FUNCTION @extschema@.hclust_steps(@extschema@.hclust_merge[], text[]) IS
-    'the merge steps of hclust_tree() as rows, each side named by its unit''s label or by the step that formed its cluster';
+    'The merge steps of hclust_tree() as rows, each side named by its unit''s label or by the step that formed its cluster';

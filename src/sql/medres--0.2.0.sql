@@ -660,3 +660,91 @@ CREATE AGGREGATE @extschema@.silhouette(features float8[], cluster int, metric t
     COMBINEFUNC = @extschema@._rows_combine, SERIALFUNC = @extschema@._rows_serialize,
     DESERIALFUNC = @extschema@._rows_deserialize, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.silhouette(float8[], int, text, text) IS 'Mean silhouette width of the clustering of features into cluster under the given metric and standardization; in [-1, 1]';
+
+-- ==== flat results for BI tools ====
+-- JDBC and psycopg2 hand a composite or an array to a BI tool as opaque text.  These
+-- set-returning companions turn each array-valued result into rows of plain scalars (see
+-- doc/bi.md).  The bodies are SQL-standard (BEGIN ATOMIC): their names are resolved here,
+-- once, and do not depend on the caller's search_path.
+
+CREATE FUNCTION @extschema@.lorenz_points(curve @extschema@.lorenz_point[])
+    RETURNS TABLE(point int, population_share float8, resource_share float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.o::int, c.population_share, c.resource_share
+    FROM unnest(curve) WITH ORDINALITY AS c(population_share, resource_share, o)
+    ORDER BY c.o;
+END;
+COMMENT ON FUNCTION @extschema@.lorenz_points(@extschema@.lorenz_point[]) IS
+    'Rows (point, population_share, resource_share) of a Lorenz curve from lorenz(), point 1 being (0, 0)';
+
+CREATE FUNCTION @extschema@.decomposition_groups(decomposition @extschema@.decomposition)
+    RETURNS TABLE(grp text, n bigint, population_share float8, resource_share float8,
+                  mean float8, index float8, contribution float8, contribution_share float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT g.grp, g.n, g.population_share, g.resource_share, g.mean, g.index, g.contribution,
+           g.contribution_share
+    FROM unnest((decomposition).groups) WITH ORDINALITY AS g(grp, n, population_share,
+             resource_share, mean, index, contribution, contribution_share, o)
+    ORDER BY g.o;
+END;
+COMMENT ON FUNCTION @extschema@.decomposition_groups(@extschema@.decomposition) IS
+    'One row per group of a ge_decomposition() result: shares, mean, own index and contribution to the within term';
+
+-- Cut j of g grades: a score at or above cut_score j (and below cut j + 1) is grade g - j,
+-- a score below it grade g - j + 1 or worse (rsr_grade counts the thresholds a value reaches).
+CREATE FUNCTION @extschema@.rsr_fit_cuts(fit @extschema@.rsr_fit_result)
+    RETURNS TABLE(cut int, cut_probit float8, cut_score float8, grade_below int, grade_above int)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.j::int, c.p, c.s, (cardinality((fit).cut_probits) + 1 - c.j + 1)::int,
+           (cardinality((fit).cut_probits) + 1 - c.j)::int
+    FROM unnest((fit).cut_probits, (fit).cut_scores) WITH ORDINALITY AS c(p, s, j)
+    ORDER BY c.j;
+END;
+COMMENT ON FUNCTION @extschema@.rsr_fit_cuts(@extschema@.rsr_fit_result) IS
+    'One row per grade boundary of an rsr_fit() result: its probit, its score threshold and the grades on either side';
+
+-- hclust_tree numbers the leaves 0 .. n - 1 in byte order of their labels (COLLATE "C"), so
+-- the labels of the same rows, sorted that way, name them.  Rows whose label is NULL take no
+-- part in hclust_tree and are dropped here too.
+CREATE FUNCTION @extschema@.hclust_steps(tree @extschema@.hclust_merge[], labels text[])
+    RETURNS TABLE(step int, left_label text, left_step int, right_label text, right_step int,
+                  height float8, size int)
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    n int := cardinality(tree) + 1;
+    sorted text[] := ARRAY(SELECT l FROM unnest(labels) AS l WHERE l IS NOT NULL
+                           ORDER BY l COLLATE "C");
+BEGIN
+    IF cardinality(sorted) <> n THEN
+        RAISE EXCEPTION 'labels must name the % units of tree, not %', n, cardinality(sorted)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass array_agg(label) over the rows hclust_tree read: a row whose features are NULL takes no part.';
+    END IF;
+    -- the merge of step s creates node n + s - 1 and joins two nodes made before it
+    IF EXISTS (SELECT 1 FROM unnest(tree) WITH ORDINALITY AS m(step, left_id, right_id, height, size, o)
+               WHERE m.step IS DISTINCT FROM m.o OR m.size IS NULL OR m.size < 2
+                  OR m.height IS NULL OR m.height IN ('NaN', 'Infinity', '-Infinity')
+                  OR m.left_id IS NULL OR m.left_id < 0 OR m.left_id >= n + m.o - 1
+                  OR m.right_id IS NULL OR m.right_id < 0 OR m.right_id >= n + m.o - 1) THEN
+        RAISE EXCEPTION 'tree is not a list of merge steps from hclust_tree'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Step s must be element s, join nodes below n + s - 1 (n being the number of units) at a finite height, and hold at least 2 units.';
+    END IF;
+    RETURN QUERY
+        SELECT m.step,
+               CASE WHEN m.left_id < n THEN sorted[m.left_id + 1] END,
+               CASE WHEN m.left_id >= n THEN m.left_id - n + 1 END,
+               CASE WHEN m.right_id < n THEN sorted[m.right_id + 1] END,
+               CASE WHEN m.right_id >= n THEN m.right_id - n + 1 END,
+               m.height, m.size
+        FROM unnest(tree) AS m
+        ORDER BY m.step;
+END
+$body$;
+COMMENT ON FUNCTION @extschema@.hclust_steps(@extschema@.hclust_merge[], text[]) IS
+    'The merge steps of hclust_tree() as rows, each side named by its unit''s label or by the step that formed its cluster';
