@@ -384,6 +384,9 @@ typedef struct MedresTreeInfo
 typedef char *(*MedresTreeRender) (const Merge *m, int n, char **labels, int hexp,
 								   const MedresTreeInfo *info);
 
+/* charts.c: the state of lorenz_svg and concentration_svg */
+#define MEDRES_STATE_CURVE_SVG		5
+
 /* cluster.c: a height (scaled by 2^hexp) as reported; 22003 if no double holds it */
 extern double medres_reported_height(double h, int hexp);
 
