@@ -42,6 +42,15 @@ FROM (SELECT medres.hclust_svg(ARRAY[institutions, personnel_10k, beds_10k,
                                'ward', 'euclidean', 'zscore', '{"k": 4}') AS svg
       FROM province) s;
 
+-- example of doc/cluster.md (hclust_svg)
+SELECT (regexp_match(svg, '<title>([^<]*)</title>'))[1] AS title,
+       (SELECT string_agg(m[1], ', ')
+        FROM regexp_matches(substring(svg from '<g class="labels"[^>]*>(.*?)</g>'),
+                            '>([^<]+)</text>', 'g') m) AS labels
+FROM (SELECT medres.hclust_svg(ARRAY[institutions, personnel_10k, beds_10k,
+                                     health_expense_per_capita_yuan], province) AS svg
+      FROM province WHERE province IN ('Beijing', 'Shanghai', 'Tibet')) s;
+
 -- the legends' figures equal medres.gini and medres.concentration_index (8 digits)
 SELECT (SELECT string_agg(m[1], '; ')
         FROM regexp_matches(medres.lorenz_svg(per_capita, population_million, resource,
