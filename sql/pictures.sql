@@ -115,6 +115,15 @@ WHERE p.pronamespace = 'medres'::regnamespace
    OR (p.proname = 'hclust_svg' AND p.pronargs = 6)
 GROUP BY p.proname ORDER BY p.proname;
 
+-- values across the double range: a scale from -1e308 to 1e308 (its width overflows), and
+-- a Lorenz curve of weights 1e308 and 5e-324 (G = 0.5 as medres.gini: half the population
+-- has nothing to speak of, the other half everything)
+SELECT xml_is_well_formed_document(medres.heatmap_svg(r, 'c', v)) AS heatmap_xml
+FROM (VALUES ('a', 1e308::float8), ('b', -1e308), ('c', 0)) x(r, v);
+SELECT (regexp_match(medres.lorenz_svg(v, w), '>(G = [0-9.]+)<'))[1] AS legend,
+       round(medres.gini(v, w)::numeric, 3) AS gini
+FROM (VALUES (1e-300::float8, 1e308::float8), (1e300, 5e-324), (1, 1), (1e308, 1e308)) x(v, w);
+
 -- errors: 22023 naming the argument, 54000 beyond the documented caps
 SELECT medres.lorenz_svg(x, 1) FROM pic_big WHERE false;
 SELECT medres.lorenz_svg(NULL, 1);

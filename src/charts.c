@@ -1082,9 +1082,7 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 			else
 			{
 				double		v = st->cells[at].v;
-				double		t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-
-				svg_hex(svg_palette_at(o.palette, t), hex);
+				svg_hex(svg_palette_at(o.palette, svg_scale_t(v, lo, hi)), hex);
 				svg_value(&tip, v, o.digits);
 			}
 			svg_path_begin(&buf, hex, NULL, 0, NULL);
@@ -1098,7 +1096,7 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 			/* the value in the cell where it fits, dark or light against the fill */
 			if (!st->cells[at].isnull && cw >= 44 && ch >= 16)
 			{
-				SvgRGB		f = svg_palette_at(o.palette, hi > lo ? (st->cells[at].v - lo) / (hi - lo) : 0.5);
+				SvgRGB		f = svg_palette_at(o.palette, svg_scale_t(st->cells[at].v, lo, hi));
 				StringInfoData lab;
 
 				initStringInfo(&lab);
