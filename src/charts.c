@@ -204,6 +204,7 @@ medres_lorenz_svg_trans(PG_FUNCTION_ARGS)
 		medres_check_nonnegative("value", rec.h);
 		medres_check_weight(rec.w);
 		rec.h += 0.0;			/* -0 as 0, for the sort */
+		rec.w += 0.0;
 		rec.r = rec.h;
 		curve_add(fcinfo, st, 3, rec);
 	}
@@ -232,6 +233,7 @@ medres_concentration_svg_trans(PG_FUNCTION_ARGS)
 		medres_check_weight(rec.w);
 		rec.r += 0.0;
 		rec.h += 0.0;
+		rec.w += 0.0;
 		curve_add(fcinfo, st, 4, rec);
 	}
 	else if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
@@ -437,18 +439,36 @@ typedef struct Curve
 	double		index;
 } Curve;
 
-/* records in a fixed order: by r (radix), then ties by h and w, so any plan sums alike */
-static int
-rhw_tie_cmp(const void *a, const void *b)
+/*
+ * A group of records with equal r in a fixed order, by h and then w, so that
+ * every plan (whatever order the workers' records were combined in) adds
+ * them in the same order.  Through the radix sort, which answers cancel,
+ * keyed on h and then w in turn.
+ */
+static void
+order_ties(RHW *rec, int64 n)
 {
-	const RHW  *x = a,
-			   *y = b;
+	double		r0 = rec[0].r;
 
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	if (x->w != y->w)
-		return x->w < y->w ? -1 : 1;
-	return 0;
+	for (int64 k = 0; k < n; k++)
+		rec[k].r = rec[k].h;
+	medres_sort_records(rec, n, sizeof(RHW));
+	for (int64 a = 0; a < n;)
+	{
+		int64		b = a + 1;
+
+		while (b < n && rec[b].h == rec[a].h)
+			b++;
+		if (b - a > 1)
+		{
+			for (int64 k = a; k < b; k++)
+				rec[k].r = rec[k].w;
+			medres_sort_records(rec + a, b - a, sizeof(RHW));
+		}
+		a = b;
+	}
+	for (int64 k = 0; k < n; k++)
+		rec[k].r = r0;
 }
 
 #define CURVE_STEP (1.0 / 1024)
@@ -489,10 +509,9 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 		while (b < n && rec[b].r == rec[a].r)
 			b++;
 		if (b - a > 1)
-			qsort(rec + a, b - a, sizeof(RHW), rhw_tie_cmp);
+			order_ties(rec + a, b - a);
 		a = b;
-		if ((a & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
+		CHECK_FOR_INTERRUPTS();
 	}
 	for (int64 k = 0; k < n; k++)
 	{
