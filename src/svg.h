@@ -51,7 +51,8 @@
  * UTF-8 database other characters are copied as they are, in any other
  * encoding they are converted and written as &#xNNNN; references (so the
  * SVG, which declares no encoding and is therefore UTF-8, stays right in
- * every encoding).  Characters XML 1.0 forbids become U+FFFD.
+ * every encoding; SQL_ASCII bytes are read as UTF-8 where they are).
+ * Characters XML 1.0 forbids, and bytes that are not UTF-8, become U+FFFD.
  */
 extern void svg_escape(StringInfo buf, const char *s);
 
