@@ -124,6 +124,12 @@ SELECT (regexp_match(medres.lorenz_svg(v, w), '>(G = [0-9.]+)<'))[1] AS legend,
        round(medres.gini(v, w)::numeric, 3) AS gini
 FROM (VALUES (1e-300::float8, 1e308::float8), (1e300, 5e-324), (1, 1), (1e308, 1e308)) x(v, w);
 
+-- a Gini far below the rounding error of one minus twice the area keeps its digits (the
+-- legend's sum of non-negative terms), as medres.gini does: 9.88e-24
+SELECT (regexp_match(medres.lorenz_svg(v, w), '>(G = [^<]+)<'))[1] AS legend,
+       round((medres.gini(v, w) * 1e24)::numeric, 2) AS gini_times_1e24
+FROM (VALUES (5e-324::float8, 5e-324::float8), (1, 0), (1e-300, 1e-300), (2e-300, 5e-324)) v(v, w);
+
 -- errors: 22023 naming the argument, 54000 beyond the documented caps
 SELECT medres.lorenz_svg(x, 1) FROM pic_big WHERE false;
 SELECT medres.lorenz_svg(NULL, 1);
