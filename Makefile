@@ -6,7 +6,8 @@ DATA        = src/sql/medres--0.1.0.sql src/sql/medres--0.1.0--0.2.0.sql \
               src/sql/medres--0.2.0.sql src/sql/medres_postgis--0.2.0.sql
 OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/streaming.o src/gini.o src/decomposition.o \
-              src/evaluation.o src/partition.o src/cluster.o src/spatial.o
+              src/evaluation.o src/partition.o src/cluster.o src/spatial.o \
+              src/svg.o src/dendrogram.o src/charts.o
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -16,7 +17,7 @@ PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 
 # `make installcheck`: the pg_regress suite against a running server (PGHOST, PGPORT, ...);
 # sql/spatial.sql only where PostGIS is installed
-REGRESS     = bad_input cluster evaluation provinces vectors window
+REGRESS     = bad_input cluster evaluation pictures provinces vectors window
 REGRESS     += $(if $(wildcard $(shell $(PG_CONFIG) --sharedir)/extension/postgis.control),spatial)
 REGRESS_OPTS = --inputdir=. --load-extension=medres
 
@@ -24,6 +25,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(OBJS): src/medres.h
+src/svg.o src/dendrogram.o src/charts.o src/cluster.o: src/svg.h
 
 # between builds for different servers: the objects only (PGXS's clean also removes results/,
 # where the test runner keeps its output)

@@ -123,7 +123,8 @@ WITH t AS (SELECT medres.hclust_svg(f, province) AS svg, medres.hclust_newick(f,
                                         health_expense_per_capita_yuan] AS f FROM province) p)
 SELECT xml_is_well_formed_document(svg) AS well_formed,
        (SELECT count(*) FROM regexp_matches(svg, '<path ', 'g')) AS merges,
-       (SELECT array_agg(m[1]) FROM regexp_matches(svg, '<text x="\d+" y="\d+\.\d">([^<]+)</text>', 'g') m)
+       (SELECT array_agg(m[1]) FROM regexp_matches(substring(svg from '<g class="labels"[^>]*>(.*?)</g>'),
+                                                   '>([^<]+)</text>', 'g') m)
          = (SELECT array_agg(replace(m[1], '''', '')) FROM regexp_matches(nwk, '([A-Za-z'' ]+):', 'g') m)
          AS same_leaf_order
 FROM t;
@@ -367,7 +368,8 @@ SELECT pg_temp.err($$SELECT medres.hclust_tree(f, l, 'centroid', 'sqeuclidean', 
 -- the SVG draws that tree: a and c side by side, two merges, well-formed
 SELECT xml_is_well_formed_document(svg) AS well_formed,
        (SELECT count(*) FROM regexp_matches(svg, '<path ', 'g')) AS merges,
-       (SELECT string_agg(m[1], '') FROM regexp_matches(svg, '<text x="\d+" y="\d+\.\d">([^<]+)</text>', 'g') m)
+       (SELECT string_agg(m[1], '') FROM regexp_matches(substring(svg from '<g class="labels"[^>]*>(.*?)</g>'),
+                                                        '>([^<]+)</text>', 'g') m)
          AS leaf_order
 FROM (SELECT medres.hclust_svg(f, l, 'centroid', 'sqeuclidean', 'none') AS svg
       FROM (VALUES ('a', '{1e308}'::float8[]), ('b', '{-1e308}'), ('c', '{0}')) v(l, f)) s;

@@ -43,6 +43,7 @@
  * hash of their coordinates, so the row order cannot change the result.
  */
 #include "medres.h"
+#include "svg.h"
 
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
@@ -404,14 +405,7 @@ typedef struct RawMerge
 	double		height;
 } RawMerge;
 
-/* a merge as reported: scipy's linkage-matrix row */
-typedef struct Merge
-{
-	int			left;
-	int			right;
-	double		height;
-	int			size;
-} Merge;
+/* Merge, a merge as reported (scipy's linkage-matrix row), is in medres.h */
 
 /*
  * Lance-Williams: the distance from cluster k (size nk) to the union of i
@@ -1094,8 +1088,8 @@ true_height(double h, int hexp)
 }
 
 /* the same, where it is reported: a height that no double can hold is an error */
-static double
-reported_height(double h, int hexp)
+double
+medres_reported_height(double h, int hexp)
 {
 	double		v = true_height(h, hexp);
 
@@ -1527,257 +1521,7 @@ silhouette_mean(const double *x, int n, int d, const int *cl, int nc, int metric
 	return (total + totalc) / n;
 }
 
-/* ---------------------------------------------------------------------
- * Plain C: the tree as Newick and as an SVG dendrogram
- * --------------------------------------------------------------------- */
-
-static void
-append_shortest_double(StringInfo buf, double v)
-{
-	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-	double_to_shortest_decimal_buf(v, tmp);
-	appendStringInfoString(buf, tmp);
-}
-
-/* a Newick label: bare when it can be, else single-quoted with '' for ' */
-static void
-append_newick_label(StringInfo buf, const char *s)
-{
-	bool		bare = *s != '\0';
-
-	for (const char *p = s; *p; p++)
-		if (strchr(" \t\n\r()[]':;,_", *p))
-			bare = false;
-	if (bare)
-	{
-		appendStringInfoString(buf, s);
-		return;
-	}
-	appendStringInfoChar(buf, '\'');
-	for (const char *p = s; *p; p++)
-	{
-		if (*p == '\'')
-			appendStringInfoChar(buf, '\'');
-		appendStringInfoChar(buf, *p);
-	}
-	appendStringInfoChar(buf, '\'');
-}
-
-/*
- * The leaves in drawing order (left subtree first) and, per node, its
- * height; walked with an explicit stack, as a chain-shaped tree (single
- * linkage) is as deep as it has leaves.
- */
-static int *
-leaf_order(const Merge *m, int n)
-{
-	int		   *order = unit_array(n, sizeof(int), false);
-	int		   *stack = unit_array((Size) 2 * n, sizeof(int), false);
-	int			top = 0,
-				cnt = 0;
-
-	stack[top++] = 2 * n - 2;
-	while (top > 0)
-	{
-		int			v = stack[--top];
-
-		if (v < n)
-			order[cnt++] = v;
-		else
-		{
-			stack[top++] = m[v - n].right;
-			stack[top++] = m[v - n].left;
-		}
-	}
-	pfree(stack);
-	return order;
-}
-
-/*
- * Newick: "(A:1,B:1):0.5;" with branch lengths parent height - child
- * height, so the leaves sit at distance height-of-root from the root.
- */
-static char *
-tree_newick(const Merge *m, int n, char **labels, int hexp)
-{
-	StringInfoData buf;
-	int		   *stack = unit_array((Size) 4 * n, sizeof(int), false);	/* node, state pairs */
-	int			top = 0;
-
-	initStringInfo(&buf);
-	if (n == 1)
-	{
-		append_newick_label(&buf, labels[0]);
-		appendStringInfoChar(&buf, ';');
-		return buf.data;
-	}
-	/* state 0: open; 1: after the left child; 2: after the right child */
-	stack[top++] = 2 * n - 2;
-	stack[top++] = 0;
-	while (top > 0)
-	{
-		int			state = stack[--top];
-		int			v = stack[--top];
-
-		if (v < n)
-		{
-			append_newick_label(&buf, labels[v]);
-			appendStringInfoChar(&buf, ':');
-			append_shortest_double(&buf, reported_height(m[stack[top - 2] - n].height, hexp));
-			continue;
-		}
-		if (state == 0)
-		{
-			appendStringInfoChar(&buf, '(');
-			stack[top++] = v;
-			stack[top++] = 1;
-			stack[top++] = m[v - n].left;
-			stack[top++] = 0;
-		}
-		else if (state == 1)
-		{
-			appendStringInfoChar(&buf, ',');
-			stack[top++] = v;
-			stack[top++] = 2;
-			stack[top++] = m[v - n].right;
-			stack[top++] = 0;
-		}
-		else
-		{
-			appendStringInfoChar(&buf, ')');
-			if (top > 0)
-			{
-				appendStringInfoChar(&buf, ':');
-				/* the difference in scaled units, then scaled: it may be finite where the heights are not */
-				append_shortest_double(&buf, reported_height(m[stack[top - 2] - n].height -
-															 m[v - n].height, hexp));
-			}
-		}
-	}
-	appendStringInfoChar(&buf, ';');
-	pfree(stack);
-	return buf.data;
-}
-
-static void
-append_xml_escaped(StringInfo buf, const char *s)
-{
-	for (const char *p = s; *p; p++)
-	{
-		switch (*p)
-		{
-			case '&':
-				appendStringInfoString(buf, "&amp;");
-				break;
-			case '<':
-				appendStringInfoString(buf, "&lt;");
-				break;
-			case '>':
-				appendStringInfoString(buf, "&gt;");
-				break;
-			case '"':
-				appendStringInfoString(buf, "&quot;");
-				break;
-			default:
-				appendStringInfoChar(buf, *p);
-		}
-	}
-}
-
-#define SVG_ROW		18			/* pixels per leaf */
-#define SVG_SCALE	20			/* pixels per unit of rescaled distance */
-#define SVG_TOP		44
-
-/*
- * A horizontal dendrogram as SPSS prints it: leaf labels on the left, the
- * merges drawn at their "Rescaled Distance Cluster Combine", 0 to 25 along
- * the top.  SPSS rescales "preserving the ratio of the distances between
- * steps": linearly, the lowest merge at 1 and the highest at 25, the
- * leaves at 0.  Each node is drawn at the middle of its children.
- */
-static double
-rescaled_distance(double h, double hmin, double hmax)
-{
-	return hmax > hmin ? 1.0 + 24.0 * (h - hmin) / (hmax - hmin) : 25.0;
-}
-
-/*
- * The drawing depends on the heights only through rescaled_distance, which
- * a common factor does not change: it uses the heights in build_tree's
- * scaled units (hexp unused), which are finite even where the true ones are
- * not.
- */
-static char *
-tree_svg(const Merge *m, int n, char **labels, int hexp)
-{
-	StringInfoData buf;
-	int		   *order = n > 1 ? leaf_order(m, n) : NULL;
-	double	   *ypos = unit_array((Size) 2 * n, sizeof(double), false);
-	double		hmin = 0.0,
-				hmax = 0.0;
-	int			label_width = 0,
-				x0,
-				width,
-				height;
-
-	for (int i = 0; i < n; i++)
-		label_width = Max(label_width, (int) strlen(labels[i]));
-	x0 = 16 + 7 * Min(label_width, 60);
-	width = x0 + 25 * SVG_SCALE + 24;
-	height = SVG_TOP + n * SVG_ROW + 12;
-	for (int s = 0; s < n - 1; s++)
-	{
-		hmin = s == 0 ? m[s].height : Min(hmin, m[s].height);
-		hmax = s == 0 ? m[s].height : Max(hmax, m[s].height);
-	}
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf,
-					 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-					 "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-					 width, height, width, height);
-	appendStringInfoString(&buf, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-	appendStringInfo(&buf, "<text x=\"%d\" y=\"14\" text-anchor=\"middle\">"
-					 "Rescaled Distance Cluster Combine</text>\n",
-					 x0 + 25 * SVG_SCALE / 2);
-	/* the 0..25 axis */
-	appendStringInfo(&buf, "<g stroke=\"black\" stroke-width=\"1\">"
-					 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
-					 x0, SVG_TOP - 8, x0 + 25 * SVG_SCALE, SVG_TOP - 8);
-	for (int t = 0; t <= 25; t += 5)
-		appendStringInfo(&buf, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
-						 x0 + t * SVG_SCALE, SVG_TOP - 12, x0 + t * SVG_SCALE, SVG_TOP - 8);
-	appendStringInfoString(&buf, "</g>\n<g text-anchor=\"middle\">");
-	for (int t = 0; t <= 25; t += 5)
-		appendStringInfo(&buf, "<text x=\"%d\" y=\"%d\">%d</text>", x0 + t * SVG_SCALE,
-						 SVG_TOP - 16, t);
-	appendStringInfoString(&buf, "</g>\n<g text-anchor=\"end\">\n");
-	for (int r = 0; r < n; r++)
-	{
-		int			leaf = order ? order[r] : 0;
-
-		ypos[leaf] = SVG_TOP + SVG_ROW * r + SVG_ROW / 2.0;
-		appendStringInfo(&buf, "<text x=\"%d\" y=\"%.1f\">", x0 - 6, ypos[leaf] + 4);
-		append_xml_escaped(&buf, labels[leaf]);
-		appendStringInfoString(&buf, "</text>\n");
-	}
-	appendStringInfoString(&buf, "</g>\n<g stroke=\"black\" stroke-width=\"1.2\" fill=\"none\">\n");
-	for (int s = 0; s < n - 1; s++)
-	{
-		int			l = m[s].left,
-					r = m[s].right;
-		double		xs = x0 + SVG_SCALE * rescaled_distance(m[s].height, hmin, hmax);
-		double		xl = l < n ? x0 : x0 + SVG_SCALE * rescaled_distance(m[l - n].height, hmin, hmax);
-		double		xr = r < n ? x0 : x0 + SVG_SCALE * rescaled_distance(m[r - n].height, hmin, hmax);
-
-		ypos[n + s] = 0.5 * (ypos[l] + ypos[r]);
-		appendStringInfo(&buf, "<path d=\"M%.1f %.1fH%.1fV%.1fH%.1f\"/>\n",
-						 xl, ypos[l], xs, ypos[r], xr);
-	}
-	appendStringInfoString(&buf, "</g>\n</svg>\n");
-	return buf.data;
-}
+/* the tree as Newick and as an SVG dendrogram: dendrogram.c */
 
 /* ---------------------------------------------------------------------
  * Window functions: hclust and kmeans
@@ -2047,6 +1791,7 @@ typedef struct RowsState
 	char	   *lbuf;
 	int64		llen;
 	int64		lcap;
+	char	   *options;		/* hclust_svg's options (jsonb text), or NULL */
 } RowsState;
 
 static RowsState *
@@ -2150,6 +1895,19 @@ rows_state_add(RowsState *st, ArrayType *a, const char *label, int32 cluster)
 	st->n++;
 }
 
+/* the options of hclust_svg: set once, then the same text in every row and state */
+static void
+rows_state_svg_options(RowsState *st, const char *options)
+{
+	if (st->options == NULL)
+		st->options = MemoryContextStrdup(st->cxt, options);
+	else if (strcmp(st->options, options) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options must be the same for every row of a group"),
+				 errdetail("Found %s after %s.", options, st->options)));
+}
+
 static RowsState *
 rows_state_arg(FunctionCallInfo fcinfo, bool with_labels)
 {
@@ -2179,6 +1937,9 @@ medres_tree_trans(PG_FUNCTION_ARGS)
 		check_linkage_metric(&o);
 	}
 	rows_state_options(st, opt);
+	/* hclust_svg(..., options jsonb): kept as text, the same in every row */
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(6))
+		rows_state_svg_options(st, svg_options_text(PG_GETARG_JSONB_P(6)));
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 		rows_state_add(st, PG_GETARG_ARRAYTYPE_P(1), text_to_cstring(PG_GETARG_TEXT_PP(2)), 0);
 	PG_RETURN_POINTER(st);
@@ -2218,6 +1979,8 @@ medres_rows_combine(PG_FUNCTION_ARGS)
 	if (a->with_labels != b->with_labels)
 		medres_state_invalid("Two clustering states of different kinds cannot be combined.");
 	rows_state_options(a, b->opt);
+	if (b->options != NULL)
+		rows_state_svg_options(a, b->options);
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
 	if (a->d < 0)
@@ -2246,7 +2009,7 @@ medres_rows_combine(PG_FUNCTION_ARGS)
  * The serialized form: this header (its tag checked by deserialize), then
  * x, then labels (ends and bytes) or cluster numbers.
  */
-#define ROWS_STATE_VERSION 1
+#define ROWS_STATE_VERSION 2	/* 2: hclust_svg's options at the end */
 
 typedef struct RowsHeader
 {
@@ -2256,6 +2019,7 @@ typedef struct RowsHeader
 	int32		opt[3];
 	int64		n;
 	int64		llen;
+	int64		olen;			/* bytes of options (no NUL); -1 for none */
 } RowsHeader;
 
 static Size
@@ -2264,7 +2028,7 @@ rows_payload(const RowsHeader *h)
 	Size		rows = (Size) h->n * (Max(h->d, 0) * sizeof(double) +
 									  (h->with_labels ? sizeof(int64) : sizeof(int32)));
 
-	return rows + (h->with_labels ? (Size) h->llen : 0);
+	return rows + (h->with_labels ? (Size) h->llen : 0) + (Size) Max(h->olen, 0);
 }
 
 PG_FUNCTION_INFO_V1(medres_rows_serialize);
@@ -2284,6 +2048,7 @@ medres_rows_serialize(PG_FUNCTION_ARGS)
 	memcpy(h.opt, st->opt, sizeof(h.opt));
 	h.n = st->n;
 	h.llen = st->llen;
+	h.olen = st->options ? (int64) strlen(st->options) : -1;
 	payload = rows_payload(&h);
 	if (payload > MaxAllocSize - VARHDRSZ - sizeof(h))
 		ereport(ERROR,
@@ -2309,6 +2074,8 @@ medres_rows_serialize(PG_FUNCTION_ARGS)
 		else
 			memcpy(p, st->cluster, sizeof(int32) * st->n);
 	}
+	if (h.olen > 0)
+		memcpy(VARDATA(out) + sizeof(h) + payload - h.olen, st->options, h.olen);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -2333,7 +2100,8 @@ medres_rows_deserialize(PG_FUNCTION_ARGS)
 	memcpy(&h, VARDATA_ANY(in), sizeof(h));
 	/* sizes first, by division, so that no product below can overflow */
 	if ((h.with_labels != 0 && h.with_labels != 1) || h.n < 0 || h.llen < 0 ||
-		(Size) h.llen > len || h.d < -1 || (h.n > 0 && h.d < 1) ||
+		(Size) h.llen > len || h.olen < -1 || (h.olen > 0 && (Size) h.olen > len) ||
+		h.d < -1 || (h.n > 0 && h.d < 1) ||
 		(Size) h.d > len / sizeof(double) ||
 		(h.n > 0 && (Size) h.n > len / (h.d * sizeof(double))) ||
 		len != sizeof(h) + rows_payload(&h))
@@ -2344,6 +2112,15 @@ medres_rows_deserialize(PG_FUNCTION_ARGS)
 	st = rows_state_new(aggcxt, h.with_labels);
 	st->d = h.d;
 	memcpy(st->opt, h.opt, sizeof(h.opt));
+	if (h.olen >= 0)
+	{
+		const char *o = VARDATA_ANY(in) + len - h.olen;
+
+		if (memchr(o, '\0', h.olen) != NULL)
+			medres_state_invalid("The options of the clustering state are invalid.");
+		st->options = MemoryContextAllocZero(aggcxt, h.olen + 1);
+		memcpy(st->options, o, h.olen);
+	}
 	p = VARDATA_ANY(in) + sizeof(h);
 	if (h.n > 0)
 	{
@@ -2492,7 +2269,7 @@ medres_tree_final(PG_FUNCTION_ARGS)
 		values[0] = Int32GetDatum(s + 1);
 		values[1] = Int32GetDatum(tree[s].left);
 		values[2] = Int32GetDatum(tree[s].right);
-		values[3] = Float8GetDatum(reported_height(tree[s].height, hexp));
+		values[3] = Float8GetDatum(medres_reported_height(tree[s].height, hexp));
 		values[4] = Int32GetDatum(tree[s].size);
 		items[s] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
@@ -2501,24 +2278,26 @@ medres_tree_final(PG_FUNCTION_ARGS)
 
 /* the tree of a group rendered as text (Newick, SVG), or NULL for no rows */
 static Datum
-tree_text_final(FunctionCallInfo fcinfo, char *(*render) (const Merge *, int, char **, int),
-				const char *what, Size bytes_per_unit)
+tree_text_final(FunctionCallInfo fcinfo, MedresTreeRender render, const char *what,
+				Size bytes_per_unit)
 {
 	RowsState  *st = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
 	char	  **labels;
 	Merge	   *tree;
 	int			hexp;
 	Size		bytes;
+	MedresTreeInfo info;
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 
 	/*
-	 * An upper bound of the text's length: every label escaped at most 6
-	 * times over (XML's &quot;), and per unit its markup and numbers.  A
+	 * An upper bound of the text's length: every label escaped at most 10
+	 * times over (a byte as &#xFFFD; outside UTF-8), and per unit its
+	 * markup and numbers.  A
 	 * text value cannot exceed 1 GB: fail before the work, not at the end.
 	 */
-	bytes = (Size) st->llen * 6 + (Size) st->n * bytes_per_unit;
+	bytes = (Size) st->llen * 10 + (Size) st->n * bytes_per_unit;
 	if (bytes >= MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -2527,21 +2306,25 @@ tree_text_final(FunctionCallInfo fcinfo, char *(*render) (const Merge *, int, ch
 				 errhint("Draw a smaller group, or use hclust_tree.")));
 	medres_check_memory(bytes * 2, what);	/* the buffer, and the text copied from it */
 	tree = state_tree(st, &labels, &hexp);
-	PG_RETURN_TEXT_P(cstring_to_text(render(tree, (int) st->n, labels, hexp)));
+	info.linkage = linkage_names[Max(st->opt[0], 0)];
+	info.metric = metric_names[Max(st->opt[1], 0)];
+	info.standardize = standardize_names[Max(st->opt[2], 0)];
+	info.options = st->options;
+	PG_RETURN_TEXT_P(cstring_to_text(render(tree, (int) st->n, labels, hexp, &info)));
 }
 
 PG_FUNCTION_INFO_V1(medres_newick_final);
 Datum
 medres_newick_final(PG_FUNCTION_ARGS)
 {
-	return tree_text_final(fcinfo, tree_newick, "the Newick string", 64);
+	return tree_text_final(fcinfo, medres_tree_newick, "the Newick string", 64);
 }
 
 PG_FUNCTION_INFO_V1(medres_svg_final);
 Datum
 medres_svg_final(PG_FUNCTION_ARGS)
 {
-	return tree_text_final(fcinfo, tree_svg, "the SVG dendrogram", 160);
+	return tree_text_final(fcinfo, medres_tree_svg, "the SVG dendrogram", 320);
 }
 
 PG_FUNCTION_INFO_V1(medres_silhouette_final);

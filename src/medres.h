@@ -359,4 +359,41 @@ extern double medres_normal_quantile(double p);
 extern double medres_f_upper_tail(double f, double df1, double df2);
 extern void medres_average_ranks(const double *x, int n, double *ranks);
 
+/*
+ * Helper "svg" (issue 14): the tree of cluster.c, rendered by dendrogram.c.
+ * A merge as reported: scipy's linkage-matrix row (leaves 0..n-1, the merge
+ * of step s makes node n + s), its height in build_tree's scaled units.
+ */
+typedef struct Merge
+{
+	int			left;
+	int			right;
+	double		height;
+	int			size;
+} Merge;
+
+/* what a rendering knows of the clustering: option names, hclust_svg's options */
+typedef struct MedresTreeInfo
+{
+	const char *linkage;		/* "average", ... */
+	const char *metric;			/* "sqeuclidean", ... */
+	const char *standardize;	/* "zscore", "range", "none" */
+	const char *options;		/* jsonb text, or NULL */
+} MedresTreeInfo;
+
+typedef char *(*MedresTreeRender) (const Merge *m, int n, char **labels, int hexp,
+								   const MedresTreeInfo *info);
+
+/* charts.c: the state of lorenz_svg and concentration_svg */
+#define MEDRES_STATE_CURVE_SVG		5
+
+/* cluster.c: a height (scaled by 2^hexp) as reported; 22003 if no double holds it */
+extern double medres_reported_height(double h, int hexp);
+
+/* dendrogram.c */
+extern char *medres_tree_newick(const Merge *m, int n, char **labels, int hexp,
+								const MedresTreeInfo *info);
+extern char *medres_tree_svg(const Merge *m, int n, char **labels, int hexp,
+							 const MedresTreeInfo *info);
+
 #endif							/* MEDRES_H */

@@ -14,7 +14,8 @@ if [ "${1:-}" = "--test" ]; then
          python3-numpy python3-scipy python3-sklearn python3-mpmath r-base-core r-cran-laeken
          r-cran-cluster r-cran-spdep python3-libpysal python3-shapely
          default-jdk-headless libpostgresql-jdbc-java python3-pandas python3-psycopg2
-         postgresql-15-cron)
+         postgresql-15-cron
+         librsvg2-bin python3-pil)
 fi
 [ "${2:-}" = "--matrix" ] && pkgs+=(bison flex libxml2-dev zlib1g-dev perl xz-utils)
 missing=()

@@ -133,6 +133,13 @@ if [ -n "$main" ]; then
   # doc/nightly_refresh.md's pg_cron recipe on a throwaway cluster of its own (Debian's 15 with
   # postgresql-15-cron; skipped with a note where pg_cron is missing); waits up to ~2 minutes
   tap_script "nightly refresh with pg_cron" env PG_CONFIG="$PG_CONFIG" bash test/nightly_refresh.sh
+  # the pictures: each SVG parsed as XML, rendered by rsvg-convert, its pixels read back
+  # (test/pictures.py, which also writes doc/img/)
+  if fresh_db medres_pictures; then
+    PGUSER=$USER_ROLE tap_script "pictures" /usr/bin/python3 test/pictures.py medres_pictures
+  else
+    bad "could not prepare the database of test/pictures.py"
+  fi
 fi
 
 echo "$passed passed, $failed failed" >"$out/summary.txt"
