@@ -839,3 +839,21 @@ COMMENT ON AGGREGATE @extschema@.heatmap_svg(text, text, float8) IS
     'SVG heat map of value by row and column label, rows and columns in the order first seen, with a colour scale';
 COMMENT ON AGGREGATE @extschema@.heatmap_svg(text, text, float8, jsonb) IS
     'SVG heat map of value by row and column label, rows and columns in the order first seen, with a colour scale and options';
+
+-- comments of the pictures' support functions
+COMMENT ON FUNCTION @extschema@._tree_trans(internal, float8[], text, text, text, text, jsonb) IS 'Support function of hclust_svg: transition, collects a labelled row with all options and the picture''s options; not for direct use';
+COMMENT ON FUNCTION @extschema@._lorenz_svg_trans(internal, float8, float8) IS 'Support function of lorenz_svg: transition, collects a (value, weight) record; not for direct use';
+COMMENT ON FUNCTION @extschema@._lorenz_svg_trans(internal, float8, float8, text) IS 'Support function of lorenz_svg: transition, collects a (value, weight) record of a series; not for direct use';
+COMMENT ON FUNCTION @extschema@._lorenz_svg_trans(internal, float8, float8, text, jsonb) IS 'Support function of lorenz_svg: transition, collects a (value, weight) record of a series with the options; not for direct use';
+COMMENT ON FUNCTION @extschema@._concentration_svg_trans(internal, float8, float8) IS 'Support function of concentration_svg: transition, collects a (health, rank_by) record; not for direct use';
+COMMENT ON FUNCTION @extschema@._concentration_svg_trans(internal, float8, float8, float8) IS 'Support function of concentration_svg: transition, collects a weighted (health, rank_by) record; not for direct use';
+COMMENT ON FUNCTION @extschema@._concentration_svg_trans(internal, float8, float8, float8, text) IS 'Support function of concentration_svg: transition, collects a weighted (health, rank_by) record of a series; not for direct use';
+COMMENT ON FUNCTION @extschema@._concentration_svg_trans(internal, float8, float8, float8, text, jsonb) IS 'Support function of concentration_svg: transition, collects a weighted (health, rank_by) record of a series with the options; not for direct use';
+COMMENT ON FUNCTION @extschema@._curve_svg_combine(internal, internal) IS 'Support function of lorenz_svg and concentration_svg: combines two partial states (parallel query); not for direct use';
+COMMENT ON FUNCTION @extschema@._curve_svg_serialize(internal) IS 'Support function of lorenz_svg and concentration_svg: serializes a partial state to a tagged bytea; not for direct use';
+COMMENT ON FUNCTION @extschema@._curve_svg_deserialize(bytea, internal) IS 'Support function of lorenz_svg and concentration_svg: validates and deserializes a partial state; not for direct use';
+COMMENT ON FUNCTION @extschema@._lorenz_svg_final(internal) IS 'Support function of lorenz_svg: draws the SVG of the collected series; not for direct use';
+COMMENT ON FUNCTION @extschema@._concentration_svg_final(internal) IS 'Support function of concentration_svg: draws the SVG of the collected series; not for direct use';
+COMMENT ON FUNCTION @extschema@._heatmap_svg_trans(internal, text, text, float8) IS 'Support function of heatmap_svg: transition, collects a (row, column, value) cell; not for direct use';
+COMMENT ON FUNCTION @extschema@._heatmap_svg_trans(internal, text, text, float8, jsonb) IS 'Support function of heatmap_svg: transition, collects a (row, column, value) cell with the options; not for direct use';
+COMMENT ON FUNCTION @extschema@._heatmap_svg_final(internal) IS 'Support function of heatmap_svg: draws the SVG of the collected cells; not for direct use';
