@@ -96,3 +96,23 @@ COMMENT ON AGGREGATE @extschema@.heatmap_svg(text, text, float8) IS
     'SVG heat map of value by row and column label, rows and columns in the order first seen, with a colour scale';
 COMMENT ON AGGREGATE @extschema@.heatmap_svg(text, text, float8, jsonb) IS
     'SVG heat map of value by row and column label, rows and columns in the order first seen, with a colour scale and options';
+
+-- ==== class breaks (helper map): class_breaks for choropleth maps ====
+CREATE FUNCTION @extschema@._class_breaks_trans(internal, float8, int, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.class_breaks(value float8, k int, method text) (
+    SFUNC = @extschema@._class_breaks_trans, STYPE = internal,
+    FINALFUNC = @extschema@._class_breaks_final,
+    COMBINEFUNC = @extschema@._class_breaks_combine,
+    SERIALFUNC = @extschema@._class_breaks_serialize,
+    DESERIALFUNC = @extschema@._class_breaks_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.class_breaks(float8, int, text) IS
+    'class breaks of the values for a map: k + 1 ascending bounds (min, each class''s upper bound) by quantile, equal interval or Jenks natural breaks';
