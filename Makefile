@@ -17,7 +17,7 @@ PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 
 # `make installcheck`: the pg_regress suite against a running server (PGHOST, PGPORT, ...);
 # sql/spatial.sql only where PostGIS is installed
-REGRESS     = bad_input cluster evaluation provinces vectors window
+REGRESS     = bad_input cluster evaluation pictures provinces vectors window
 REGRESS     += $(if $(wildcard $(shell $(PG_CONFIG) --sharedir)/extension/postgis.control),spatial)
 REGRESS_OPTS = --inputdir=. --load-extension=medres
 

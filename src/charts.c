@@ -946,7 +946,8 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 {
 	HeatState  *st = PG_ARGISNULL(0) ? NULL : (HeatState *) PG_GETARG_POINTER(0);
 	SvgOptions	o;
-	StringInfoData buf;
+	StringInfoData buf,
+				values;
 	int		   *rid,
 			   *cid;
 	const char **rnames,
@@ -1035,7 +1036,7 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 	if (!(o.seen & SVG_OPT_WIDTH))
 		o.width = Max(bar_x + 90, svg_text_width(o.title, 15) + 20);
 	if (!(o.seen & SVG_OPT_HEIGHT))
-		o.height = Max(top + nr * ch + 20, top + 180);
+		o.height = Max(top + nr * ch + 20, top + Min(nr * ch, 240.0) + 24);
 
 	initStringInfo(&buf);
 	svg_begin(&buf, o.width, o.height, o.title);
@@ -1056,6 +1057,7 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 	}
 	svg_group_end(&buf);
 
+	initStringInfo(&values);
 	svg_group_begin(&buf, "class=\"cells\" stroke=\"#ffffff\" stroke-width=\"1\"");
 	for (int i = 0; i < nr; i++)
 	{
@@ -1080,9 +1082,7 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 			else
 			{
 				double		v = st->cells[at].v;
-				double		t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-
-				svg_hex(svg_palette_at(o.palette, t), hex);
+				svg_hex(svg_palette_at(o.palette, svg_scale_t(v, lo, hi)), hex);
 				svg_value(&tip, v, o.digits);
 			}
 			svg_path_begin(&buf, hex, NULL, 0, NULL);
@@ -1093,9 +1093,28 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 			svg_path_close(&buf);
 			svg_path_end(&buf, tip.data);
 			pfree(tip.data);
+			/* the value in the cell where it fits, dark or light against the fill */
+			if (!st->cells[at].isnull && cw >= 44 && ch >= 16)
+			{
+				SvgRGB		f = svg_palette_at(o.palette, svg_scale_t(st->cells[at].v, lo, hi));
+				StringInfoData lab;
+
+				initStringInfo(&lab);
+				svg_value(&lab, st->cells[at].v, o.digits);
+				svg_text(&values, x + cw / 2, y + ch / 2 + 4, SVG_MIDDLE, 0,
+						 0.299 * f.r + 0.587 * f.g + 0.114 * f.b < 128 ?
+						 "fill=\"#ffffff\"" : "fill=\"#000000\"", lab.data);
+				pfree(lab.data);
+			}
 		}
 	}
 	svg_group_end(&buf);
+	if (values.len > 0)
+	{
+		svg_group_begin(&buf, "class=\"values\" font-size=\"11\"");
+		appendBinaryStringInfo(&buf, values.data, values.len);
+		svg_group_end(&buf);
+	}
 	if (any || o.has_min || o.has_max)
 		svg_colorbar(&buf, bar_x, top, 14, Min(nr * ch, 240.0), o.palette, lo, hi, o.digits,
 					 o.legend);

@@ -228,7 +228,9 @@ dendrogram_option(const char *key, JsonbValue *v, void *arg)
 	{
 		if (v->type != jbvNull)
 		{
-			c->height = svg_opt_number(v, "options", key, 0, DBL_MAX);
+			c->height = svg_opt_number(v, "options", key, -DBL_MAX, DBL_MAX);
+			if (c->height < 0)
+				svg_opt_invalid("options", key, "Option cut_height must not be negative.");
 			c->has_height = true;
 		}
 		return true;

@@ -297,6 +297,18 @@ lerp8(uint8 a, uint8 b, double f)
 	return (uint8) lround(a + (b - (double) a) * f);
 }
 
+double
+svg_scale_t(double v, double lo, double hi)
+{
+	double		t;
+
+	if (!(hi > lo))
+		return 0.5;
+	/* halves first: hi - lo may exceed the double range (-1e308 .. 1e308) */
+	t = (v / 2 - lo / 2) / (hi / 2 - lo / 2);
+	return t > 0.0 ? (t < 1.0 ? t : 1.0) : 0.0;	/* also NaN -> 0 */
+}
+
 SvgRGB
 svg_palette_at(const SvgPalette *p, double t)
 {
@@ -686,7 +698,7 @@ svg_colorbar(StringInfo buf, double x, double y, double w, double h,
 		ticks[0] = lo;
 	for (int i = 0; i < nt; i++)
 	{
-		double		ty = hi > lo ? y + h * (1.0 - (ticks[i] - lo) / (hi - lo)) : y + h / 2;
+		double		ty = y + h * (1.0 - svg_scale_t(ticks[i], lo, hi));
 		StringInfoData lab;
 
 		svg_line(buf, x + w, ty, x + w + 4, ty, "#333333", 1, NULL);

@@ -122,6 +122,12 @@ extern const SvgPalette *svg_palette_lookup(const char *name, const char *argnam
 extern SvgRGB svg_palette_at(const SvgPalette *p, double t);
 
 /*
+ * Where v lies on a scale from lo to hi, as t in [0, 1] (clamped; 0.5 when
+ * hi <= lo), computed without overflow for any finite lo, hi and v.
+ */
+extern double svg_scale_t(double v, double lo, double hi);
+
+/*
  * Discrete classes: the colour of class i of k (0 <= i < k).  Sequential
  * and diverging palettes are sampled evenly end to end (k = 1: the middle);
  * qualitative palettes give their colours in order, cycling past n (the

@@ -126,6 +126,13 @@ if [ -n "$main" ]; then
   tap_script "sqlsmith" env PGUSER=$ADMIN bash test/sqlsmith.sh "${CLUSTER_LOG:-}"
   # a view or materialized view per family survives pg_dump | pg_restore unchanged
   tap_script "dump and restore" env PGUSER=$ADMIN bash test/dump_restore.sh
+  # the pictures: each SVG parsed as XML, rendered by rsvg-convert, its pixels read back
+  # (test/pictures.py, which also writes doc/img/)
+  if fresh_db medres_pictures; then
+    tap_script "pictures" env PGUSER=$USER_ROLE /usr/bin/python3 test/pictures.py medres_pictures
+  else
+    bad "could not prepare the database of test/pictures.py"
+  fi
 fi
 
 echo "$passed passed, $failed failed" >"$out/summary.txt"
