@@ -1061,6 +1061,8 @@ range_label(double lo, double hi, int digits, const char *prefix)
 		return l.data;
 	}
 	svg_value(&l, lo, digits);
+	if (lo == hi)
+		return l.data;			/* a class of one value */
 	appendStringInfoString(&l, " \xe2\x80\x93 ");	/* en dash */
 	svg_value(&l, hi, digits);
 	return l.data;

@@ -13,7 +13,7 @@ if [ "${1:-}" = "--test" ]; then
   pkgs+=(pgtap libtap-parser-sourcehandler-pgtap-perl sqlsmith
          python3-numpy python3-scipy python3-sklearn python3-mpmath r-base-core r-cran-laeken
          r-cran-cluster r-cran-spdep python3-libpysal python3-shapely
-         librsvg2-bin python3-pil)
+         librsvg2-bin python3-pil chromium)
 fi
 [ "${2:-}" = "--matrix" ] && pkgs+=(bison flex libxml2-dev zlib1g-dev perl xz-utils)
 missing=()

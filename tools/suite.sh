@@ -133,6 +133,15 @@ if [ -n "$main" ]; then
   else
     bad "could not prepare the database of test/pictures.py"
   fi
+  # the choropleth maps on China's provinces and the US counties (results/boundaries.sql,
+  # written above): pixels at each province's interior point (test/maps.py, writes doc/img/map_*)
+  if [ -z "$have_postgis" ]; then
+    echo "# no PostGIS: test/maps.py is left out"
+  elif fresh_db medres_maps; then
+    tap_script "maps" env PGUSER=$USER_ROLE /usr/bin/python3 test/maps.py medres_maps
+  else
+    bad "could not prepare the database of test/maps.py"
+  fi
 fi
 
 echo "$passed passed, $failed failed" >"$out/summary.txt"
