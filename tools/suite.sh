@@ -142,6 +142,13 @@ if [ -n "$main" ]; then
   else
     bad "could not prepare the database of test/maps.py"
   fi
+  # the demo's report page (tools/report.sh) in headless Chromium: self-contained, a silent
+  # console, a screenshot that is not blank (test/report.py)
+  if fresh_db medres_report; then
+    tap_script "report page" env PGUSER=$USER_ROLE /usr/bin/python3 test/report.py medres_report
+  else
+    bad "could not prepare the database of test/report.py"
+  fi
 fi
 
 echo "$passed passed, $failed failed" >"$out/summary.txt"
