@@ -62,6 +62,7 @@
 
 #define CHORO_VERSION 1
 #define CHORO_UNITS_MAX 1000000
+#define CHORO_CATEGORIES_MAX 1000
 #define NODATA_COLOR "#d9d9d9"
 
 /* ---------------------------------------------------------------------
@@ -707,11 +708,8 @@ proj_xy(const Proj *p, double lon, double lat, double *x, double *y)
 {
 	if (p->geographic)
 	{
-		double		d = lon - p->lon0;
-
-		/* wrap into [-180, 180) around lon0 */
-		d = d - 360.0 * floor((d + 180.0) / 360.0);
-		*x = d * p->coslat0;
+		/* the longitude difference wrapped into [-180, 180) around lon0 */
+		*x = (lon - p->lon0 - 360.0 * floor((lon - p->lon0 + 180.0) / 360.0)) * p->coslat0;
 		*y = lat;
 	}
 	else
@@ -721,39 +719,24 @@ proj_xy(const Proj *p, double lon, double lat, double *x, double *y)
 	}
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/* a longitude wrapped into [-180, 180) */
+static inline double
+wrap180(double lon)
 {
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
+	return lon - 360.0 * floor((lon + 180.0) / 360.0);
 }
 
-/*
- * lon0: the middle of the longitudes' circular range, found across the
- * widest gap between the units' longitudes (sampled: every vertex's
- * longitude, sorted).  lat0: the middle of the latitude range.
- */
+/* calls fn(arg, x, y) for every vertex of every unit */
 static void
-proj_centre(Proj *p, const ChoroState *s)
+for_each_vertex(const ChoroState *s, void (*fn) (void *, double, double), void *arg)
 {
-	double	   *lons;
-	int64		n = 0,
-				cap = 0;
-	double		latmin = DBL_MAX,
-				latmax = -DBL_MAX,
-				gap = -1,
-				after = 0;
-
-	for (int64 i = 0; i < s->n; i++)
-		cap += (s->units[i].geom_len) / 16;
-	lons = medres_alloc_huge(CurrentMemoryContext, Max(cap, 1), sizeof(double), "choropleth_svg");
 	for (int64 i = 0; i < s->n; i++)
 	{
 		const char *b = s->blob.data + s->units[i].geom_off;
 		int32		nr;
 
+		if ((i & 255) == 0)
+			CHECK_FOR_INTERRUPTS();
 		memcpy(&nr, b, 4);
 		b += 4;
 		for (int32 r = 0; r < nr; r++)
@@ -767,34 +750,90 @@ proj_centre(Proj *p, const ChoroState *s)
 				double		xy[2];
 
 				memcpy(xy, b + 16 * k, 16);
-				/* longitudes into [-180, 180) */
-				lons[n++] = xy[0] - 360.0 * floor((xy[0] + 180.0) / 360.0);
-				latmin = Min(latmin, xy[1]);
-				latmax = Max(latmax, xy[1]);
+				fn(arg, xy[0], xy[1]);
 			}
 			b += 16 * (int64) np;
 		}
 	}
-	CHECK_FOR_INTERRUPTS();
-	qsort(lons, n, sizeof(double), cmp_double);
-	for (int64 i = 0; i < n; i++)
-	{
-		double		next = i + 1 < n ? lons[i + 1] : lons[0] + 360.0,
-					g = next - lons[i];
+}
 
-		if (g > gap)
+#define LON_BINS 3600			/* tenths of a degree */
+
+typedef struct CentreScan
+{
+	bool	   *bin;
+	double		cut;			/* the meridian where the map is cut open */
+	double		lonmin,
+				lonmax,
+				latmin,
+				latmax;
+	bool		any;
+} CentreScan;
+
+static void
+centre_bins(void *arg, double lon, double lat)
+{
+	CentreScan *c = arg;
+	int			k = (int) floor((wrap180(lon) + 180.0) * 10.0);
+
+	c->bin[Max(0, Min(LON_BINS - 1, k))] = true;
+}
+
+static void
+centre_range(void *arg, double lon, double lat)
+{
+	CentreScan *c = arg;
+	/* the longitude east of the cut, in [cut, cut + 360) */
+	double		l = c->cut + (wrap180(lon - c->cut + 180.0) + 180.0);
+
+	c->lonmin = Min(c->lonmin, l);
+	c->lonmax = Max(c->lonmax, l);
+	c->latmin = Min(c->latmin, lat);
+	c->latmax = Max(c->latmax, lat);
+	c->any = true;
+}
+
+/*
+ * lon0 and lat0 of the equirectangular projection.  The map is cut open
+ * at the middle of the widest run of empty tenth-of-a-degree longitude
+ * bins (circular), so that units across the antimeridian stay together;
+ * lon0 is then the middle of the exact longitude range east of that cut,
+ * lat0 the middle of the latitude range.  O(vertices), no sort.
+ */
+static void
+proj_centre(Proj *p, const ChoroState *s)
+{
+	CentreScan	c;
+	int			best_len = 0,
+				best_start = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.bin = palloc0(sizeof(bool) * LON_BINS);
+	for_each_vertex(s, centre_bins, &c);
+	/* the longest circular run of empty bins */
+	for (int start = 0; start < LON_BINS; start++)
+	{
+		int			len = 0;
+
+		if (c.bin[start] || !c.bin[(start + LON_BINS - 1) % LON_BINS])
+			continue;			/* runs start after an occupied bin */
+		while (len < LON_BINS && !c.bin[(start + len) % LON_BINS])
+			len++;
+		if (len > best_len)
 		{
-			gap = g;
-			after = next;		/* the range starts after the widest gap */
+			best_len = len;
+			best_start = start;
 		}
 	}
-	/* range: [after, after + 360 - gap]; its middle */
-	p->lon0 = n > 0 ? after + (360.0 - gap) / 2.0 : 0.0;
-	p->lon0 = p->lon0 - 360.0 * floor((p->lon0 + 180.0) / 360.0);
-	p->lat0 = n > 0 ? (latmin + latmax) / 2.0 : 0.0;
+	c.cut = best_len > 0 ? -180.0 + (best_start + best_len / 2.0) / 10.0 : 180.0;
+	c.lonmin = c.latmin = DBL_MAX;
+	c.lonmax = c.latmax = -DBL_MAX;
+	for_each_vertex(s, centre_range, &c);
+	p->lon0 = c.any ? wrap180((c.lonmin + c.lonmax) / 2.0) : 0.0;
+	p->lat0 = c.any ? (c.latmin + c.latmax) / 2.0 : 0.0;
 	p->lat0 = Max(-89.0, Min(89.0, p->lat0));
 	p->coslat0 = cos(p->lat0 * M_PI / 180.0);
-	pfree(lons);
+	pfree(c.bin);
 }
 
 /* ---------------------------------------------------------------------
@@ -823,6 +862,7 @@ static void
 dp_mark(const double *x, const double *y, int lo, int hi, double tol2, bool *keep, int *stack)
 {
 	int			top = 0;
+	int64		work = 0;
 
 	stack[top++] = lo;
 	stack[top++] = hi;
@@ -833,6 +873,13 @@ dp_mark(const double *x, const double *y, int lo, int hi, double tol2, bool *kee
 					far = -1;
 		double		best = tol2;
 
+		/* a pathological ring costs O(n^2): answer cancel requests */
+		work += b - a;
+		if (work > (1 << 20))
+		{
+			CHECK_FOR_INTERRUPTS();
+			work = 0;
+		}
 		for (int i = a + 1; i < b; i++)
 		{
 			double		d = seg_dist2(x[i], y[i], x[a], y[a], x[b], y[b]);
@@ -991,41 +1038,45 @@ draw_rings(StringInfo buf, const char *b, const Proj *p, double tol)
 	return written;
 }
 
-/* the bounding box of every unit in projected coordinates */
+/* the bounding box of every unit in projected coordinates (all 0 when there is no vertex) */
+typedef struct BBoxScan
+{
+	const Proj *p;
+	double		xmin,
+				ymin,
+				xmax,
+				ymax;
+} BBoxScan;
+
+static void
+bbox_vertex(void *arg, double lon, double lat)
+{
+	BBoxScan   *b = arg;
+	double		u,
+				v;
+
+	proj_xy(b->p, lon, lat, &u, &v);
+	b->xmin = Min(b->xmin, u);
+	b->xmax = Max(b->xmax, u);
+	b->ymin = Min(b->ymin, v);
+	b->ymax = Max(b->ymax, v);
+}
+
 static void
 proj_bbox(const ChoroState *s, const Proj *p, double *xmin, double *ymin, double *xmax, double *ymax)
 {
-	*xmin = *ymin = DBL_MAX;
-	*xmax = *ymax = -DBL_MAX;
-	for (int64 i = 0; i < s->n; i++)
-	{
-		const char *b = s->blob.data + s->units[i].geom_off;
-		int32		nr;
+	BBoxScan	b;
 
-		memcpy(&nr, b, 4);
-		b += 4;
-		for (int32 r = 0; r < nr; r++)
-		{
-			int32		np;
-
-			memcpy(&np, b, 4);
-			b += 4;
-			for (int32 k = 0; k < np; k++)
-			{
-				double		xy[2],
-							u,
-							v;
-
-				memcpy(xy, b + 16 * k, 16);
-				proj_xy(p, xy[0], xy[1], &u, &v);
-				*xmin = Min(*xmin, u);
-				*xmax = Max(*xmax, u);
-				*ymin = Min(*ymin, v);
-				*ymax = Max(*ymax, v);
-			}
-			b += 16 * (int64) np;
-		}
-	}
+	b.p = p;
+	b.xmin = b.ymin = DBL_MAX;
+	b.xmax = b.ymax = -DBL_MAX;
+	for_each_vertex(s, bbox_vertex, &b);
+	if (b.xmin > b.xmax)
+		b.xmin = b.xmax = b.ymin = b.ymax = 0.0;
+	*xmin = b.xmin;
+	*ymin = b.ymin;
+	*xmax = b.xmax;
+	*ymax = b.ymax;
 }
 
 /* ---------------------------------------------------------------------
@@ -1206,6 +1257,12 @@ medres_choropleth_final(PG_FUNCTION_ARGS)
 			n++;
 		}
 		qsort(cat, n, sizeof(Category), cmp_category);
+		for (int i = 1, d = 1; i < n; i++)
+			if (strcmp(cat[i].name, cat[i - 1].name) != 0 && ++d > CHORO_CATEGORIES_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("choropleth_svg draws at most %d categories", CHORO_CATEGORIES_MAX),
+						 errhint("Group the classes, or map a number with classes.")));
 		/* distinct names, in order */
 		for (int i = 0; i < n; i++)
 		{

@@ -165,7 +165,8 @@ jenks_breaks(const double *x, int n, int k, double *brk)
 			   *rowb;
 	int32	   *opt;
 	double		mean = 0.0,
-				scale = 0.0;
+				scale = 0.0,
+				p2;
 	int			kk;
 	int		   *cut;
 	JenksDP		d;
@@ -184,12 +185,18 @@ jenks_breaks(const double *x, int n, int k, double *brk)
 		}
 	}
 	kk = Min(k, m);
-	/* centre on the mean, divide by the largest deviation: prefix sums stay near 1 */
+	/*
+	 * Bring the values near 1 by a power of two (exact), centre them on
+	 * their mean and divide by the largest deviation, so that the prefix
+	 * sums stay near 1 and nothing overflows even for values near DBL_MAX.
+	 */
+	p2 = Max(fabs(v[0]), fabs(v[m - 1]));
+	p2 = p2 > 0.0 ? pow2_scale(p2) : 1.0;
 	for (int i = 0; i < n; i++)
-		mean += (x[i] - mean) / (i + 1);
+		mean += (x[i] / p2 - mean) / (i + 1);
 	for (int i = 0; i < m; i++)
-		scale = Max(scale, fabs(v[i] - mean));
-	if (!(scale > 0.0) || !isfinite(scale))
+		scale = Max(scale, fabs(v[i] / p2 - mean));
+	if (!(scale > 0.0))
 		scale = 1.0;
 	S1 = palloc(sizeof(double) * (m + 1));
 	S2 = palloc(sizeof(double) * (m + 1));
@@ -197,7 +204,7 @@ jenks_breaks(const double *x, int n, int k, double *brk)
 	for (int i = 0; i < m; i++)
 	{
 		double		c = W[i + 1],
-					z = (v[i] - mean) / scale;
+					z = (v[i] / p2 - mean) / scale;
 
 		W[i + 1] = W[i] + c;
 		S1[i + 1] = S1[i] + c * z;

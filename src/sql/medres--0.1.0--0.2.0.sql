@@ -116,3 +116,8 @@ CREATE AGGREGATE @extschema@.class_breaks(value float8, k int, method text) (
     DESERIALFUNC = @extschema@._class_breaks_deserialize, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.class_breaks(float8, int, text) IS
     'class breaks of the values for a map: k + 1 ascending bounds (min, each class''s upper bound) by quantile, equal interval or Jenks natural breaks';
+COMMENT ON FUNCTION @extschema@._class_breaks_trans(internal, float8, int, text) IS 'Support function of class_breaks: transition, collects a value; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_combine(internal, internal) IS 'Support function of class_breaks: combines two partial states; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_serialize(internal) IS 'Support function of class_breaks: serializes the state for a parallel worker; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_deserialize(bytea, internal) IS 'Support function of class_breaks: deserializes and validates a state; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_final(internal) IS 'Support function of class_breaks: sorts the values and computes the breaks; not for direct use';

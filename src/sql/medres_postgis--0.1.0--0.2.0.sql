@@ -67,6 +67,22 @@ BEGIN
         -- STABLE: the final function reads spatial_ref_sys to tell a longitude/latitude SRID
         CREATE FUNCTION @extschema@._choropleth_final(internal) RETURNS text
         AS 'MODULE_PATHNAME', 'medres_choropleth_final' LANGUAGE C STABLE PARALLEL SAFE;
+        COMMENT ON FUNCTION @extschema@._choropleth_value_trans(internal, %1$s.geometry, float8) IS
+            'Support function of choropleth_svg: transition, adds a unit (its rings from ST_AsEWKB) and value; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_value_trans(internal, %1$s.geometry, float8, jsonb) IS
+            'Support function of choropleth_svg: transition, adds a unit and value, keeps the options; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_class_trans(internal, %1$s.geometry, text) IS
+            'Support function of choropleth_svg: transition, adds a unit (its rings from ST_AsEWKB) and class; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_class_trans(internal, %1$s.geometry, text, jsonb) IS
+            'Support function of choropleth_svg: transition, adds a unit and class, keeps the options; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_combine(internal, internal) IS
+            'Support function of choropleth_svg: combines two partial states; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_serialize(internal) IS
+            'Support function of choropleth_svg: serializes the state for a parallel worker; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_deserialize(bytea, internal) IS
+            'Support function of choropleth_svg: deserializes and validates a state; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_final(internal) IS
+            'Support function of choropleth_svg: classes the units and draws the map; not for direct use';
         $f$, pg);
     EXECUTE format($f$
         CREATE AGGREGATE @extschema@.choropleth_svg(geom %1$s.geometry, value float8) (
