@@ -625,9 +625,11 @@ map_option(const char *key, JsonbValue *v, void *arg)
 			m->breaks = svg_opt_number_array(v, "options", key, &m->nbreaks);
 			if (m->nbreaks < 2 || m->nbreaks > 101)
 				svg_opt_invalid("options", key, "Give 2 to 101 ascending numbers: the lowest bound, then each class's upper bound.");
+			/* b1 = b0 is allowed: class_breaks gives it for a class of the minimum alone */
 			for (int i = 1; i < m->nbreaks; i++)
-				if (!(m->breaks[i] > m->breaks[i - 1]))
-					svg_opt_invalid("options", key, "The breaks must be strictly ascending.");
+				if (!(m->breaks[i] > m->breaks[i - 1] || (i == 1 && m->breaks[1] == m->breaks[0])))
+					svg_opt_invalid("options", key,
+									"The breaks must be ascending (only the first two may be equal).");
 		}
 		return true;
 	}
@@ -954,10 +956,13 @@ draw_rings(StringInfo buf, const char *b, const Proj *p, double tol)
 			b += 16 * (int64) np;
 			continue;
 		}
+		/* x, y, qx, qy, keep, and the stack of at most np pending intervals */
+		medres_check_memory((Size) np * (4 * sizeof(double) + sizeof(bool) + 2 * sizeof(int)),
+							"choropleth_svg");
 		x = palloc(sizeof(double) * np);
 		y = palloc(sizeof(double) * np);
 		keep = palloc0(sizeof(bool) * np);
-		stack = palloc(sizeof(int) * 4 * (np + 1));
+		stack = palloc(sizeof(int) * 2 * (np + 1));
 		qx = palloc(sizeof(int64) * np);
 		qy = palloc(sizeof(int64) * np);
 		for (int32 k = 0; k < np; k++)

@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 out=${1:-results/report.html}
 mkdir -p "$(dirname "$out")" results
 map=0
-if [ -s results/china_provinces.sql ] ||
-   /usr/bin/python3 tools/load_boundaries.py --china-provinces -o results/china_provinces.sql; then
+# the maps need medres_postgis (hence PostGIS) on this server, and the boundaries
+if [ -n "$(psql -X -A -t -c "SELECT 1 FROM pg_available_extensions WHERE name = 'medres_postgis'")" ] &&
+   { [ -s results/china_provinces.sql ] ||
+     /usr/bin/python3 tools/load_boundaries.py --china-provinces -o results/china_provinces.sql; }; then
   map=1
 fi
 psql -X -q -v ON_ERROR_STOP=1 -v map=$map -v report_file="$out" -f tools/demo.sql >/dev/null
