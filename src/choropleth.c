@@ -19,7 +19,7 @@
  *           (spatial_ref_sys's proj4text says +proj=longlat), else "none";
  *   "equirectangular"  x = (lon - lon0) cos(lat0), y = lat, with lat0 the
  *           middle of the latitude range and lon0 the middle of the
- *           longitude range after wrapping it across the widest empty
+ *           longitude range, the map being cut open in the widest empty
  *           meridian gap (so units spanning the antimeridian, the
  *           Aleutians, stay together): the plate carrée scaled so that
  *           shapes are true at lat0, chosen for being simple, exactly
@@ -35,7 +35,8 @@
  * simplified in pixel space by Douglas and Peucker's algorithm (1973) with
  * that tolerance, and written on a 0.1-pixel grid as relative moves;
  * rings that collapse below three points are dropped.  The 3,230 US
- * counties of us-atlas come to about 500 kB at 960 x 600 (see doc/maps.md).
+ * counties of us-atlas come to about 350 kB at 960 x 600 (620 kB unsimplified;
+ * test/maps.py checks < 500 kB).
  *
  * Classes (numeric values): option "method" quantile (default), equal,
  * jenks (jenks.c) with "classes" k (default 5), or "breaks": an ascending
@@ -1124,6 +1125,178 @@ range_label(double lo, double hi, int digits, const char *prefix)
 	return l.data;
 }
 
+/*
+ * Numbers: the classes (class_breaks' rules, or the user's breaks), each
+ * unit's colour and tooltip, and the legend (room for one more item).
+ */
+static SvgLegendItem *
+classify_values(const ChoroState *s, const MapOptions *m, const SvgOptions *o,
+				char **colors, char **tips, int *nitems, bool *nodata)
+{
+	int			ncls;
+	SvgLegendItem *items;
+	double	   *x = medres_alloc_huge(CurrentMemoryContext, s->n, sizeof(double), "choropleth_svg");
+	double	   *brk;
+	int			n = 0;
+	double		vmin = DBL_MAX,
+				vmax = -DBL_MAX;
+
+	for (int64 i = 0; i < s->n; i++)
+		if (s->units[i].has_value)
+		{
+			x[n++] = s->units[i].value;
+			vmin = Min(vmin, s->units[i].value);
+			vmax = Max(vmax, s->units[i].value);
+		}
+	if (m->method == 3)
+	{
+		brk = m->breaks;
+		ncls = m->nbreaks - 1;
+	}
+	else if (n > 0)
+	{
+		brk = palloc(sizeof(double) * (m->k + 1));
+		ncls = medres_class_breaks(x, n, m->k, m->method, brk);
+	}
+	else
+	{
+		brk = NULL;
+		ncls = 0;
+	}
+	items = palloc0(sizeof(SvgLegendItem) * (ncls + 1));
+	for (int c = 0; c < ncls; c++)
+	{
+		const char *prefix = NULL;
+
+		svg_hex(svg_palette_class(o->palette, c, ncls), items[c].color);
+		if (m->method == 3 && c == 0 && ncls > 1 && n > 0 && vmin < brk[0])
+			prefix = "\xe2\x89\xa4 ";	/* less than or equal */
+		if (m->method == 3 && c == ncls - 1 && ncls > 1 && n > 0 && vmax > brk[ncls])
+			items[c].label = range_label(brk[c], brk[c], o->digits, "> ");
+		else
+			items[c].label = range_label(brk[c], brk[c + 1], o->digits, prefix);
+	}
+	*nitems = ncls;
+	for (int64 i = 0; i < s->n; i++)
+	{
+		StringInfoData t;
+
+		if (!s->units[i].has_value)
+		{
+			colors[i] = NODATA_COLOR;
+			tips[i] = "no data";
+			*nodata = true;
+			continue;
+		}
+		colors[i] = items[medres_class_of(s->units[i].value, brk, ncls)].color;
+		initStringInfo(&t);
+		svg_value(&t, s->units[i].value, o->digits);
+		tips[i] = t.data;
+	}
+	return items;
+}
+
+/*
+ * Categories: in name order (byte order, the same in every plan), LISA's
+ * quadrants in GeoDa's colours and order; each unit's colour and tooltip,
+ * and the legend (room for one more item).
+ */
+static SvgLegendItem *
+classify_categories(const ChoroState *s, const MapOptions *m, const SvgOptions *o,
+					char **colors, char **tips, int *nitems, bool *nodata)
+{
+	SvgLegendItem *items;
+	Category   *cat = palloc(sizeof(Category) * s->n);
+	int			n = 0,
+				nd = 0;
+	int		   *cls_of = palloc(sizeof(int) * s->n);
+	bool		lisa = (o->seen & SVG_OPT_PALETTE) == 0;
+
+	for (int64 i = 0; i < s->n; i++)
+	{
+		ChoroUnit  *u = &s->units[i];
+
+		if (u->cls_len < 0)
+		{
+			cls_of[i] = -1;
+			continue;
+		}
+		cat[n].name = pnstrdup(s->blob.data + u->cls_off, u->cls_len);
+		cat[n].index = i;
+		n++;
+	}
+	qsort(cat, n, sizeof(Category), cmp_category);
+	for (int i = 1, d = 1; i < n; i++)
+		if (strcmp(cat[i].name, cat[i - 1].name) != 0 && ++d > CHORO_CATEGORIES_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("choropleth_svg draws at most %d categories", CHORO_CATEGORIES_MAX),
+					 errhint("Group the classes, or map a number with classes.")));
+	/* distinct names, in order */
+	for (int i = 0; i < n; i++)
+	{
+		if (nd == 0 || strcmp(cat[i].name, cat[nd - 1].name) != 0)
+			cat[nd++].name = cat[i].name;
+		cls_of[cat[i].index] = nd - 1;
+	}
+	for (int i = 0; i < nd && lisa; i++)
+	{
+		bool		found = false;
+
+		for (int j = 0; j < lengthof(lisa_names); j++)
+			found |= strcmp(cat[i].name, lisa_names[j]) == 0;
+		lisa = found;
+	}
+	items = palloc0(sizeof(SvgLegendItem) * (nd + 1));
+	for (int c = 0; c < nd; c++)
+	{
+		items[c].label = cat[c].name;
+		if (lisa)
+		{
+			for (int j = 0; j < lengthof(lisa_names); j++)
+				if (strcmp(cat[c].name, lisa_names[j]) == 0)
+					strlcpy(items[c].color, lisa_colors[j], 8);
+		}
+		else
+			svg_hex(svg_palette_class(o->palette, c, nd), items[c].color);
+	}
+	if (lisa)
+	{
+		/* the quadrants in GeoDa's order, not significant last */
+		SvgLegendItem *sorted = palloc0(sizeof(SvgLegendItem) * (nd + 1));
+		int		   *remap = palloc(sizeof(int) * Max(nd, 1));
+		int			k = 0;
+
+		for (int j = 0; j < lengthof(lisa_names); j++)
+			for (int c = 0; c < nd; c++)
+				if (strcmp(cat[c].name, lisa_names[j]) == 0)
+				{
+					remap[c] = k;
+					sorted[k++] = items[c];
+				}
+		items = sorted;
+		for (int64 i = 0; i < s->n; i++)
+			if (cls_of[i] >= 0)
+				cls_of[i] = remap[cls_of[i]];
+	}
+	*nitems = nd;
+	for (int64 i = 0; i < s->n; i++)
+	{
+		if (cls_of[i] < 0)
+		{
+			colors[i] = NODATA_COLOR;
+			tips[i] = "no data";
+			*nodata = true;
+		}
+		else
+		{
+			colors[i] = items[cls_of[i]].color;
+			tips[i] = (char *) items[cls_of[i]].label;
+		}
+	}
+	return items;
+}
+
 PG_FUNCTION_INFO_V1(medres_choropleth_final);
 Datum
 medres_choropleth_final(PG_FUNCTION_ARGS)
@@ -1132,7 +1305,6 @@ medres_choropleth_final(PG_FUNCTION_ARGS)
 	SvgOptions	o;
 	MapOptions	m;
 	Proj		p;
-	int			ncls = 0;
 	char	  **colors;			/* per unit */
 	char	  **tips;			/* per unit */
 	SvgLegendItem *items;
@@ -1180,157 +1352,9 @@ medres_choropleth_final(PG_FUNCTION_ARGS)
 	colors = palloc0(sizeof(char *) * s->n);
 	tips = palloc0(sizeof(char *) * s->n);
 	if (!s->is_class)
-	{
-		double	   *x = medres_alloc_huge(CurrentMemoryContext, s->n, sizeof(double), "choropleth_svg");
-		double	   *brk;
-		int			n = 0;
-		double		vmin = DBL_MAX,
-					vmax = -DBL_MAX;
-
-		for (int64 i = 0; i < s->n; i++)
-			if (s->units[i].has_value)
-			{
-				x[n++] = s->units[i].value;
-				vmin = Min(vmin, s->units[i].value);
-				vmax = Max(vmax, s->units[i].value);
-			}
-		if (m.method == 3)
-		{
-			brk = m.breaks;
-			ncls = m.nbreaks - 1;
-		}
-		else if (n > 0)
-		{
-			brk = palloc(sizeof(double) * (m.k + 1));
-			ncls = medres_class_breaks(x, n, m.k, m.method, brk);
-		}
-		else
-		{
-			brk = NULL;
-			ncls = 0;
-		}
-		items = palloc0(sizeof(SvgLegendItem) * (ncls + 1));
-		for (int c = 0; c < ncls; c++)
-		{
-			const char *prefix = NULL;
-
-			svg_hex(svg_palette_class(o.palette, c, ncls), items[c].color);
-			if (m.method == 3 && c == 0 && ncls > 1 && n > 0 && vmin < brk[0])
-				prefix = "\xe2\x89\xa4 ";	/* less than or equal */
-			if (m.method == 3 && c == ncls - 1 && ncls > 1 && n > 0 && vmax > brk[ncls])
-				items[c].label = range_label(brk[c], brk[c], o.digits, "> ");
-			else
-				items[c].label = range_label(brk[c], brk[c + 1], o.digits, prefix);
-		}
-		nitems = ncls;
-		for (int64 i = 0; i < s->n; i++)
-		{
-			StringInfoData t;
-
-			if (!s->units[i].has_value)
-			{
-				colors[i] = NODATA_COLOR;
-				tips[i] = "no data";
-				nodata = true;
-				continue;
-			}
-			colors[i] = items[medres_class_of(s->units[i].value, brk, ncls)].color;
-			initStringInfo(&t);
-			svg_value(&t, s->units[i].value, o.digits);
-			tips[i] = t.data;
-		}
-	}
+		items = classify_values(s, &m, &o, colors, tips, &nitems, &nodata);
 	else
-	{
-		Category   *cat = palloc(sizeof(Category) * s->n);
-		int			n = 0,
-					nd = 0;
-		int		   *cls_of = palloc(sizeof(int) * s->n);
-		bool		lisa = (o.seen & SVG_OPT_PALETTE) == 0;
-
-		for (int64 i = 0; i < s->n; i++)
-		{
-			ChoroUnit  *u = &s->units[i];
-
-			if (u->cls_len < 0)
-			{
-				cls_of[i] = -1;
-				continue;
-			}
-			cat[n].name = pnstrdup(s->blob.data + u->cls_off, u->cls_len);
-			cat[n].index = i;
-			n++;
-		}
-		qsort(cat, n, sizeof(Category), cmp_category);
-		for (int i = 1, d = 1; i < n; i++)
-			if (strcmp(cat[i].name, cat[i - 1].name) != 0 && ++d > CHORO_CATEGORIES_MAX)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("choropleth_svg draws at most %d categories", CHORO_CATEGORIES_MAX),
-						 errhint("Group the classes, or map a number with classes.")));
-		/* distinct names, in order */
-		for (int i = 0; i < n; i++)
-		{
-			if (nd == 0 || strcmp(cat[i].name, cat[nd - 1].name) != 0)
-				cat[nd++].name = cat[i].name;
-			cls_of[cat[i].index] = nd - 1;
-		}
-		for (int i = 0; i < nd && lisa; i++)
-		{
-			bool		found = false;
-
-			for (int j = 0; j < lengthof(lisa_names); j++)
-				found |= strcmp(cat[i].name, lisa_names[j]) == 0;
-			lisa = found;
-		}
-		items = palloc0(sizeof(SvgLegendItem) * (nd + 1));
-		for (int c = 0; c < nd; c++)
-		{
-			items[c].label = cat[c].name;
-			if (lisa)
-			{
-				for (int j = 0; j < lengthof(lisa_names); j++)
-					if (strcmp(cat[c].name, lisa_names[j]) == 0)
-						strlcpy(items[c].color, lisa_colors[j], 8);
-			}
-			else
-				svg_hex(svg_palette_class(o.palette, c, nd), items[c].color);
-		}
-		if (lisa)
-		{
-			/* the quadrants in GeoDa's order, not significant last */
-			SvgLegendItem *sorted = palloc0(sizeof(SvgLegendItem) * (nd + 1));
-			int		   *remap = palloc(sizeof(int) * Max(nd, 1));
-			int			k = 0;
-
-			for (int j = 0; j < lengthof(lisa_names); j++)
-				for (int c = 0; c < nd; c++)
-					if (strcmp(cat[c].name, lisa_names[j]) == 0)
-					{
-						remap[c] = k;
-						sorted[k++] = items[c];
-					}
-			items = sorted;
-			for (int64 i = 0; i < s->n; i++)
-				if (cls_of[i] >= 0)
-					cls_of[i] = remap[cls_of[i]];
-		}
-		nitems = ncls = nd;
-		for (int64 i = 0; i < s->n; i++)
-		{
-			if (cls_of[i] < 0)
-			{
-				colors[i] = NODATA_COLOR;
-				tips[i] = "no data";
-				nodata = true;
-			}
-			else
-			{
-				colors[i] = items[cls_of[i]].color;
-				tips[i] = (char *) items[cls_of[i]].label;
-			}
-		}
-	}
+		items = classify_categories(s, &m, &o, colors, tips, &nitems, &nodata);
 	if (nodata)
 	{
 		items[nitems].label = "no data";
