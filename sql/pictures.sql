@@ -124,6 +124,31 @@ SELECT (regexp_match(medres.lorenz_svg(v, w), '>(G = [0-9.]+)<'))[1] AS legend,
        round(medres.gini(v, w)::numeric, 3) AS gini
 FROM (VALUES (1e-300::float8, 1e308::float8), (1e300, 5e-324), (1, 1), (1e308, 1e308)) x(v, w);
 
+-- a Gini far below the rounding error of one minus twice the area keeps its digits (the
+-- legend's sum of non-negative terms), as medres.gini does: 9.88e-24
+SELECT (regexp_match(medres.lorenz_svg(v, w), '>(G = [^<]+)<'))[1] AS legend,
+       round((medres.gini(v, w) * 1e24)::numeric, 2) AS gini_times_1e24
+FROM (VALUES (5e-324::float8, 5e-324::float8), (1, 0), (1e-300, 1e-300), (2e-300, 5e-324)) v(v, w);
+
+-- 40 random groups with ties and zero weights: the legends' figures (15 digits) equal
+-- medres.gini and medres.concentration_index to 1e-9; expect 0 mismatches
+SELECT setseed(0.14);
+CREATE TABLE pic_rand AS
+SELECT i % 40 AS k, floor(random() * 6) AS v, floor(random() * 4) AS w,
+       random() * 10 - 3 AS h, floor(random() * 8) AS r
+FROM generate_series(1, 4000) i;
+SELECT count(*) AS groups,
+       count(*) FILTER (WHERE abs(g_svg - g) > 1e-9 * g) AS gini_mismatches,
+       count(*) FILTER (WHERE abs(c_svg - c) > 1e-9 * abs(c)) AS ci_mismatches
+FROM (SELECT k,
+             (regexp_match(medres.lorenz_svg(v, w, NULL, '{"digits": 15}'), 'G = ([^<]+)<'))[1]::float8 AS g_svg,
+             medres.gini(v, w) AS g,
+             (regexp_match(medres.concentration_svg(h, r, w, NULL, '{"digits": 15}'),
+                           'C = ([^<]+)<'))[1]::float8 AS c_svg,
+             medres.concentration_index(h, r, w) AS c
+      FROM pic_rand GROUP BY k) s;
+DROP TABLE pic_rand;
+
 -- errors: 22023 naming the argument, 54000 beyond the documented caps
 SELECT medres.lorenz_svg(x, 1) FROM pic_big WHERE false;
 SELECT medres.lorenz_svg(NULL, 1);

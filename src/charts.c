@@ -20,9 +20,12 @@
  * one minus twice the area under that piecewise linear curve,
  *   G (or C) = 1 - sum_j (P_j - P_{j-1}) (L_j + L_{j-1}),
  * which is the mid-point-rank form of medres.gini (correction 'none') and
- * medres.concentration_index (variant 'standard'); both are computed here
+ * medres.concentration_index (variant 'standard').  C is computed so; G,
+ * which can be far below the rounding error of 1 - area, from the equal
+ * sum of non-negative terms of gini.md (see curve_compute).  Both are computed
  * from the sorted records with Neumaier-compensated sums after scaling
- * weights and values by powers of two (exact) so that no sum overflows.
+ * weights and values by powers of two (exact) so that no sum overflows and
+ * no product of a small weight and a small value underflows.
  * The test suite checks the legend's figures against medres.gini and
  * medres.concentration_index.
  *
@@ -204,6 +207,7 @@ medres_lorenz_svg_trans(PG_FUNCTION_ARGS)
 		medres_check_nonnegative("value", rec.h);
 		medres_check_weight(rec.w);
 		rec.h += 0.0;			/* -0 as 0, for the sort */
+		rec.w += 0.0;
 		rec.r = rec.h;
 		curve_add(fcinfo, st, 3, rec);
 	}
@@ -232,6 +236,7 @@ medres_concentration_svg_trans(PG_FUNCTION_ARGS)
 		medres_check_weight(rec.w);
 		rec.r += 0.0;
 		rec.h += 0.0;
+		rec.w += 0.0;
 		curve_add(fcinfo, st, 4, rec);
 	}
 	else if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
@@ -437,18 +442,36 @@ typedef struct Curve
 	double		index;
 } Curve;
 
-/* records in a fixed order: by r (radix), then ties by h and w, so any plan sums alike */
-static int
-rhw_tie_cmp(const void *a, const void *b)
+/*
+ * A group of records with equal r in a fixed order, by h and then w, so that
+ * every plan (whatever order the workers' records were combined in) adds
+ * them in the same order.  Through the radix sort, which answers cancel,
+ * keyed on h and then w in turn.
+ */
+static void
+order_ties(RHW *rec, int64 n)
 {
-	const RHW  *x = a,
-			   *y = b;
+	double		r0 = rec[0].r;
 
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	if (x->w != y->w)
-		return x->w < y->w ? -1 : 1;
-	return 0;
+	for (int64 k = 0; k < n; k++)
+		rec[k].r = rec[k].h;
+	medres_sort_records(rec, n, sizeof(RHW));
+	for (int64 a = 0; a < n;)
+	{
+		int64		b = a + 1;
+
+		while (b < n && rec[b].h == rec[a].h)
+			b++;
+		if (b - a > 1)
+		{
+			for (int64 k = a; k < b; k++)
+				rec[k].r = rec[k].w;
+			medres_sort_records(rec + a, b - a, sizeof(RHW));
+		}
+		a = b;
+	}
+	for (int64 k = 0; k < n; k++)
+		rec[k].r = r0;
 }
 
 #define CURVE_STEP (1.0 / 1024)
@@ -458,10 +481,15 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 {
 	RHW		   *rec = s->rec;
 	int64		n = s->n;
+	int			ew,
+				eh;
+	double	   *suffix = NULL;	/* Lorenz: weight at or above each tie group */
+	double		gs = 0.0,
+				gsc = 0.0,
+				xprev = 0.0;
+	bool		xprev_set = false;
 	double		wmax = 0.0,
 				hmax = 0.0,
-				iw,
-				ih,
 				W = 0.0,
 				Wc = 0.0,
 				T = 0.0,
@@ -489,15 +517,15 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 		while (b < n && rec[b].r == rec[a].r)
 			b++;
 		if (b - a > 1)
-			qsort(rec + a, b - a, sizeof(RHW), rhw_tie_cmp);
+			order_ties(rec + a, b - a);
 		a = b;
-		if ((a & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
+		CHECK_FOR_INTERRUPTS();
 	}
 	for (int64 k = 0; k < n; k++)
 	{
 		wmax = Max(wmax, rec[k].w);
-		hmax = Max(hmax, fabs(rec[k].h));
+		if (rec[k].w > 0.0)		/* a row of no weight adds nothing */
+			hmax = Max(hmax, fabs(rec[k].h));
 	}
 	if (!(wmax > 0.0))
 		ereport(ERROR,
@@ -508,14 +536,27 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for %s: every %s%s is zero", what, what, sname),
 				 errdetail("The curve plots cumulative shares of the total, which is zero.")));
-	iw = inv_pow2_scale(wmax);
-	ih = inv_pow2_scale(hmax);
+
+	/*
+	 * Weights and values are scaled by powers of two (exact) so that the
+	 * largest of each is near 2^480: their products stay below 2^960 and a
+	 * sum of 2^31 of them below 2^991, while products of small weights and
+	 * small values stay far from underflow.
+	 */
+	(void) frexp(wmax, &ew);
+	(void) frexp(hmax, &eh);
+	ew = 480 - ew;
+	eh = 480 - eh;
 	for (int64 k = 0; k < n; k++)
 	{
-		double		w = rec[k].w * iw;
+		double		w = ldexp(rec[k].w, ew);
 
-		neumaier_add(&W, &Wc, w);
-		neumaier_add(&T, &Tc, w * (rec[k].h * ih));
+		/* rows of no weight are left out: their value may exceed hmax */
+		if (w > 0.0)
+		{
+			neumaier_add(&W, &Wc, w);
+			neumaier_add(&T, &Tc, w * ldexp(rec[k].h, eh));
+		}
 	}
 	W += Wc;
 	T += Tc;
@@ -524,6 +565,35 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for %s: the weighted total%s is zero", what, sname),
 				 errdetail("The curve plots cumulative shares of the total, which is zero.")));
+
+	/*
+	 * The Gini coefficient from terms that are never negative (gini.md):
+	 *   G = sum_k (x_k - x_{k-1}) p_k q_k / mu,
+	 * over the tie groups k with weight, p_k the share of the weight below
+	 * group k and q_k = 1 - p_k the share at or above it, so a Gini of 1e-20
+	 * keeps its digits where 1 - 2 * area would give 0.  q_k is summed from
+	 * the top (suffix[i] for the group starting at record i), not taken as
+	 * 1 - p_k.
+	 */
+	if (kind == CURVE_LORENZ)
+	{
+		double		R = 0.0,
+					Rc = 0.0;
+
+		medres_check_memory((Size) n * (sizeof(RHW) + sizeof(double)), "the Lorenz curve");
+		suffix = medres_alloc_huge(CurrentMemoryContext, n, sizeof(double), "the Lorenz curve");
+		for (int64 k = n - 1; k >= 0; k--)
+		{
+			double		w = ldexp(rec[k].w, ew);
+
+			if (w > 0.0)
+				neumaier_add(&R, &Rc, w);
+			if (k == 0 || rec[k - 1].r != rec[k].r)
+				suffix[k] = R + Rc;
+			if ((k & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
 
 	c->name = s->name;
 	c->P = palloc(sizeof(double) * cap);
@@ -534,15 +604,30 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 	{
 		int64		j = i;
 		double		P,
-					L;
+					L,
+					below = cw + cwc;
+		bool		weighed = false;
 
 		while (j < n && rec[j].r == rec[i].r)
 		{
-			double		w = rec[j].w * iw;
+			double		w = ldexp(rec[j].w, ew);
 
-			neumaier_add(&cw, &cwc, w);
-			neumaier_add(&ch, &chc, w * (rec[j].h * ih));
+			if (w > 0.0)
+			{
+				neumaier_add(&cw, &cwc, w);
+				neumaier_add(&ch, &chc, w * ldexp(rec[j].h, eh));
+				weighed = true;
+			}
 			j++;
+		}
+		if (suffix != NULL && weighed)
+		{
+			double		x = ldexp(rec[i].h, eh);
+
+			if (xprev_set)
+				neumaier_add(&gs, &gsc, (x - xprev) * (below / W) * (suffix[i] / W));
+			xprev = x;
+			xprev_set = true;
 		}
 		P = (cw + cwc) / W;
 		L = (ch + chc) / T;
@@ -564,10 +649,10 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 			c->np++;
 		}
 		i = j;
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
+		CHECK_FOR_INTERRUPTS();
 	}
-	c->index = 1.0 - (area + areac);
+	/* mu = T / W in the scaled units; the sum of the terms is G mu <= mu: no overflow */
+	c->index = suffix != NULL ? (gs + gsc) / (T / W) : 1.0 - (area + areac);
 	medres_check_result(kind == CURVE_LORENZ ? "the Gini coefficient" : "the concentration index",
 						c->index);
 }

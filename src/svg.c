@@ -109,12 +109,20 @@ svg_escape_len(StringInfo buf, const char *s, int len)
 		return;
 	if (GetDatabaseEncoding() == PG_UTF8)
 		escape_utf8(buf, s, len, true);
+	else if (GetDatabaseEncoding() == PG_SQL_ASCII)
+	{
+		/*
+		 * Bytes of no declared encoding: read as UTF-8 where they are (as
+		 * references), U+FFFD where they are not.  pg_server_to_any would
+		 * raise an error on them instead.
+		 */
+		escape_utf8(buf, s, len, false);
+	}
 	else
 	{
 		/*
-		 * Other encodings: to UTF-8 for the code points (SQL_ASCII passes the
-		 * bytes through, and escape_utf8 replaces what is not UTF-8), then
-		 * references for everything outside ASCII.
+		 * Other encodings: to UTF-8 for the code points, then references for
+		 * everything outside ASCII.
 		 */
 		char	   *u = pg_server_to_any(s, len, PG_UTF8);
 

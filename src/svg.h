@@ -25,7 +25,7 @@
  *     StringInfoData buf;
  *
  *     svg_options_init(&o, 640, 400, "Lorenz curve", "Dark2");
- *     svg_parse_options(&o, opts_text, "options", SVG_OPT_COMMON, NULL, NULL);
+ *     svg_parse_options(&o, opts_text, "options", SVG_OPT_COMMON, NULL, NULL, NULL);
  *     initStringInfo(&buf);
  *     svg_begin(&buf, o.width, o.height, o.title);
  *     svg_line(&buf, x1, y1, x2, y2, "#000000", 1, NULL);
@@ -51,7 +51,8 @@
  * UTF-8 database other characters are copied as they are, in any other
  * encoding they are converted and written as &#xNNNN; references (so the
  * SVG, which declares no encoding and is therefore UTF-8, stays right in
- * every encoding).  Characters XML 1.0 forbids become U+FFFD.
+ * every encoding; SQL_ASCII bytes are read as UTF-8 where they are).
+ * Characters XML 1.0 forbids, and bytes that are not UTF-8, become U+FFFD.
  */
 extern void svg_escape(StringInfo buf, const char *s);
 
@@ -128,8 +129,10 @@ extern SvgRGB svg_palette_at(const SvgPalette *p, double t);
 extern double svg_scale_t(double v, double lo, double hi);
 
 /*
- * Discrete classes: the colour of class i of k (0 <= i < k).  Sequential
- * and diverging palettes are sampled evenly end to end (k = 1: the middle);
+ * Discrete classes: the colour of class i of k (0 <= i < k), class 0 the
+ * lightest (sequential) or the first end (diverging).  Sequential palettes
+ * are sampled evenly from t = 1/8 (their lightest stop is nearly the white
+ * background) to 1, diverging ones end to end (k = 1: t = 0.6 and 0.5);
  * qualitative palettes give their colours in order, cycling past n (the
  * caller should then vary something else too, e.g. svg_dash).
  */

@@ -129,7 +129,7 @@ if [ -n "$main" ]; then
   # the pictures: each SVG parsed as XML, rendered by rsvg-convert, its pixels read back
   # (test/pictures.py, which also writes doc/img/)
   if fresh_db medres_pictures; then
-    tap_script "pictures" env PGUSER=$USER_ROLE /usr/bin/python3 test/pictures.py medres_pictures
+    PGUSER=$USER_ROLE tap_script "pictures" /usr/bin/python3 test/pictures.py medres_pictures
   else
     bad "could not prepare the database of test/pictures.py"
   fi
