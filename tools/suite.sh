@@ -138,14 +138,14 @@ if [ -n "$main" ]; then
   if [ -z "$have_postgis" ]; then
     echo "# no PostGIS: test/maps.py is left out"
   elif fresh_db medres_maps; then
-    tap_script "maps" env PGUSER=$USER_ROLE /usr/bin/python3 test/maps.py medres_maps
+    PGUSER=$USER_ROLE tap_script "maps" test/maps.py medres_maps
   else
     bad "could not prepare the database of test/maps.py"
   fi
   # the demo's report page (tools/report.sh) in headless Chromium: self-contained, a silent
   # console, a screenshot that is not blank (test/report.py)
   if fresh_db medres_report; then
-    tap_script "report page" env PGUSER=$USER_ROLE /usr/bin/python3 test/report.py medres_report
+    PGUSER=$USER_ROLE tap_script "report page" test/report.py medres_report
   else
     bad "could not prepare the database of test/report.py"
   fi
