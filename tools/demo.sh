@@ -21,6 +21,12 @@ if /usr/bin/python3 tools/load_boundaries.py --china-provinces -o results/china_
 else
   echo "demo: could not load the province boundaries; the spatial part is skipped" >&2
 fi
+rm -f results/report.html
 pg_virtualenv psql -X -q -v ON_ERROR_STOP=1 -v map=$map -v report_file=results/report.html \
   -f tools/demo.sql
-echo "demo: the report is $(pwd)/results/report.html"
+if [ -s results/report.html ]; then
+  echo "demo: the report is $(pwd)/results/report.html"
+else
+  echo "demo: no report page was written (see the message above)" >&2
+  exit 1
+fi

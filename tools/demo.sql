@@ -106,5 +106,3 @@ ORDER BY a.score LIMIT 5;
 \set report_file results/report.html
 \endif
 \i tools/report.sql
-\echo
-\echo 'The report with its pictures (Lorenz curves, heat map, dendrogram, maps):' :report_file
