@@ -42,6 +42,9 @@
  * t ranges.  test/oracle_jenks.py checks it against the textbook
  * programme and against brute force.  The optimal t of every (j, i) is kept
  * for the backtrack: k m int32 (checked against medres.memory_limit).
+ * Limits: 1 <= k <= 100 (22023 outside), at most 2e8 values (54000);
+ * a million values in 5 classes take about 0.6 s, cancel is answered
+ * within milliseconds.
  */
 #include "medres.h"
 
