@@ -7,7 +7,8 @@ DATA        = src/sql/medres--0.1.0.sql src/sql/medres--0.1.0--0.2.0.sql \
 OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/streaming.o src/gini.o src/decomposition.o \
               src/evaluation.o src/partition.o src/cluster.o src/spatial.o \
-              src/svg.o src/dendrogram.o src/charts.o
+              src/svg.o src/dendrogram.o src/charts.o \
+              src/jenks.o src/choropleth.o
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -25,7 +26,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(OBJS): src/medres.h
-src/svg.o src/dendrogram.o src/charts.o src/cluster.o: src/svg.h
+src/svg.o src/dendrogram.o src/charts.o src/cluster.o src/choropleth.o: src/svg.h
 
 # between builds for different servers: the objects only (PGXS's clean also removes results/,
 # where the test runner keeps its output)

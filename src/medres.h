@@ -396,4 +396,20 @@ extern char *medres_tree_newick(const Merge *m, int n, char **labels, int hexp,
 extern char *medres_tree_svg(const Merge *m, int n, char **labels, int hexp,
 							 const MedresTreeInfo *info);
 
+/*
+ * Helper "map" (issue 14): class breaks (jenks.c) and choropleth maps
+ * (choropleth.c, in medres_postgis).  Kind numbers 20 and 21 stay clear of
+ * the ones other helpers add.
+ */
+#define MEDRES_STATE_CLASS_BREAKS	20	/* class_breaks */
+#define MEDRES_STATE_CHOROPLETH		21	/* choropleth_svg */
+
+/* jenks.c: methods 0 quantile, 1 equal, 2 jenks; 22023 naming argname */
+extern int	medres_class_method(const char *name, const char *argname);
+extern void medres_check_class_k(int k, const char *argname);
+/* k' + 1 breaks of n finite values (sorted in place) into brk[k + 1]; returns k' */
+extern int	medres_class_breaks(double *x, int n, int k, int method, double *brk);
+/* the class 0..nb-1 of x: the first c with x <= brk[c + 1] */
+extern int	medres_class_of(double x, const double *brk, int nb);
+
 #endif							/* MEDRES_H */

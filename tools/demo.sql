@@ -1,5 +1,7 @@
--- The equity report printed by tools/demo.sh.
-CREATE EXTENSION medres;
+-- The equity report printed by tools/demo.sh, which also writes it as an HTML page
+-- (tools/report.sql, to :report_file, default results/report.html).  tools/report.sh runs
+-- this file in an existing database, so the extensions are created only if missing.
+CREATE EXTENSION IF NOT EXISTS medres;
 CREATE TABLE province (
     province text, region text, institutions int, personnel_10k float8, beds_10k float8,
     health_expense_per_capita_yuan float8, population_million float8);
@@ -61,8 +63,8 @@ GROUP BY cluster ORDER BY cluster;
 
 \if :map
 SET client_min_messages = warning;
-CREATE EXTENSION postgis;
-CREATE EXTENSION medres_postgis;
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION IF NOT EXISTS medres_postgis;
 \i results/china_provinces.sql
 RESET client_min_messages;
 
@@ -98,3 +100,9 @@ ORDER BY a.score LIMIT 5;
 \else
 \echo '(The spatial part needs the province boundaries, which tools/load_boundaries.py fetches with npm.)'
 \endif
+
+\if :{?report_file}
+\else
+\set report_file results/report.html
+\endif
+\i tools/report.sql

@@ -15,7 +15,7 @@ if [ "${1:-}" = "--test" ]; then
          r-cran-cluster r-cran-spdep python3-libpysal python3-shapely
          default-jdk-headless libpostgresql-jdbc-java python3-pandas python3-psycopg2
          postgresql-15-cron
-         librsvg2-bin python3-pil)
+         librsvg2-bin python3-pil chromium)
 fi
 [ "${2:-}" = "--matrix" ] && pkgs+=(bison flex libxml2-dev zlib1g-dev perl xz-utils)
 missing=()

@@ -49,7 +49,7 @@ fresh_db() {
 
 if [ -n "$main" ]; then
   # Each oracle's expectations must be reproducible from its script.
-  for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility oracle_entropy_order; do
+  for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility oracle_entropy_order oracle_jenks; do
     check "test/$oracle.py regenerates its test/oracle/*.csv unchanged" \
       bash -c "/usr/bin/python3 test/$oracle.py --check >/dev/null"
   done
@@ -139,6 +139,22 @@ if [ -n "$main" ]; then
     PGUSER=$USER_ROLE tap_script "pictures" /usr/bin/python3 test/pictures.py medres_pictures
   else
     bad "could not prepare the database of test/pictures.py"
+  fi
+  # the choropleth maps on China's provinces and the US counties (results/boundaries.sql,
+  # written above): pixels at each province's interior point (test/maps.py, writes doc/img/map_*)
+  if [ -z "$have_postgis" ]; then
+    echo "# no PostGIS: test/maps.py is left out"
+  elif fresh_db medres_maps; then
+    PGUSER=$USER_ROLE tap_script "maps" test/maps.py medres_maps
+  else
+    bad "could not prepare the database of test/maps.py"
+  fi
+  # the demo's report page (tools/report.sh) in headless Chromium: self-contained, a silent
+  # console, a screenshot that is not blank (test/report.py)
+  if fresh_db medres_report; then
+    PGUSER=$USER_ROLE tap_script "report page" test/report.py medres_report
+  else
+    bad "could not prepare the database of test/report.py"
   fi
 fi
 

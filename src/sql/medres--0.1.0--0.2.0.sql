@@ -393,3 +393,27 @@ COMMENT ON FUNCTION @extschema@._concentration_svg_final(internal) IS 'Support f
 COMMENT ON FUNCTION @extschema@._heatmap_svg_trans(internal, text, text, float8) IS 'Support function of heatmap_svg: transition, collects a (row, column, value) cell; not for direct use';
 COMMENT ON FUNCTION @extschema@._heatmap_svg_trans(internal, text, text, float8, jsonb) IS 'Support function of heatmap_svg: transition, collects a (row, column, value) cell with the options; not for direct use';
 COMMENT ON FUNCTION @extschema@._heatmap_svg_final(internal) IS 'Support function of heatmap_svg: draws the SVG of the collected cells; not for direct use';
+-- ==== class breaks (helper map): class_breaks for choropleth maps ====
+CREATE FUNCTION @extschema@._class_breaks_trans(internal, float8, int, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._class_breaks_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'medres_class_breaks_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.class_breaks(value float8, k int, method text) (
+    SFUNC = @extschema@._class_breaks_trans, STYPE = internal,
+    FINALFUNC = @extschema@._class_breaks_final,
+    COMBINEFUNC = @extschema@._class_breaks_combine,
+    SERIALFUNC = @extschema@._class_breaks_serialize,
+    DESERIALFUNC = @extschema@._class_breaks_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.class_breaks(float8, int, text) IS
+    'class breaks of the values for a map: k + 1 ascending bounds (min, each class''s upper bound) by quantile, equal interval or Jenks natural breaks';
+COMMENT ON FUNCTION @extschema@._class_breaks_trans(internal, float8, int, text) IS 'Support function of class_breaks: transition, collects a value; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_combine(internal, internal) IS 'Support function of class_breaks: combines two partial states; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_serialize(internal) IS 'Support function of class_breaks: serializes the state for a parallel worker; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_deserialize(bytea, internal) IS 'Support function of class_breaks: deserializes and validates a state; not for direct use';
+COMMENT ON FUNCTION @extschema@._class_breaks_final(internal) IS 'Support function of class_breaks: sorts the values and computes the breaks; not for direct use';

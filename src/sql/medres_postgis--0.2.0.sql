@@ -116,3 +116,84 @@ $do$;
 -- geometry resolves through the search_path CREATE EXTENSION sets (PostGIS's schema follows ours)
 COMMENT ON FUNCTION @extschema@.area_km2(geometry) IS 'Area of geom on the WGS 84 spheroid in km2, ST_Area(geom::geography) / 1e6; 22023 for a geometry it cannot measure';
 COMMENT ON FUNCTION @extschema@.hrdi(float8, float8, geometry) IS 'Health resource density index with the area from geom: resource / sqrt(population area_km2(geom))';
+
+-- ==== choropleth maps (helper map): choropleth_svg ====
+-- The transition functions take PostGIS's geometry, so they are created with its schema
+-- written in, as area_km2 above.  The C code asks PostGIS for ST_AsEWKB through the function
+-- manager and never reads a geometry's internals.
+DO $do$
+DECLARE
+    pg text := (SELECT quote_ident(n.nspname) FROM pg_extension e
+                JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis');
+BEGIN
+    EXECUTE format($f$
+        CREATE FUNCTION @extschema@._choropleth_value_trans(internal, %1$s.geometry, float8)
+        RETURNS internal AS 'MODULE_PATHNAME', 'medres_choropleth_value_trans'
+        LANGUAGE C IMMUTABLE PARALLEL SAFE;
+        CREATE FUNCTION @extschema@._choropleth_value_trans(internal, %1$s.geometry, float8, jsonb)
+        RETURNS internal AS 'MODULE_PATHNAME', 'medres_choropleth_value_trans'
+        LANGUAGE C IMMUTABLE PARALLEL SAFE;
+        CREATE FUNCTION @extschema@._choropleth_class_trans(internal, %1$s.geometry, text)
+        RETURNS internal AS 'MODULE_PATHNAME', 'medres_choropleth_class_trans'
+        LANGUAGE C IMMUTABLE PARALLEL SAFE;
+        CREATE FUNCTION @extschema@._choropleth_class_trans(internal, %1$s.geometry, text, jsonb)
+        RETURNS internal AS 'MODULE_PATHNAME', 'medres_choropleth_class_trans'
+        LANGUAGE C IMMUTABLE PARALLEL SAFE;
+        CREATE FUNCTION @extschema@._choropleth_combine(internal, internal) RETURNS internal
+        AS 'MODULE_PATHNAME', 'medres_choropleth_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+        CREATE FUNCTION @extschema@._choropleth_serialize(internal) RETURNS bytea
+        AS 'MODULE_PATHNAME', 'medres_choropleth_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+        CREATE FUNCTION @extschema@._choropleth_deserialize(bytea, internal) RETURNS internal
+        AS 'MODULE_PATHNAME', 'medres_choropleth_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+        -- STABLE: the final function reads spatial_ref_sys to tell a longitude/latitude SRID
+        CREATE FUNCTION @extschema@._choropleth_final(internal) RETURNS text
+        AS 'MODULE_PATHNAME', 'medres_choropleth_final' LANGUAGE C STABLE PARALLEL SAFE;
+        COMMENT ON FUNCTION @extschema@._choropleth_value_trans(internal, %1$s.geometry, float8) IS
+            'Support function of choropleth_svg: transition, adds a unit (its rings from ST_AsEWKB) and value; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_value_trans(internal, %1$s.geometry, float8, jsonb) IS
+            'Support function of choropleth_svg: transition, adds a unit and value, keeps the options; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_class_trans(internal, %1$s.geometry, text) IS
+            'Support function of choropleth_svg: transition, adds a unit (its rings from ST_AsEWKB) and class; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_class_trans(internal, %1$s.geometry, text, jsonb) IS
+            'Support function of choropleth_svg: transition, adds a unit and class, keeps the options; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_combine(internal, internal) IS
+            'Support function of choropleth_svg: combines two partial states; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_serialize(internal) IS
+            'Support function of choropleth_svg: serializes the state for a parallel worker; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_deserialize(bytea, internal) IS
+            'Support function of choropleth_svg: deserializes and validates a state; not for direct use';
+        COMMENT ON FUNCTION @extschema@._choropleth_final(internal) IS
+            'Support function of choropleth_svg: classes the units and draws the map; not for direct use';
+        $f$, pg);
+    EXECUTE format($f$
+        CREATE AGGREGATE @extschema@.choropleth_svg(geom %1$s.geometry, value float8) (
+            SFUNC = @extschema@._choropleth_value_trans, STYPE = internal,
+            FINALFUNC = @extschema@._choropleth_final, COMBINEFUNC = @extschema@._choropleth_combine,
+            SERIALFUNC = @extschema@._choropleth_serialize,
+            DESERIALFUNC = @extschema@._choropleth_deserialize, PARALLEL = SAFE);
+        CREATE AGGREGATE @extschema@.choropleth_svg(geom %1$s.geometry, value float8, options jsonb) (
+            SFUNC = @extschema@._choropleth_value_trans, STYPE = internal,
+            FINALFUNC = @extschema@._choropleth_final, COMBINEFUNC = @extschema@._choropleth_combine,
+            SERIALFUNC = @extschema@._choropleth_serialize,
+            DESERIALFUNC = @extschema@._choropleth_deserialize, PARALLEL = SAFE);
+        CREATE AGGREGATE @extschema@.choropleth_svg(geom %1$s.geometry, class text) (
+            SFUNC = @extschema@._choropleth_class_trans, STYPE = internal,
+            FINALFUNC = @extschema@._choropleth_final, COMBINEFUNC = @extschema@._choropleth_combine,
+            SERIALFUNC = @extschema@._choropleth_serialize,
+            DESERIALFUNC = @extschema@._choropleth_deserialize, PARALLEL = SAFE);
+        CREATE AGGREGATE @extschema@.choropleth_svg(geom %1$s.geometry, class text, options jsonb) (
+            SFUNC = @extschema@._choropleth_class_trans, STYPE = internal,
+            FINALFUNC = @extschema@._choropleth_final, COMBINEFUNC = @extschema@._choropleth_combine,
+            SERIALFUNC = @extschema@._choropleth_serialize,
+            DESERIALFUNC = @extschema@._choropleth_deserialize, PARALLEL = SAFE);
+        COMMENT ON AGGREGATE @extschema@.choropleth_svg(%1$s.geometry, float8) IS
+            'SVG choropleth map: the polygons filled by the class of value (quantiles), with a legend';
+        COMMENT ON AGGREGATE @extschema@.choropleth_svg(%1$s.geometry, float8, jsonb) IS
+            'SVG choropleth map: the polygons filled by the class of value (quantile, equal, jenks or given breaks), with a legend and title';
+        COMMENT ON AGGREGATE @extschema@.choropleth_svg(%1$s.geometry, text) IS
+            'SVG map of categories: the polygons filled by their class (LISA quadrants in GeoDa''s colours), with a legend';
+        COMMENT ON AGGREGATE @extschema@.choropleth_svg(%1$s.geometry, text, jsonb) IS
+            'SVG map of categories: the polygons filled by their class, with a legend, title and palette';
+        $f$, pg);
+END
+$do$;
