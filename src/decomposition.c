@@ -959,6 +959,7 @@ dec_result(FunctionCallInfo fcinfo, DecState *st)
 				withinc = 0.0;
 	int			mode;
 	double		alpha;
+	bool		group_finite = true;
 
 	if (st->nrows == 0)
 		PG_RETURN_NULL();
@@ -1025,14 +1026,14 @@ dec_result(FunctionCallInfo fcinfo, DecState *st)
 		gv[2] = Float8GetDatum(P);
 		gv[3] = Float8GetDatum(S);
 		gv[4] = Float8GetDatum(S1g / Wg * st->K);
-		/* finite for every state made from rows; a hand-made one gets an error */
-		medres_check_result("group mean", DatumGetFloat8(gv[4]));
+		/* finite for a state made from rows; checked after the totals below */
+		group_finite &= isfinite(DatumGetFloat8(gv[4]));
 		if (S1g > 0.0)
 		{
 			double		ge_g = mode == PHI_NEAR ? near_ge(&g->s, g->Z + g->Zc, alpha, st->d) :
 				power_ge(mode, alpha, &g->s, st->K, st->K2);
 
-			medres_check_result("group generalized entropy", ge_g);
+			group_finite &= isfinite(ge_g);
 
 			/* S_g^a P_g^(1-a) GE_g; a = 1 and a = 0 spelled out to stay exact */
 			contrib = mode == PHI_XLOGX ? S * ge_g :
@@ -1058,6 +1059,8 @@ dec_result(FunctionCallInfo fcinfo, DecState *st)
 	medres_check_result("generalized entropy", total);
 	medres_check_result("between-group generalized entropy", between);
 	medres_check_result("within-group generalized entropy", within);
+	if (!group_finite)
+		medres_check_result("a group's generalized entropy", get_float8_nan());
 
 	values[0] = Float8GetDatum(alpha);
 	values[1] = Float8GetDatum(total);
