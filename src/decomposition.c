@@ -810,6 +810,50 @@ text_int(char **p, int64 max)
 	return v;
 }
 
+/*
+ * Sums that rows could have produced: every group's own index, and the
+ * index of all groups together, is finite and not negative (Jensen: GE is
+ * never below 0; 1e-9 leaves room for rounding, which is far smaller), and
+ * the weight of zero values is at most the group's weight.  The final
+ * function's formulas, so that a state written by hand cannot make it
+ * print a meaningless table.
+ */
+static void
+dec_check_sums(const DecState *st)
+{
+	PowerSums	tot = {0};
+	double		Z = 0.0;
+
+	for (int i = 0; i < st->ngroups; i++)
+	{
+		const DecGroup *g = &st->groups[i];
+		double		W = g->s.W + g->s.Wc,
+					S1 = g->s.S1 + g->s.S1c,
+					ge_g;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		sums_add(&tot, &g->s);
+		Z += g->Z + g->Zc;
+		if (!(g->Z + g->Zc <= W * (1.0 + 1e-12)))
+			dec_text_invalid(psprintf("Group %d has more weight on zero values than in all.", i + 1));
+		if (S1 <= 0.0)
+			continue;
+		ge_g = st->mode == PHI_NEAR ? near_ge(&g->s, g->Z + g->Zc, st->alpha, st->d) :
+			power_ge(st->mode, st->alpha, &g->s, st->K, st->K2);
+		if (!(ge_g >= -1e-9 && isfinite(ge_g)))
+			dec_text_invalid(psprintf("The sums of group %d give it a negative or infinite index.", i + 1));
+	}
+	if (tot.S1 + tot.S1c > 0.0)
+	{
+		double		ge = st->mode == PHI_NEAR ? near_ge(&tot, Z, st->alpha, st->d) :
+			power_ge(st->mode, st->alpha, &tot, st->K, st->K2);
+
+		if (!(ge >= -1e-9 && isfinite(ge)))
+			dec_text_invalid("The sums of the groups together give a negative or infinite index.");
+	}
+}
+
 /* A state (in a new context under parent) from its text form. */
 static DecState *
 dec_from_text(char *str, MemoryContext parent)
@@ -893,6 +937,7 @@ dec_from_text(char *str, MemoryContext parent)
 	if (*p != '\0')
 		dec_text_invalid("The state has text after its last group.");
 	pfree(key.data);
+	dec_check_sums(st);
 	return st;
 }
 
@@ -1113,8 +1158,9 @@ medres_dec_state_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	DecState   *st;
 
+	/* called directly (SELECT medres._dec_trans(...)): a state of this expression */
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "medres aggregate transition called in non-aggregate context");
+		aggcxt = CurrentMemoryContext;
 	st = PG_ARGISNULL(0) ? NULL : dec_state_write(PG_GETARG_DATUM(0), aggcxt);
 	st = dec_accum(fcinfo, st, aggcxt);
 	if (st == NULL)
@@ -1137,7 +1183,7 @@ medres_dec_state_combine(PG_FUNCTION_ARGS)
 	bool		unpacked;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "medres combine function called in non-aggregate context");
+		aggcxt = CurrentMemoryContext;
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))

@@ -9,7 +9,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(24);
+SELECT plan(28);
 
 CREATE FUNCTION pg_temp.explain_verbose(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN RETURN QUERY EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || q; END $$;
@@ -145,6 +145,16 @@ SELECT throws_ok($$SELECT 'ge_decomposition/1 alpha=1 rows=1 K=1 K2=1 KW=1 group
                  '22P02', NULL, 'a sum that is not finite is 22P02');
 SELECT throws_ok($$SELECT 'ge_decomposition/1 alpha=NaN rows=0 K=0 K2=0 KW=0 groups=0'::medres.ge_decomposition_state$$,
                  '22P02', NULL, 'alpha NaN in a state is 22P02');
+-- S2 = 5 with S1 = W = 1 is no set of rows (a one-row group has index 0: S2 = S1 ln S1)
+SELECT throws_ok($$SELECT 'ge_decomposition/1 alpha=1 rows=2 K=1 K2=1 KW=1 groups=2 "a" 1 1 0 1 0 -5 0 0 0 "b" 1 1 0 1 0 0 0 0 0'::medres.ge_decomposition_state$$,
+                 '22P02', NULL, 'sums that give a group a negative index are 22P02');
+SELECT throws_ok($$SELECT 'ge_decomposition/1 alpha=0.001 rows=1 K=1 K2=1 KW=1 groups=1 "a" 1 1 0 1 0 0 0 2 0'::medres.ge_decomposition_state$$,
+                 '22P02', NULL, 'more weight on zeros than in the group is 22P02');
+-- the support functions called directly, outside an aggregate
+SELECT is(medres._dec_combine(NULL, NULL)::text, NULL, '_dec_combine of two NULL states is NULL');
+SELECT ok(pg_temp.close((medres._dec_final(medres._dec_combine(medres._dec_trans(NULL, 1, 1, 'a', 1),
+                                                               medres._dec_trans(NULL, 3, 1, 'b', 1)))).total,
+                        0.25 * ln(0.5) + 0.75 * ln(1.5), 1e-15), 'transition and combine called directly: Theil T of (1, 3)');
 
 SELECT * FROM finish();
 ROLLBACK;
