@@ -9,7 +9,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(28);
+SELECT plan(29);
 
 CREATE FUNCTION pg_temp.explain_verbose(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN RETURN QUERY EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || q; END $$;
@@ -121,6 +121,20 @@ RESET extra_float_digits;
 CREATE TEMP TABLE stored AS SELECT pg_temp.dec_partial(x, w, grp, 2) AS st FROM dsplit;
 SELECT is((SELECT medres._dec_final(st)::text FROM stored), (SELECT d2::text FROM serial),
           'a stored state finalizes to the aggregate''s result, bit for bit');
+
+-- shards whose values lie 400 orders of magnitude apart (different power-of-two scales, which
+-- the combine brings together): the same as one pass over all rows, for four alphas
+CREATE TEMP TABLE far AS
+SELECT v * CASE WHEN v % 2 = 0 THEN 1e-200 ELSE 1e200 END AS x, 1 + v % 3 AS w, 'g' || (v % 3) AS grp,
+       v % 2 AS shard FROM generate_series(1, 30) v;
+SELECT ok(bool_and(pg_temp.close((c.d).total, (o.d).total, 1e-12) AND pg_temp.close((c.d).between, (o.d).between, 1e-12)
+                   AND pg_temp.close((c.d).within, (o.d).within, 1e-12)),
+          'states of values 1e-200 and 1e200 apart combine through text to the one-pass result')
+FROM (SELECT a, pg_temp.dec_combined(st::text::medres.ge_decomposition_state) AS d
+      FROM (SELECT a, shard, pg_temp.dec_partial(x, w, grp, a) AS st
+            FROM far, unnest(ARRAY[2, 0.5, 1, 0.999]::float8[]) a GROUP BY a, shard) s GROUP BY a) c
+JOIN (SELECT a, medres.ge_decomposition(x, w, grp, a) AS d FROM far, unnest(ARRAY[2, 0.5, 1, 0.999]::float8[]) a GROUP BY a) o
+USING (a);
 
 -- combining NULL states (no rows in a shard) and states of different alpha
 SELECT is((SELECT (pg_temp.dec_combined(s)).total FROM (VALUES (NULL::medres.ge_decomposition_state)) v(s)), NULL,
