@@ -417,3 +417,54 @@ COMMENT ON FUNCTION @extschema@._class_breaks_combine(internal, internal) IS 'Su
 COMMENT ON FUNCTION @extschema@._class_breaks_serialize(internal) IS 'Support function of class_breaks: serializes the state for a parallel worker; not for direct use';
 COMMENT ON FUNCTION @extschema@._class_breaks_deserialize(bytea, internal) IS 'Support function of class_breaks: deserializes and validates a state; not for direct use';
 COMMENT ON FUNCTION @extschema@._class_breaks_final(internal) IS 'Support function of class_breaks: sorts the values and computes the breaks; not for direct use';
+
+-- ==== ge_decomposition: a state type that parallel query and Citus can split ====
+-- The state was internal, which Citus never pushes down to its workers (it ships partial
+-- states as the state type's text, and internal has none): every row went to the
+-- coordinator.  It is now medres.ge_decomposition_state, a varlena type whose text form
+-- carries the per-group sums exactly; results are unchanged.  A view that uses
+-- ge_decomposition must be dropped before this update and made again after it.
+DROP AGGREGATE @extschema@.ge_decomposition(float8, float8, text, float8);
+DROP FUNCTION @extschema@._dec_trans(internal, float8, float8, text, float8);
+DROP FUNCTION @extschema@._dec_combine(internal, internal);
+DROP FUNCTION @extschema@._dec_serialize(internal);
+DROP FUNCTION @extschema@._dec_deserialize(bytea, internal);
+DROP FUNCTION @extschema@._dec_final(internal);
+
+CREATE TYPE @extschema@.ge_decomposition_state;
+CREATE FUNCTION @extschema@.ge_decomposition_state_in(cstring) RETURNS @extschema@.ge_decomposition_state
+    AS 'MODULE_PATHNAME', 'medres_dec_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ge_decomposition_state_out(@extschema@.ge_decomposition_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'medres_dec_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.ge_decomposition_state (
+    INPUT = @extschema@.ge_decomposition_state_in,
+    OUTPUT = @extschema@.ge_decomposition_state_out,
+    INTERNALLENGTH = VARIABLE, STORAGE = extended);
+
+CREATE FUNCTION @extschema@._dec_trans(@extschema@.ge_decomposition_state, float8, float8, text, float8)
+    RETURNS @extschema@.ge_decomposition_state
+    AS 'MODULE_PATHNAME', 'medres_dec_state_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_combine(@extschema@.ge_decomposition_state, @extschema@.ge_decomposition_state)
+    RETURNS @extschema@.ge_decomposition_state
+    AS 'MODULE_PATHNAME', 'medres_dec_state_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_final(@extschema@.ge_decomposition_state) RETURNS @extschema@.decomposition
+    AS 'MODULE_PATHNAME', 'medres_dec_state_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.ge_decomposition(value float8, weight float8, grp text, alpha float8) (
+    SFUNC = @extschema@._dec_trans, STYPE = @extschema@.ge_decomposition_state,
+    FINALFUNC = @extschema@._dec_final, COMBINEFUNC = @extschema@._dec_combine, PARALLEL = SAFE);
+
+COMMENT ON TYPE @extschema@.ge_decomposition_state IS
+    'Partial state of ge_decomposition: per-group weighted power sums, exact in its text form (what parallel workers and Citus shards send)';
+COMMENT ON FUNCTION @extschema@.ge_decomposition_state_in(cstring) IS
+    'Reads a ge_decomposition state from its text form, rejecting what no set of rows could give';
+COMMENT ON FUNCTION @extschema@.ge_decomposition_state_out(@extschema@.ge_decomposition_state) IS
+    'Writes a ge_decomposition state as text, every sum in round-trip decimal';
+COMMENT ON FUNCTION @extschema@._dec_trans(@extschema@.ge_decomposition_state, float8, float8, text, float8) IS
+    'Support function of ge_decomposition: transition, adds a (value, weight) row to its group''s power sums; not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_combine(@extschema@.ge_decomposition_state, @extschema@.ge_decomposition_state) IS
+    'Support function of ge_decomposition: combines two partial states group by group (parallel query, Citus); not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_final(@extschema@.ge_decomposition_state) IS
+    'Support function of ge_decomposition: the decomposition of the per-group power sums; not for direct use';
+COMMENT ON AGGREGATE @extschema@.ge_decomposition(float8, float8, text, float8) IS
+    'GE(alpha) of value weighted by weight, split exactly into between and within the groups grp, with per-group rows (medres.decomposition)';

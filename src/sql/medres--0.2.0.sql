@@ -369,27 +369,45 @@ COMMENT ON AGGREGATE @extschema@.concentration_index(float8, float8, float8, tex
 -- power sums per group.
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._dec_trans(internal, float8, float8, text, float8) RETURNS internal
-    AS 'MODULE_PATHNAME', 'medres_dec_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._dec_trans(internal, float8, float8, text, float8) IS 'Support function of ge_decomposition: transition, adds a (value, weight) row to its group''s power sums; not for direct use';
-CREATE FUNCTION @extschema@._dec_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'medres_dec_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._dec_combine(internal, internal) IS 'Support function of ge_decomposition: combines two partial per-group states (parallel query); not for direct use';
-CREATE FUNCTION @extschema@._dec_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'medres_dec_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._dec_serialize(internal) IS 'Support function of ge_decomposition: serializes a partial state to a tagged bytea; not for direct use';
-CREATE FUNCTION @extschema@._dec_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'medres_dec_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._dec_deserialize(bytea, internal) IS 'Support function of ge_decomposition: validates and deserializes a partial state; not for direct use';
-CREATE FUNCTION @extschema@._dec_final(internal) RETURNS @extschema@.decomposition
-    AS 'MODULE_PATHNAME', 'medres_dec_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._dec_final(internal) IS 'Support function of ge_decomposition: the decomposition of the per-group power sums; not for direct use';
+-- the state is a type of its own, not internal, so that Citus can push the aggregate down to
+-- its shards (it ships partial states as text); see doc/citus.md
+CREATE TYPE @extschema@.ge_decomposition_state;
+CREATE FUNCTION @extschema@.ge_decomposition_state_in(cstring) RETURNS @extschema@.ge_decomposition_state
+    AS 'MODULE_PATHNAME', 'medres_dec_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.ge_decomposition_state_out(@extschema@.ge_decomposition_state) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'medres_dec_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.ge_decomposition_state (
+    INPUT = @extschema@.ge_decomposition_state_in,
+    OUTPUT = @extschema@.ge_decomposition_state_out,
+    INTERNALLENGTH = VARIABLE, STORAGE = extended);
+
+CREATE FUNCTION @extschema@._dec_trans(@extschema@.ge_decomposition_state, float8, float8, text, float8)
+    RETURNS @extschema@.ge_decomposition_state
+    AS 'MODULE_PATHNAME', 'medres_dec_state_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_combine(@extschema@.ge_decomposition_state, @extschema@.ge_decomposition_state)
+    RETURNS @extschema@.ge_decomposition_state
+    AS 'MODULE_PATHNAME', 'medres_dec_state_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dec_final(@extschema@.ge_decomposition_state) RETURNS @extschema@.decomposition
+    AS 'MODULE_PATHNAME', 'medres_dec_state_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.ge_decomposition(value float8, weight float8, grp text, alpha float8) (
-    SFUNC = @extschema@._dec_trans, STYPE = internal, FINALFUNC = @extschema@._dec_final,
-    COMBINEFUNC = @extschema@._dec_combine, SERIALFUNC = @extschema@._dec_serialize,
-    DESERIALFUNC = @extschema@._dec_deserialize, PARALLEL = SAFE);
-COMMENT ON AGGREGATE @extschema@.ge_decomposition(float8, float8, text, float8) IS 'GE(alpha) of value weighted by weight, split exactly into between and within the groups grp, with per-group rows (medres.decomposition)';
+    SFUNC = @extschema@._dec_trans, STYPE = @extschema@.ge_decomposition_state,
+    FINALFUNC = @extschema@._dec_final, COMBINEFUNC = @extschema@._dec_combine, PARALLEL = SAFE);
+
+COMMENT ON TYPE @extschema@.ge_decomposition_state IS
+    'Partial state of ge_decomposition: per-group weighted power sums, exact in its text form (what parallel workers and Citus shards send)';
+COMMENT ON FUNCTION @extschema@.ge_decomposition_state_in(cstring) IS
+    'Reads a ge_decomposition state from its text form, rejecting what no set of rows could give';
+COMMENT ON FUNCTION @extschema@.ge_decomposition_state_out(@extschema@.ge_decomposition_state) IS
+    'Writes a ge_decomposition state as text, every sum in round-trip decimal';
+COMMENT ON FUNCTION @extschema@._dec_trans(@extschema@.ge_decomposition_state, float8, float8, text, float8) IS
+    'Support function of ge_decomposition: transition, adds a (value, weight) row to its group''s power sums; not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_combine(@extschema@.ge_decomposition_state, @extschema@.ge_decomposition_state) IS
+    'Support function of ge_decomposition: combines two partial states group by group (parallel query, Citus); not for direct use';
+COMMENT ON FUNCTION @extschema@._dec_final(@extschema@.ge_decomposition_state) IS
+    'Support function of ge_decomposition: the decomposition of the per-group power sums; not for direct use';
+COMMENT ON AGGREGATE @extschema@.ge_decomposition(float8, float8, text, float8) IS
+    'GE(alpha) of value weighted by weight, split exactly into between and within the groups grp, with per-group rows (medres.decomposition)';
 
 ------------------------------------------------------------------------------
 -- Comprehensive evaluation: rank-sum ratio, probit grading, entropy weights,
