@@ -359,4 +359,9 @@ extern double medres_normal_quantile(double p);
 extern double medres_f_upper_tail(double f, double df1, double df2);
 extern void medres_average_ranks(const double *x, int n, double *ranks);
 
+/* ---- dagum.c (helper dagum): Dagum's Gini decomposition by groups ---- */
+#define MEDRES_STATE_DAGUM			5	/* dagum_decomposition */
+/* groups one decomposition may have: the sweep costs rows x groups, the result groups^2 pairs */
+#define DAGUM_MAX_GROUPS			1000
+
 #endif							/* MEDRES_H */
