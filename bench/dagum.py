@@ -120,7 +120,7 @@ def main():
     ap.add_argument("--small-rows", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=RUNS)
     ap.add_argument("--numpy-runs", type=int, default=1,
-                    help="timed runs of the numpy formula (about 1 min each at 100,000 rows)")
+                    help="timed runs of the numpy formula (a few minutes each at 100,000 rows)")
     ap.add_argument("--json")
     args = ap.parse_args()
     runs = max(1, args.runs)
