@@ -360,7 +360,7 @@ extern double medres_f_upper_tail(double f, double df1, double df2);
 extern void medres_average_ranks(const double *x, int n, double *ranks);
 
 /* ---- dagum.c (helper dagum): Dagum's Gini decomposition by groups ---- */
-#define MEDRES_STATE_DAGUM			5	/* dagum_decomposition */
+#define MEDRES_STATE_DAGUM			30	/* dagum_decomposition (5 and 20-22 are taken on other branches) */
 /* groups one decomposition may have: the sweep costs rows x groups, the result groups^2 pairs */
 #define DAGUM_MAX_GROUPS			1000
 
