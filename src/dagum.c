@@ -815,6 +815,8 @@ medres_dagum_final(PG_FUNCTION_ARGS)
 	 * listed by h, then j.
 	 */
 	npairs = (Size) k * (k - 1) / 2;
+	/* 1000 groups make 499,500 pairs: about 100 bytes each, twice (tuples, then the array) */
+	medres_check_memory(npairs * 2 * 128 + (Size) k * k * 4 * sizeof(double), "the decomposition's pairs");
 	pdatums = palloc(Max(npairs, 1) * sizeof(Datum));
 	for (int hi = 0; hi < k; hi++)
 	{
