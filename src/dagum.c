@@ -493,17 +493,6 @@ medres_dagum_deserialize(PG_FUNCTION_ARGS)
 
 /* ---- the decomposition of sorted records ---- */
 
-/* a + b into (*s, *c) without losing the rounding error (Knuth's TwoSum, branch-free) */
-static inline void
-two_sum_add(double *s, double *c, double x)
-{
-	double		t = *s + x,
-				bp = t - *s;
-
-	*c += (*s - (t - bp)) + (x - bp);
-	*s = t;
-}
-
 /* 2^k clamped to the double range */
 static double
 pow2_clamped(int k)
@@ -554,7 +543,7 @@ alloc_dvec(Size n)
  * should), then moves group j's anchor to z.  The loop over h runs four
  * groups at a time over arrays padded to kp, a multiple of 4, with zeros
  * (a padding group adds 0 to a padding column); each P[j][h] is a TwoSum
- * accumulation, exact but for the final rounding of its compensation.
+ * accumulation (Knuth's branch-free TwoSum: exact but for the rounding of the compensation).
  */
 static void
 dagum_sweep(const RHW *rec, Size n, double fz1, double fz2, double fq, DagumSums *s)
