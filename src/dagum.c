@@ -542,8 +542,9 @@ alloc_dvec(Size n)
  * for every h (its own group's rows at the same value add 0, as they
  * should), then moves group j's anchor to z.  The loop over h runs four
  * groups at a time over arrays padded to kp, a multiple of 4, with zeros
- * (a padding group adds 0 to a padding column); each P[j][h] is a TwoSum
- * accumulation (Knuth's branch-free TwoSum: exact but for the rounding of the compensation).
+ * (a padding group adds 0 to a padding column); each P[j][h] accumulates
+ * by Knuth's branch-free TwoSum, exact but for the rounding of its
+ * compensation term.
  */
 static void
 dagum_sweep(const RHW *rec, Size n, double fz1, double fz2, double fq, DagumSums *s)
