@@ -8,7 +8,8 @@ OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/streaming.o src/gini.o src/decomposition.o \
               src/evaluation.o src/partition.o src/cluster.o src/spatial.o \
               src/svg.o src/dendrogram.o src/charts.o \
-              src/jenks.o src/choropleth.o
+              src/jenks.o src/choropleth.o \
+              src/dagum.o
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src

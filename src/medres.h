@@ -412,4 +412,9 @@ extern int	medres_class_breaks(double *x, int n, int k, int method, double *brk)
 /* the class 0..nb-1 of x: the first c with x <= brk[c + 1] */
 extern int	medres_class_of(double x, const double *brk, int nb);
 
+/* ---- dagum.c (helper dagum): Dagum's Gini decomposition by groups ---- */
+#define MEDRES_STATE_DAGUM			30	/* dagum_decomposition (5 and 20-22 are taken on other branches) */
+/* groups one decomposition may have: the sweep costs rows x groups, the result groups^2 pairs */
+#define DAGUM_MAX_GROUPS			1000
+
 #endif							/* MEDRES_H */

@@ -468,3 +468,122 @@ COMMENT ON FUNCTION @extschema@._dec_final(@extschema@.ge_decomposition_state) I
     'Support function of ge_decomposition: the decomposition of the per-group power sums; not for direct use';
 COMMENT ON AGGREGATE @extschema@.ge_decomposition(float8, float8, text, float8) IS
     'GE(alpha) of value weighted by weight, split exactly into between and within the groups grp, with per-group rows (medres.decomposition)';
+
+-- ==== Dagum's Gini decomposition by groups (dagum.c, doc/dagum.md) ====
+
+CREATE TYPE @extschema@.dagum_group AS (
+    grp                text,
+    n                  bigint,
+    population_share   float8,
+    resource_share     float8,
+    mean               float8,
+    gini               float8,
+    contribution       float8,
+    contribution_share float8
+);
+COMMENT ON TYPE @extschema@.dagum_group IS
+    'One group of a Dagum decomposition: rows, population and resource shares, mean, within-group Gini G_jj and its contribution G_jj p_j s_j';
+
+CREATE TYPE @extschema@.dagum_pair AS (
+    grp_j          text,
+    grp_h          text,
+    gini           float8,
+    affluence      float8,
+    net_between    float8,
+    transvariation float8
+);
+COMMENT ON TYPE @extschema@.dagum_pair IS
+    'One pair of groups of a Dagum decomposition (grp_j has the higher mean): between-group Gini G_jh, relative economic affluence D_jh and the pair''s net-between and transvariation contributions';
+
+CREATE TYPE @extschema@.dagum AS (
+    total                float8,
+    within               float8,
+    net_between          float8,
+    transvariation       float8,
+    within_share         float8,
+    net_between_share    float8,
+    transvariation_share float8,
+    groups               @extschema@.dagum_group[],
+    pairs                @extschema@.dagum_pair[]
+);
+COMMENT ON TYPE @extschema@.dagum IS
+    'Dagum''s decomposition of the Gini coefficient: total = within + net_between + transvariation, their shares, the groups by mean and the pairs of groups';
+
+CREATE FUNCTION @extschema@._dagum_trans(internal, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_dagum_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dagum_trans(internal, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_dagum_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dagum_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_dagum_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dagum_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'medres_dagum_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dagum_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_dagum_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._dagum_final(internal) RETURNS @extschema@.dagum
+    AS 'MODULE_PATHNAME', 'medres_dagum_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._dagum_trans(internal, float8, float8, text) IS
+    'Support function of dagum_decomposition(value, weight, grp): transition, keeps each positively weighted row; not for direct use';
+COMMENT ON FUNCTION @extschema@._dagum_trans(internal, float8, text) IS
+    'Support function of dagum_decomposition(value, grp): transition, keeps each row with weight 1; not for direct use';
+COMMENT ON FUNCTION @extschema@._dagum_combine(internal, internal) IS
+    'Support function of dagum_decomposition: combine, merges two states; not for direct use';
+COMMENT ON FUNCTION @extschema@._dagum_serialize(internal) IS
+    'Support function of dagum_decomposition: serialize, the sorted rows and the groups, tagged; not for direct use';
+COMMENT ON FUNCTION @extschema@._dagum_deserialize(bytea, internal) IS
+    'Support function of dagum_decomposition: deserialize, checks every field of a serialized state; not for direct use';
+COMMENT ON FUNCTION @extschema@._dagum_final(internal) IS
+    'Support function of dagum_decomposition: final, one sort and one sweep give every pairwise sum; not for direct use';
+
+CREATE AGGREGATE @extschema@.dagum_decomposition(value float8, weight float8, grp text) (
+    SFUNC = @extschema@._dagum_trans, STYPE = internal, FINALFUNC = @extschema@._dagum_final,
+    COMBINEFUNC = @extschema@._dagum_combine, SERIALFUNC = @extschema@._dagum_serialize,
+    DESERIALFUNC = @extschema@._dagum_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.dagum_decomposition(value float8, grp text) (
+    SFUNC = @extschema@._dagum_trans, STYPE = internal, FINALFUNC = @extschema@._dagum_final,
+    COMBINEFUNC = @extschema@._dagum_combine, SERIALFUNC = @extschema@._dagum_serialize,
+    DESERIALFUNC = @extschema@._dagum_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.dagum_decomposition(float8, float8, text) IS
+    'Dagum''s (1997) decomposition of the weighted Gini coefficient by groups into within, net between and transvariation';
+COMMENT ON AGGREGATE @extschema@.dagum_decomposition(float8, text) IS
+    'Dagum''s (1997) decomposition of the Gini coefficient by groups into within, net between and transvariation';
+
+-- Flattened forms: plain scalar columns a BI tool can read.
+CREATE FUNCTION @extschema@.dagum_groups(decomposition @extschema@.dagum)
+    RETURNS TABLE(grp text, n bigint, population_share float8, resource_share float8, mean float8,
+                  gini float8, contribution float8, contribution_share float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT g.* FROM unnest(decomposition.groups) AS g $$;
+CREATE FUNCTION @extschema@.dagum_pairs(decomposition @extschema@.dagum)
+    RETURNS TABLE(grp_j text, grp_h text, gini float8, affluence float8, net_between float8,
+                  transvariation float8)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT p.* FROM unnest(decomposition.pairs) AS p $$;
+COMMENT ON FUNCTION @extschema@.dagum_groups(@extschema@.dagum) IS
+    'The groups of a Dagum decomposition as rows of plain columns, in order of their mean';
+COMMENT ON FUNCTION @extschema@.dagum_pairs(@extschema@.dagum) IS
+    'The pairs of groups of a Dagum decomposition as rows of plain columns: G_jh, D_jh and the pair''s contributions';
+
+-- the attributes of the Dagum result types
+COMMENT ON COLUMN @extschema@.dagum.total IS 'G, the Gini coefficient of all rows';
+COMMENT ON COLUMN @extschema@.dagum.within IS 'G_w = sum_j G_jj p_j s_j, the within-group part';
+COMMENT ON COLUMN @extschema@.dagum.net_between IS 'G_nb = sum_{j>h} G_jh (p_j s_h + p_h s_j) D_jh, the net between-group part';
+COMMENT ON COLUMN @extschema@.dagum.transvariation IS 'G_t = sum_{j>h} G_jh (p_j s_h + p_h s_j) (1 - D_jh), the overlap of the groups';
+COMMENT ON COLUMN @extschema@.dagum.within_share IS 'within / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.dagum.net_between_share IS 'net_between / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.dagum.transvariation_share IS 'transvariation / total (NULL when total is 0)';
+COMMENT ON COLUMN @extschema@.dagum.groups IS 'One dagum_group per group, in ascending order of the group mean';
+COMMENT ON COLUMN @extschema@.dagum.pairs IS 'One dagum_pair per pair of groups, the group of higher mean first';
+COMMENT ON COLUMN @extschema@.dagum_group.grp IS 'The group';
+COMMENT ON COLUMN @extschema@.dagum_group.n IS 'Rows of the group with a positive weight';
+COMMENT ON COLUMN @extschema@.dagum_group.population_share IS 'p_j, the group''s share of the total weight';
+COMMENT ON COLUMN @extschema@.dagum_group.resource_share IS 's_j, the group''s share of the total resource (value times weight)';
+COMMENT ON COLUMN @extschema@.dagum_group.mean IS 'The group''s weighted mean value';
+COMMENT ON COLUMN @extschema@.dagum_group.gini IS 'G_jj, the Gini coefficient within the group (NULL if all its values are 0)';
+COMMENT ON COLUMN @extschema@.dagum_group.contribution IS 'G_jj p_j s_j, the group''s part of within';
+COMMENT ON COLUMN @extschema@.dagum_group.contribution_share IS 'contribution / total';
+COMMENT ON COLUMN @extschema@.dagum_pair.grp_j IS 'The group of the higher mean';
+COMMENT ON COLUMN @extschema@.dagum_pair.grp_h IS 'The group of the lower mean';
+COMMENT ON COLUMN @extschema@.dagum_pair.gini IS 'G_jh, the between-group Gini of the two groups';
+COMMENT ON COLUMN @extschema@.dagum_pair.affluence IS 'D_jh, the relative economic affluence of grp_j over grp_h, in [0, 1]';
+COMMENT ON COLUMN @extschema@.dagum_pair.net_between IS 'G_jh (p_j s_h + p_h s_j) D_jh, the pair''s part of net_between';
+COMMENT ON COLUMN @extschema@.dagum_pair.transvariation IS 'G_jh (p_j s_h + p_h s_j) (1 - D_jh), the pair''s part of transvariation';
