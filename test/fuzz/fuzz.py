@@ -874,14 +874,182 @@ def g_geom(rng):
     return [], 'SELECT medres.hrdi(%s, %s, %s)' % (num(rng, 0.4), num(rng, 0.4), geom)
 
 
+# --- pictures, class breaks, flat forms, Dagum, the ge_decomposition state (0.2.0) ---------
+
+JSON_OK = ["'{}'", '\'{"title": "t"}\'', '\'{"width": 300, "height": 200}\'',
+           '\'{"palette": "viridis"}\'', '\'{"palette": "Blues"}\'', '\'{"title": "省 <&> \\"x\\""}\'']
+JSON_BAD = ['NULL', "'null'", "'[]'", '\'"x"\'', "'1'", '\'{"palette": "bogus"}\'',
+            '\'{"width": -1}\'', '\'{"width": 1e308}\'', '\'{"height": 0}\'', '\'{"unknown": 1}\'',
+            '\'{"width": "wide"}\'', '\'{"title": null}\'', '\'{"width": 5e-324}\'',
+            '\'{"title": "%s"}\'' % ('T' * 3000), '\'{"palette": ""}\'', '\'{"width": 1e9}\'']
+TREE_JSON = ['\'{"k": 2}\'', '\'{"k": 3}\'', '\'{"cut_height": 0.5}\'', '\'{"k": 0}\'', '\'{"k": -1}\'',
+             '\'{"k": 2147483648}\'', '\'{"cut_height": -1}\'', '\'{"cut_height": 1e308}\'',
+             '\'{"k": 2, "cut_height": 1}\'', '\'{"k": 1.5}\'']
+MAP_JSON = ['\'{"method": "jenks", "classes": 3}\'', '\'{"method": "quantile", "classes": 4}\'',
+            '\'{"method": "equal"}\'', '\'{"method": "breaks", "breaks": [0, 1, 10]}\'',
+            '\'{"method": "breaks", "breaks": [10, 1]}\'', '\'{"method": "bogus"}\'',
+            '\'{"classes": 0}\'', '\'{"classes": 1000000}\'', '\'{"simplify": -1}\'',
+            '\'{"simplify": 1e308}\'', '\'{"method": "breaks", "breaks": ["NaN"]}\'']
+BREAK_METHODS = ['quantile', 'equal', 'jenks']
+
+
+def jsonb(rng, extra=(), p=0.3):
+    return '%s::jsonb' % pick(rng, JSON_OK + list(extra), JSON_BAD, p)
+
+
+def g_pictures(rng):
+    fn = choose_fn(rng, ['lorenz_svg', 'concentration_svg', 'heatmap_svg', 'hclust_svg'])
+    if fn == 'hclust_svg':
+        data, n, m = dataset(rng)
+        args = ['arr', rng.choice(['lbl', 'id::text']), opt_arg(rng, LINKAGES, 0.1),
+                opt_arg(rng, METRICS, 0.1), opt_arg(rng, STANDARDIZE, 0.1), jsonb(rng, TREE_JSON)]
+        return [], 'SELECT %s FROM %s' % ('medres.hclust_svg(%s)' % ', '.join(args), data)
+    data, n, _ = dataset(rng, feats=False)
+    series = rng.choice(['g::text', 'lbl', "'one'", 'NULL::text', 'id::text'])
+    if fn == 'lorenz_svg':
+        args = ['x', weight_arg(rng)]
+        extra = [series, jsonb(rng)]
+    elif fn == 'concentration_svg':
+        args = [rng.choice(['x', 'a', 'y']), rng.choice(['y', 'id::float8', 'w'])]
+        extra = [weight_arg(rng), series, jsonb(rng)]
+    else:
+        args = [rng.choice(['g::text', 'lbl', 'NULL::text']),
+                rng.choice(['(id % 3)::text', 'lbl', "'c'"]), rng.choice(['x', 'y', 'a'])]
+        extra = [jsonb(rng)]
+    args += extra[:rng.randrange(len(extra) + 1)]
+    call = 'medres.%s(%s)' % (fn, ', '.join(args))
+    return [], agg_query(rng, call, data, allow_window=rng.random() < 0.3)
+
+
+def g_breaks(rng):
+    data, n, _ = dataset(rng, feats=False)
+    k = rng.choice(['2', '3', '5', 'k', i4(rng.choice(INTS))])
+    call = 'medres.class_breaks(%s, %s, %s)' % (rng.choice(['x', 'y', 'a']), k,
+                                                 opt_arg(rng, BREAK_METHODS, 0.25))
+    return [], agg_query(rng, call, data)
+
+
+HCLUST_MERGES = ["'{}'::medres.hclust_merge[]", "'{\"(1,0,1,0.5,2)\"}'::medres.hclust_merge[]",
+                 "'{\"(1,0,0,0.5,2)\"}'::medres.hclust_merge[]", "'{\"(1,0,1,NaN,2)\"}'::medres.hclust_merge[]",
+                 "'{\"(1,0,1,Infinity,2)\"}'::medres.hclust_merge[]", "'{\"(2,0,1,1,2)\"}'::medres.hclust_merge[]",
+                 "'{\"(1,-1,1,1,2)\"}'::medres.hclust_merge[]", "'{\"(1,0,5,1,2)\"}'::medres.hclust_merge[]",
+                 "'{\"(1,0,1,1,1)\"}'::medres.hclust_merge[]", "'{NULL}'::medres.hclust_merge[]",
+                 "'{\"(1,0,1,1,2)\",\"(2,2,3,1e308,3)\"}'::medres.hclust_merge[]",
+                 "'{\"(,,,,)\"}'::medres.hclust_merge[]"]
+LABELS = ["'{a,b}'::text[]", "'{a,b,c}'::text[]", "'{}'::text[]", "'{NULL,b}'::text[]", "'{a,a}'::text[]",
+          'NULL::text[]', "'{{a,b}}'::text[]"]
+
+
+def g_flat(rng):
+    fn = choose_fn(rng, ['lorenz_points', 'decomposition_groups', 'rsr_fit_cuts', 'hclust_steps',
+                         'hclust_steps'])
+    data, n, m = dataset(rng)
+    if fn == 'lorenz_points':
+        return [], 'SELECT f.* FROM (SELECT medres.lorenz(x, %s) AS l FROM %s) s, ' \
+                   'medres.lorenz_points(s.l) f' % (weight_arg(rng), data)
+    if fn == 'decomposition_groups':
+        alpha = num_arg(rng, ['0', '1', '2', '-1', '0.5'])
+        return [], 'SELECT f.* FROM (SELECT medres.ge_decomposition(x, %s, g::text, %s) AS d FROM %s) s, ' \
+                   'medres.decomposition_groups(s.d) f' % (weight_arg(rng), alpha, data)
+    if fn == 'rsr_fit_cuts':
+        return [], 'SELECT f.* FROM (SELECT medres.rsr_fit(x, %s) AS r FROM %s) s, ' \
+                   'medres.rsr_fit_cuts(s.r) f' % (rng.choice(['3', '2', '4', i4(rng.choice(INTS))]), data)
+    if rng.random() < 0.5:
+        return [], 'SELECT * FROM medres.hclust_steps(%s, %s)' % (rng.choice(HCLUST_MERGES),
+                                                                  rng.choice(LABELS))
+    lab = rng.choice(['array_agg(lbl)', 'array_agg(lbl ORDER BY id DESC)', "array_agg('x'::text)",
+                      'array_agg(lbl) || ARRAY[\'extra\']', 'NULL::text[]'])
+    return [], 'SELECT f.* FROM (SELECT medres.hclust_tree(arr, lbl) AS t, %s AS l FROM %s) s, ' \
+               'medres.hclust_steps(s.t, s.l) f' % (lab, data)
+
+
+def g_dagum(rng):
+    fn = choose_fn(rng, ['plain', 'groups', 'pairs', 'unweighted'])
+    data, n, _ = dataset(rng, feats=False)
+    grp = rng.choice(['g::text', 'g::text', 'lbl', "'one'", 'NULL::text', 'id::text'])
+    if fn == 'unweighted':
+        call = 'medres.dagum_decomposition(x, %s)' % grp
+    else:
+        call = 'medres.dagum_decomposition(x, %s, %s)' % (weight_arg(rng), grp)
+    if fn in ('groups', 'pairs'):
+        return [], 'SELECT f.* FROM (SELECT %s AS d FROM %s) s, medres.dagum_%s(s.d) f' % (call, data, fn)
+    if rng.random() < 0.4:
+        return [], 'SELECT (%s).* FROM %s' % (call, data)
+    return [], agg_query(rng, call, data)
+
+
+DEC_STATES = ['ge_decomposition/1 alpha=1 rows=2 K=1 K2=1 KW=2 groups=2 "a" 1 1 0 1 0 0 0 0 0 "b" 1 0.5 0 1.5 0 1.6479184330021646 0 0 0',
+              'ge_decomposition/1 alpha=2 rows=0 K=1 K2=1 KW=0 groups=0', '', 'garbage',
+              'ge_decomposition/1 alpha=NaN rows=1 K=1 K2=1 KW=1 groups=1 "a" 1 1 0 1 0 0 0 0 0',
+              'ge_decomposition/1 alpha=1 rows=1 K=1 K2=1 KW=1 groups=1 "a" 1 1e308 0 1e308 0 1e308 0 0 0',
+              'ge_decomposition/1 alpha=1 rows=-1 K=1 K2=1 KW=1 groups=1 "a" 1 1 0 1 0 0 0 0 0',
+              'ge_decomposition/1 alpha=1 rows=2 K=1 K2=1 KW=2 groups=2 "a" 1 1 0 1 0 0 0 0 0 "a" 1 1 0 1 0 0 0 0 0',
+              'ge_decomposition/1 alpha=1 rows=1 K=1 K2=1 KW=1 groups=5 "a" 1 1 0 1 0 0 0 0 0',
+              'ge_decomposition/1 alpha=1e300 rows=1 K=1 K2=1 KW=1 groups=1 "a" 1 Infinity 0 1 0 0 0 0 0',
+              'ge_decomposition/9 alpha=1 rows=1 K=1 K2=1 KW=1 groups=1 "a" 1 1 0 1 0 0 0 0 0',
+              'ge_decomposition/1 alpha=1 rows=1 K=-2000 K2=5000 KW=1 groups=1 "a" 1 1 0 1 0 0 0 0 0']
+
+
+def dec_state(rng):
+    s = rng.choice(DEC_STATES)
+    if s and rng.random() < 0.3:
+        toks = s.split(' ')
+        i = rng.randrange(len(toks))
+        toks[i] = rng.choice(['NaN', '-1', '1e308', '"z"', '', '0', '2147483648', '5e-324', 'x=1'])
+        s = ' '.join(toks)
+    return lit(s) + '::medres.ge_decomposition_state'
+
+
+def g_dec_state(rng):
+    shape = choose_fn(rng, ['final', 'combine', 'trans', 'text'])
+    if shape == 'text':
+        return [], 'SELECT %s::text' % dec_state(rng)
+    if shape == 'trans':
+        st = 'medres._dec_trans(%s, %s, %s, %s, %s)' % (dec_state(rng), num(rng, 0.4), num(rng, 0.4),
+                                                       lit(rng.choice(['a', 'b', 'c', None])),
+                                                       num_arg(rng, ['1', '0', '2', '-1']))
+        return [], 'SELECT (medres._dec_final(%s)).*' % st
+    if shape == 'combine':
+        return [], 'SELECT (medres._dec_final(medres._dec_combine(%s, %s))).*' % (dec_state(rng), dec_state(rng))
+    return [], 'SELECT (medres._dec_final(%s)).*' % dec_state(rng)
+
+
+def g_choropleth(rng):
+    fn = choose_fn(rng, ['value', 'class', 'value'])
+    tab = rng.choice(['gcell', 'gcell', 'cell'])
+    # (ST_Transform of the SRID-0 cells is PostGIS's own XX000, not medres's)
+    geom = rng.choice(['geom', 'geom', 'geom', 'ST_Transform(geom, 3857)' if tab == 'gcell' else 'geom',
+                       'NULL::geometry',
+                       'ST_Centroid(geom)', "'POLYGON EMPTY'::geometry", 'ST_Boundary(geom)',
+                       "ST_SetSRID(geom, 0)", 'ST_Scale(geom, 1e300, 1e300)'])
+    if fn == 'value':
+        v = rng.choice(['value', 'value', 'id::float8', 'NULL::float8', "'NaN'::float8",
+                        '(value * 1e308)', '(value - 5)', '0::float8'])
+    else:
+        v = rng.choice(["CASE WHEN value > 5 THEN 'HH' ELSE 'LL' END", 'id::text', "'x'", 'NULL::text',
+                        "(ARRAY['HH','LL','HL','LH','not significant'])[1 + id % 5]", "repeat('é', 500)"])
+    args = [geom, v]
+    if rng.random() < 0.7:
+        args.append(jsonb(rng, MAP_JSON))
+    if tab == 'gcell':
+        src = '(SELECT c.id, g.geom, c.value FROM cell c JOIN gcell g USING (id)) t'
+    else:
+        src = 'cell t'
+    if rng.random() < 0.2:
+        src = '(SELECT * FROM %s WHERE id < %d) t0' % (src, rng.choice([0, 1, 2, 5]))
+    return [], 'SELECT medres.choropleth_svg(%s) FROM %s' % (', '.join(args), src)
+
+
 CORE = [g_streaming, g_rank, g_decomposition, g_rsr_agg, g_entropy, g_rsr_window, g_density,
-        g_hclust, g_kmeans, g_tree, g_support, g_parallel]
-SPATIAL = [g_accessibility, g_spatial_weights, g_autocorr, g_geom]
+        g_hclust, g_kmeans, g_tree, g_support, g_parallel,
+        g_pictures, g_breaks, g_flat, g_dagum, g_dec_state]
+SPATIAL = [g_accessibility, g_spatial_weights, g_autocorr, g_geom, g_choropleth]
 # weights for indices past the first round-robin pass
 WEIGHTS = {g_streaming: 6, g_rank: 8, g_decomposition: 3, g_rsr_agg: 3, g_entropy: 3,
            g_rsr_window: 7, g_density: 3, g_hclust: 6, g_kmeans: 5, g_tree: 6, g_support: 5,
            g_parallel: 2, g_large: 1, g_accessibility: 5, g_spatial_weights: 4, g_autocorr: 5,
-           g_geom: 1}
+           g_geom: 1, g_pictures: 4, g_breaks: 2, g_flat: 3, g_dagum: 4, g_dec_state: 2,
+           g_choropleth: 2}
 
 
 FIRST_ROUNDS = 8
