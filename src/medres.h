@@ -359,4 +359,68 @@ extern double medres_normal_quantile(double p);
 extern double medres_f_upper_tail(double f, double df1, double df2);
 extern void medres_average_ranks(const double *x, int n, double *ranks);
 
+/*
+ * ==== uncertainty.c, bootstrap.c (helper ci): confidence intervals and tests ====
+ * The interval aggregates keep their rows like the rank-based measures and
+ * sort them into a canonical order; bootstrap.c computes on that order.
+ */
+#define MEDRES_STATE_UNC_XW		20	/* inequality_ci */
+#define MEDRES_STATE_UNC_RHW	21	/* concentration_index_ci */
+#define MEDRES_STATE_UNC_GRP	22	/* ge_decomposition_ci, ge_between_test */
+
+#define MS_GINI		0
+#define MS_GE		1			/* theil_t = ge(1), theil_l = ge(0) */
+#define MS_ATKINSON 2			/* param = alpha = 1 - epsilon */
+#define MS_CV		3
+#define MS_HOOVER	4
+#define MS_CONC		5
+#define MS_DEC		6
+#define MS_TEST		7
+
+#define METHOD_ANALYTIC		0
+#define METHOD_PERCENTILE	1
+#define METHOD_NORMAL		2
+
+#define COMP_TOTAL			0
+#define COMP_BETWEEN		1
+#define COMP_WITHIN			2
+#define COMP_BETWEEN_SHARE	3
+#define COMP_WITHIN_SHARE	4
+
+#define UNC_REPLICATES_MAX			100000
+#define UNC_DEFAULT_REPLICATES		1000
+#define UNC_DEFAULT_PERMUTATIONS	999
+
+typedef struct UncOptions
+{
+	int32		measure;		/* MS_* */
+	int32		method;			/* METHOD_* */
+	int32		component;		/* COMP_* (decomposition) */
+	int32		replicates;		/* or permutations */
+	double		param;			/* alpha of GE and the decomposition; 1 - epsilon for Atkinson */
+	double		level;
+	int64		seed;
+} UncOptions;
+
+/* a row of the decomposition aggregates: value, weight, group id (as a double) */
+typedef struct UncXWG
+{
+	double		x;
+	double		w;
+	double		g;
+} UncXWG;
+
+typedef struct UncResult
+{
+	double		estimate,
+				se,
+				lower,
+				upper;
+} UncResult;
+
+extern void unc_interval(const char *items, Size n, int ngroups, const UncOptions *o, UncResult *res);
+extern void unc_between_test(const char *items, Size n, int ngroups, const UncOptions *o,
+							 double *share, double *p);
+/* ==== end of uncertainty ==== */
+
 #endif							/* MEDRES_H */
