@@ -87,7 +87,7 @@ poisson1(uint32 u)
 static void
 draw_weights(uint64 base, int r, int a, Size n, uint8 *m)
 {
-	uint64		key = mix64(base ^ ((uint64) r | ((uint64) a << 32)));
+	uint64		key = mix64(base ^ ((uint64) r | ((uint64) a << 32)));	/* replicate_key */
 	Size		k;
 
 	for (k = 0; k + 1 < n; k += 2)
@@ -209,6 +209,64 @@ rep_gini(const BootData *b, const uint8 *m, double *out)
 		return false;
 	*out = Max(Sa / (C * Sm) - 1.0, 0.0);
 	return true;
+}
+
+/*
+ * The Gini of four replicates in one pass over the rows (lane l: the
+ * replicate whose stream key is key[l]), drawing the weights as it goes:
+ * the rows are read once per four replicates and the four running sums
+ * are independent, so the pass is bound by neither memory nor the latency
+ * of the additions.  Every Gini replicate is computed here, whatever its
+ * position in the block, so its value never depends on the blocking.
+ */
+#define GINI_LANES 4
+
+static void
+gini_block(const BootData *b, const uint64 *key, double *out, bool *ok)
+{
+	double		C[GINI_LANES] = {0},
+				Sa[GINI_LANES] = {0},
+				Sm[GINI_LANES] = {0};
+	const double *x = b->x,
+			   *w = b->w;
+	Size		n = b->n,
+				k;
+
+	for (k = 0; k + 1 < n; k += 2)
+	{
+		uint64		step = (k / 2 + 1) * GOLDEN;
+
+		for (int l = 0; l < GINI_LANES; l++)
+		{
+			uint64		u = mix64(key[l] + step);
+			double		v0 = w[k] * (double) poisson1((uint32) u),
+						v1 = w[k + 1] * (double) poisson1((uint32) (u >> 32)),
+						t0 = v0 * x[k],
+						t1 = v1 * x[k + 1];
+
+			Sa[l] += t0 * (2.0 * C[l] + v0);
+			C[l] += v0;
+			Sa[l] += t1 * (2.0 * C[l] + v1);
+			C[l] += v1;
+			Sm[l] += t0;
+			Sm[l] += t1;
+		}
+	}
+	if (k < n)
+		for (int l = 0; l < GINI_LANES; l++)
+		{
+			double		v = w[k] * (double) poisson1((uint32) mix64(key[l] + (k / 2 + 1) * GOLDEN)),
+						t = v * x[k];
+
+			Sa[l] += t * (2.0 * C[l] + v);
+			C[l] += v;
+			Sm[l] += t;
+		}
+	for (int l = 0; l < GINI_LANES; l++)
+	{
+		ok[l] = C[l] > 0.0 && Sm[l] > 0.0;
+		out[l] = ok[l] ? Max(Sa[l] / (C[l] * Sm[l]) - 1.0, 0.0) : 0.0;
+	}
 }
 
 static bool
@@ -940,6 +998,52 @@ permute_labels(const int32 *from, int32 *labels, Size n, uint64 base, int p)
 	}
 }
 
+static inline uint64
+replicate_key(uint64 base, int r, int a)
+{
+	return mix64(base ^ ((uint64) r | ((uint64) a << 32)));
+}
+
+/* replicates r .. r+3 of the Gini (those below j->r1), drawn again while undefined */
+static bool
+gini_lanes(BootJob *j, int r)
+{
+	uint64		key[GINI_LANES];
+	int			att[GINI_LANES] = {0};
+	double		v[GINI_LANES];
+	bool		ok[GINI_LANES],
+				done[GINI_LANES];
+
+	for (int l = 0; l < GINI_LANES; l++)
+		done[l] = r + l >= j->r1;
+	for (int round = 0; round < UNC_MAX_ATTEMPTS; round++)
+	{
+		bool		all = true;
+
+		for (int l = 0; l < GINI_LANES; l++)
+			key[l] = replicate_key(j->base, Min(r + l, j->r1 - 1), att[l]);
+		gini_block(j->b, key, v, ok);
+		for (int l = 0; l < GINI_LANES; l++)
+		{
+			if (done[l])
+				continue;
+			if (ok[l])
+			{
+				j->out[r + l] = v[l];
+				done[l] = true;
+			}
+			else
+			{
+				att[l]++;
+				all = false;
+			}
+		}
+		if (all)
+			return true;
+	}
+	return false;
+}
+
 static void
 boot_run(BootJob *j)
 {
@@ -947,7 +1051,12 @@ boot_run(BootJob *j)
 	{
 		bool		ok = false;
 
-		if (j->permute)
+		if (j->b->measure == MS_GINI)
+		{
+			ok = gini_lanes(j, r);
+			r += GINI_LANES - 1;
+		}
+		else if (j->permute)
 		{
 			permute_labels(j->b->g, j->labels, j->b->n, j->base, r);
 			ok = rep_decomposition(j->b, NULL, j->labels, j->scratch, COMP_BETWEEN, &j->out[r]);
@@ -1050,16 +1159,25 @@ cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* the quantile of type 7 (R's default, numpy's "linear") of sorted s[0..R) */
+/*
+ * The bootstrap quantile: the (R + 1) p-th smallest of the sorted s[0..R),
+ * interpolated linearly between order statistics (Davison and Hinkley 1997,
+ * section 5.2; R's quantile type 6) and clamped to the extremes.  Type 7,
+ * the default elsewhere, takes the (1 + (R - 1) p)-th, which with a few
+ * hundred replicates pulls both ends inward and makes the percentile
+ * interval too short (coverage 93 % instead of 95 % with R = 200).
+ */
 static double
-quantile7(const double *s, int R, double p)
+quantile6(const double *s, int R, double p)
 {
-	double		h = (R - 1) * p;
+	double		h = (R + 1) * p;	/* 1-based rank */
 	int			k = (int) floor(h);
 
-	if (k >= R - 1)
+	if (k < 1)
+		return s[0];
+	if (k >= R)
 		return s[R - 1];
-	return s[k] + (h - k) * (s[k + 1] - s[k]);
+	return s[k - 1] + (h - k) * (s[k] - s[k - 1]);
 }
 
 void
@@ -1092,8 +1210,8 @@ unc_interval(const char *items, Size n, int ngroups, const UncOptions *o, UncRes
 		if (o->method == METHOD_PERCENTILE)
 		{
 			qsort(t, R, sizeof(double), cmp_dbl);
-			res->lower = quantile7(t, R, (1.0 - o->level) / 2.0);
-			res->upper = quantile7(t, R, (1.0 + o->level) / 2.0);
+			res->lower = quantile6(t, R, (1.0 - o->level) / 2.0);
+			res->upper = quantile6(t, R, (1.0 + o->level) / 2.0);
 		}
 	}
 	if (o->method != METHOD_PERCENTILE)

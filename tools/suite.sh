@@ -49,7 +49,8 @@ fresh_db() {
 
 if [ -n "$main" ]; then
   # Each oracle's expectations must be reproducible from its script.
-  for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility; do
+  for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility \
+                oracle_uncertainty; do
     check "test/$oracle.py regenerates its test/oracle/*.csv unchanged" \
       bash -c "/usr/bin/python3 test/$oracle.py --check >/dev/null"
   done
@@ -112,6 +113,13 @@ for mode in serial parallel; do
 done
 
 if [ -n "$main" ]; then
+  # Monte Carlo coverage of the 95 % intervals: 2,000 samples in one grouped query (~20 s)
+  if fresh_db medres_coverage; then
+    check "95 % intervals cover the truth in 93.5-96.5 % of 2,000 lognormal samples (test/oracle_uncertainty.py --coverage)" \
+      env PGUSER=$USER_ROLE /usr/bin/python3 test/oracle_uncertainty.py --coverage -d medres_coverage
+  else
+    bad "could not prepare the coverage database"
+  fi
   # Adversarial calls of every function (fixed seed, about 3 minutes), then SQLsmith: the
   # server must never crash, no result may be NaN or Infinity, no error XX000.
   res=$(PGUSER=$ADMIN /usr/bin/python3 test/fuzz/fuzz.py 2>&1); echo "$res" >"$out/fuzz.log"
