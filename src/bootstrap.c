@@ -221,8 +221,9 @@ rep_gini(const BootData *b, const uint8 *m, double *out)
  */
 #define GINI_LANES 4
 
-static void
-gini_block(const BootData *b, const uint64 *key, double *out, bool *ok)
+static bool
+gini_block(const BootData *b, const uint64 *key, double *out, bool *ok,
+		   volatile sig_atomic_t *stop)
 {
 	double		C[GINI_LANES] = {0},
 				Sa[GINI_LANES] = {0},
@@ -236,6 +237,12 @@ gini_block(const BootData *b, const uint64 *key, double *out, bool *ok)
 	{
 		uint64		step = (k / 2 + 1) * GOLDEN;
 
+		/* a pass over 100 million rows takes a second: poll for cancel within it */
+		if (unlikely((k & 0xFFFFF) == 0) && k > 0 && (*stop || medres_cancel_requested()))
+		{
+			*stop = 1;
+			return false;
+		}
 		for (int l = 0; l < GINI_LANES; l++)
 		{
 			uint64		u = mix64(key[l] + step);
@@ -267,6 +274,7 @@ gini_block(const BootData *b, const uint64 *key, double *out, bool *ok)
 		ok[l] = C[l] > 0.0 && Sm[l] > 0.0;
 		out[l] = ok[l] ? Max(Sa[l] / (C[l] * Sm[l]) - 1.0, 0.0) : 0.0;
 	}
+	return true;
 }
 
 static bool
@@ -962,8 +970,8 @@ typedef struct BootJob
 	double	   *out;
 	uint8	   *m;
 	double	   *scratch;
-	volatile sig_atomic_t *stop;	/* NULL: single-threaded, check for interrupts */
-	bool		helper;
+	volatile sig_atomic_t *stop;	/* set on cancel or failure, by either side */
+	bool		threaded;		/* false: alone in the backend, so it may check for interrupts */
 	bool		failed;
 	/* the permutation test */
 	bool		permute;
@@ -982,8 +990,9 @@ uniform_below(uint64 u, Size k)
  * swapping with j = uniform_below(u, i + 1), u the successive outputs of
  * splitmix64 from mix(base XOR (p + 2^62)).
  */
-static void
-permute_labels(const int32 *from, int32 *labels, Size n, uint64 base, int p)
+static bool
+permute_labels(const int32 *from, int32 *labels, Size n, uint64 base, int p,
+			   volatile sig_atomic_t *stop)
 {
 	uint64		state = mix64(base ^ ((uint64) p | (UINT64CONST(1) << 62)));
 
@@ -995,7 +1004,13 @@ permute_labels(const int32 *from, int32 *labels, Size n, uint64 base, int p)
 
 		labels[i] = labels[j];
 		labels[j] = t;
+		if (unlikely((i & 0xFFFFF) == 0) && (*stop || medres_cancel_requested()))
+		{
+			*stop = 1;
+			return false;
+		}
 	}
+	return true;
 }
 
 static inline uint64
@@ -1022,7 +1037,8 @@ gini_lanes(BootJob *j, int r)
 
 		for (int l = 0; l < GINI_LANES; l++)
 			key[l] = replicate_key(j->base, Min(r + l, j->r1 - 1), att[l]);
-		gini_block(j->b, key, v, ok);
+		if (!gini_block(j->b, key, v, ok, j->stop))
+			return true;		/* stopped: boot_run sees *stop */
 		for (int l = 0; l < GINI_LANES; l++)
 		{
 			if (done[l])
@@ -1058,7 +1074,8 @@ boot_run(BootJob *j)
 		}
 		else if (j->permute)
 		{
-			permute_labels(j->b->g, j->labels, j->b->n, j->base, r);
+			if (!permute_labels(j->b->g, j->labels, j->b->n, j->base, r, j->stop))
+				return;
 			ok = rep_decomposition(j->b, NULL, j->labels, j->scratch, COMP_BETWEEN, &j->out[r]);
 		}
 		else
@@ -1067,16 +1084,17 @@ boot_run(BootJob *j)
 				draw_weights(j->base, r, a, j->b->n, j->m);
 				ok = replicate(j->b, j->m, j->scratch, &j->out[r]);
 			}
+		if (*j->stop)
+			return;
 		if (!ok)
 		{
 			j->failed = true;
-			if (j->stop)
-				*j->stop = 1;
+			*j->stop = 1;
 			return;
 		}
-		if (j->stop == NULL)
+		if (!j->threaded)
 			CHECK_FOR_INTERRUPTS();
-		else if (*j->stop || (!j->helper && medres_cancel_requested()))
+		else if (*j->stop || medres_cancel_requested())
 		{
 			*j->stop = 1;
 			return;
@@ -1104,6 +1122,16 @@ job_init(BootJob *j, const BootData *b, uint64 base, double *out, bool permute)
 	j->scratch = palloc(Max(3 * b->ngroups, 1) * sizeof(double));
 }
 
+static void
+replicates_failed(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("too few rows for method \"bootstrap\": the measure is undefined in most resamples"),
+			 errdetail("A replicate was drawn %d times without a defined value of the measure.",
+					   UNC_MAX_ATTEMPTS)));
+}
+
 /* out[0 .. R) for replicates (or permutations) 0 .. R-1 */
 static void
 run_replicates(const BootData *b, int64 seed, int R, double *out, bool permute)
@@ -1119,35 +1147,32 @@ run_replicates(const BootData *b, int64 seed, int R, double *out, bool permute)
 	job_init(&lo, b, base, out, permute);
 	lo.r0 = 0;
 	lo.r1 = R;
+	lo.stop = &stop;
 	if (medres_threads > 1 && !IsParallelWorker() && R >= 4 && (double) b->n * R >= 4e6)
 	{
 		job_init(&hi, b, base, out, permute);
 		hi.r0 = lo.r1 = R / 2;
 		hi.r1 = R;
-		hi.helper = true;
-		lo.stop = hi.stop = &stop;
+		hi.stop = &stop;
+		lo.threaded = hi.threaded = true;
 		if (medres_start_helper(&th, boot_helper, &hi))
 		{
 			boot_run(&lo);
 			pthread_join(th, NULL);
 			if (lo.failed || hi.failed)
-				goto failed;
+				replicates_failed();
 			if (stop)
 				medres_helper_stopped("the bootstrap");
 			return;
 		}
 		lo.r1 = R;
-		lo.stop = NULL;
+		lo.threaded = false;
 	}
 	boot_run(&lo);
-	if (!lo.failed)
-		return;
-failed:
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("too few rows for method \"bootstrap\": the measure is undefined in most resamples"),
-			 errdetail("A replicate was drawn %d times without a defined value of the measure.",
-					   UNC_MAX_ATTEMPTS)));
+	if (lo.failed)
+		replicates_failed();
+	if (stop)
+		medres_helper_stopped("the bootstrap");	/* a cancel seen by the polls of a long pass */
 }
 
 static int
