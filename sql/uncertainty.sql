@@ -1,7 +1,10 @@
 -- The examples of doc/uncertainty.md (confidence intervals and tests), on China's 31
 -- provinces in 2020; tools/check_doc_examples.py checks that each appears here with its
 -- output.  The values themselves are checked against an independent oracle in
--- test/oracle_uncertainty.sql.
+-- test/oracle_uncertainty.sql.  The page makes its own province table: here in a schema of
+-- its own, beside the one of sql/provinces.sql.
+CREATE SCHEMA uncertainty_doc;
+SET search_path = uncertainty_doc, public;
 CREATE TABLE province (
     province text, region text, institutions int, personnel_10k float8, beds_10k float8,
     health_expense_per_capita_yuan float8, population_million float8);
@@ -56,3 +59,7 @@ FROM (SELECT medres.ge_decomposition_ci(beds_10k / population_million, populatio
 -- example: errors
 SELECT medres.inequality_ci('gini', beds_10k, population_million, 'analytic', 1.5) FROM province;
 SELECT medres.inequality_ci('gini', beds_10k, population_million, 'bootstrap', 0.95) FROM province;
+
+DROP TABLE province;
+RESET search_path;
+DROP SCHEMA uncertainty_doc;
