@@ -53,6 +53,7 @@ typedef struct BootData
 	double		alpha;
 	int			ge_mode;
 	double		d;				/* alpha - c in the near modes */
+	double		ls;				/* general mode: ln s, phi = (y/s)^alpha */
 	double	   *x;				/* value (or health) / a power of two */
 	double	   *w;				/* weight / a power of two, total near 1 */
 	double	   *f1,				/* GE, Atkinson, CV, decomposition: per-row features */
@@ -63,6 +64,8 @@ typedef struct BootData
 	double		cv_mean,		/* CV: mean and scale of the centred features */
 				cv_K;
 } BootData;
+
+static void span_error(void);
 
 static inline uint64
 mix64(uint64 z)
@@ -106,12 +109,17 @@ draw_weights(uint64 base, int r, int a, Size n, uint8 *m)
 /*
  * With y = x/mu0 (mu0 the sample mean, so the features are near 1),
  * m1 = sum w y / W and m2 = sum w phi(y) / W:
- *   general:  phi = y^a,            GE = (m1^-a m2 - 1) / (a (a - 1));
+ *   general:  phi = (y/s)^a,        GE = expm1(ln m2 + a ln s - a ln m1) / (a (a - 1));
  *   near 1:   phi = y E_d(ln y),    GE = (m1^(-d-1) m2 + E_d(-ln m1)) / a;
  *   near 0:   phi = E_d(ln y),      GE = (m1^-d m2 + E_d(-ln m1)) / (a - 1),
  * E_d(t) = expm1(d t)/d, from E_d(t - s) = e^(-d s) E_d(t) + E_d(-s) with
  * s = ln m1, the replicate's mean in units of mu0.  d = 0 gives Theil T
- * (m2/m1 - ln m1) and the MLD (ln m1 - m2) exactly.
+ * (m2/m1 - ln m1) and the MLD (ln m1 - m2) exactly.  In the general mode
+ * the power is taken of y/s, s the largest y (alpha > 0) or the smallest
+ * (alpha < 0), so that no term exceeds 1 and the extreme one is 1, even
+ * for |alpha| of 1e300 (Atkinson with a huge epsilon), and the moments are
+ * combined through logarithms: Atkinson is then 1 - (min y)/m1 in the limit,
+ * as it should, and a GE beyond double precision is an error, not Infinity.
  */
 static double
 ge_phi(const BootData *b, double y)
@@ -123,7 +131,7 @@ ge_phi(const BootData *b, double y)
 		case GE_NEAR0:
 			return expm1_over(b->d, log(y));
 		default:
-			return y > 0.0 ? pow(y, b->alpha) : 0.0;
+			return y > 0.0 ? exp(b->alpha * (log(y) - b->ls)) : 0.0;
 	}
 }
 
@@ -140,7 +148,7 @@ ge_of_moments(const BootData *b, double m1, double m2)
 		case GE_NEAR0:
 			return (exp(-d * log(m1)) * m2 + expm1_over(d, -log(m1))) / (a - 1.0);
 		default:
-			return (exp(-a * log(m1)) * m2 - 1.0) / (a * (a - 1.0));
+			return expm1(log(m2) + a * (b->ls - log(m1))) / (a * (a - 1.0));
 	}
 }
 
@@ -162,25 +170,52 @@ ge_gradient(const BootData *b, double m1, double m2, double *g1, double *g2)
 			*g1 = -exp((-d - 1.0) * log(m1)) * (d * m2 + 1.0) / (a - 1.0);
 			break;
 		default:
-			*g2 = exp(-a * log(m1)) / (a * (a - 1.0));
-			*g1 = -exp((-a - 1.0) * log(m1)) * m2 / (a - 1.0);
+			*g2 = exp(a * (b->ls - log(m1))) / (a * (a - 1.0));
+			*g1 = -exp(log(m2) + a * b->ls - (a + 1.0) * log(m1)) / (a - 1.0);
 	}
 }
 
-/* Atkinson(1 - alpha) = 1 - Q^(1/alpha), Q = 1 + alpha (alpha - 1) GE; 1 - exp(-GE) at alpha = 0 */
+/*
+ * Atkinson(1 - alpha) = 1 - M/m1, M = (mean y^alpha)^(1/alpha) the power
+ * mean, taken through logarithms in the general mode (so a huge epsilon
+ * gives 1 - min/mean, not the 1 of an overflowed GE), and from GE near
+ * alpha = 0 and 1, where GE is accurate and A = 1 - Q^(1/alpha) with
+ * Q = 1 + alpha (alpha - 1) GE; 1 - exp(-GE) at alpha = 0.
+ */
 static double
-atkinson_of_ge(double a, double ge)
+atkinson_of_moments(const BootData *b, double m1, double m2, double ge)
 {
+	double		a = b->alpha;
+
+	if (b->ge_mode == GE_GENERAL)
+		return -expm1(log(m2) / a + b->ls - log(m1));
 	if (a == 0.0)
 		return -expm1(-ge);
 	return -expm1(log1p(a * (a - 1.0) * ge) / a);
 }
 
-/* dA/dGE = (1 - alpha) (1 - A) / Q */
-static double
-atkinson_slope(double a, double ge, double A)
+/* dA/dm1 and dA/dm2 (general mode), or dA/dGE times GE's (near modes: (1 - a)(1 - A)/Q) */
+static void
+atkinson_gradient(const BootData *b, double m1, double m2, double ge, double A,
+				  double *g1, double *g2)
 {
-	return (1.0 - a) * (1.0 - A) / (1.0 + a * (a - 1.0) * ge);
+	double		a = b->alpha;
+
+	if (b->ge_mode == GE_GENERAL)
+	{
+		double		M = exp(log(m2) / a + b->ls);	/* the power mean, in units of mu0 */
+
+		*g1 = M / (m1 * m1);
+		*g2 = -M / (a * m2 * m1);
+		return;
+	}
+	ge_gradient(b, m1, m2, g1, g2);
+	{
+		double		slope = (1.0 - a) * (1.0 - A) / (1.0 + a * (a - 1.0) * ge);
+
+		*g1 *= slope;
+		*g2 *= slope;
+	}
 }
 
 /* ---- one replicate ---- */
@@ -299,17 +334,56 @@ rep_moments(const BootData *b, const uint8 *m, double *m1, double *m2)
 	return true;
 }
 
+/*
+ * A replicate without the extreme row that set the general mode's scale s
+ * can underflow (or overflow) the power moment (y/s)^a for a huge |a|:
+ * then it is summed again relative to its own largest term (log-sum-exp),
+ * and the scale moves to s' = s e^(L/a).
+ */
+static bool
+rescale_power_moment(const BootData *b, const uint8 *m, double *m2, double *ls)
+{
+	double		L = -INFINITY,
+				V = 0.0,
+				S = 0.0;
+
+	for (Size i = 0; i < b->n; i++)
+		if (RW(b, m, i) > 0.0 && b->f1[i] > 0.0)
+			L = Max(L, b->alpha * (log(b->f1[i]) - b->ls));
+	if (!isfinite(L))
+		return false;
+	for (Size i = 0; i < b->n; i++)
+	{
+		double		v = RW(b, m, i);
+
+		V += v;
+		if (v > 0.0 && b->f1[i] > 0.0)
+			S += v * exp(b->alpha * (log(b->f1[i]) - b->ls) - L);
+	}
+	*m2 = S / V;
+	*ls = b->ls + L / b->alpha;
+	return *m2 > 0.0;
+}
+
 static bool
 rep_ge(const BootData *b, const uint8 *m, double *out)
 {
 	double		m1,
 				m2,
 				ge;
+	BootData	c;
 
 	if (!rep_moments(b, m, &m1, &m2) || !(m1 > 0.0))
 		return false;
-	ge = ge_of_moments(b, m1, m2);
-	*out = b->measure == MS_ATKINSON ? atkinson_of_ge(b->alpha, ge) : ge;
+	if (b->ge_mode == GE_GENERAL && !(m2 > 0.0 && m2 <= DBL_MAX))
+	{
+		c = *b;
+		if (!rescale_power_moment(b, m, &m2, &c.ls))
+			return false;
+		b = &c;
+	}
+	ge = b->ge_mode == GE_GENERAL && b->measure == MS_ATKINSON ? 0.0 : ge_of_moments(b, m1, m2);
+	*out = b->measure == MS_ATKINSON ? atkinson_of_moments(b, m1, m2, ge) : ge;
 	return isfinite(*out);
 }
 
@@ -514,10 +588,7 @@ est_gini(const BootData *b, double *est, double *var)
 		Y += b->w[i] * b->x[i];
 	}
 	if (!(Y > 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("all values are zero"),
-				 errdetail("The Gini coefficient is undefined when the mean is zero.")));
+		span_error();			/* prepare() refused all values zero */
 	for (i = 0; i < b->n; i++)
 	{
 		if (i > 0 && b->x[i] != prev)
@@ -645,21 +716,23 @@ est_ge(const BootData *b, double *est, double *var)
 				g1,
 				g2,
 				ge,
-				V2 = 0.0,
-				slope = 1.0;
+				V2 = 0.0;
 
 	(void) rep_moments(b, NULL, &m1, &m2);
-	ge = ge_of_moments(b, m1, m2);
-	ge_gradient(b, m1, m2, &g1, &g2);
+	if (!(m2 > 0.0 && m2 <= DBL_MAX) && b->ge_mode == GE_GENERAL)
+		span_error();			/* the extreme row's term, 1, lost in its tiny weight */
+	ge = b->ge_mode == GE_GENERAL && b->measure == MS_ATKINSON ? 0.0 : ge_of_moments(b, m1, m2);
 	*est = ge;
 	if (b->measure == MS_ATKINSON)
 	{
-		*est = atkinson_of_ge(b->alpha, ge);
-		slope = atkinson_slope(b->alpha, ge, *est);
+		*est = atkinson_of_moments(b, m1, m2, ge);
+		atkinson_gradient(b, m1, m2, ge, *est, &g1, &g2);
 	}
+	else
+		ge_gradient(b, m1, m2, &g1, &g2);
 	for (Size i = 0; i < b->n; i++)
 	{
-		double		IF = slope * (g1 * (b->f1[i] - m1) + g2 * (b->f2[i] - m2));
+		double		IF = g1 * (b->f1[i] - m1) + g2 * (b->f2[i] - m2);
 
 		W += b->w[i];
 		V2 += b->w[i] * b->w[i] * IF * IF;
@@ -727,10 +800,7 @@ est_hoover(const BootData *b, double *est, double *var)
 		Y += b->w[i] * b->x[i];
 	}
 	if (!(Y > 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("all values are zero"),
-				 errdetail("The Hoover index is undefined when the mean is zero.")));
+		span_error();
 	mu = Y / W;
 	for (Size i = 0; i < b->n; i++)
 	{
@@ -793,7 +863,15 @@ inv_pow2(double v)
 	return v > 0.0 ? inv_pow2_scale(v) : 1.0;
 }
 
-/* weights scaled so that their total is near 1: by the largest first, then by the total */
+/*
+ * Weights are scaled so that their total is near 2^100 (by the largest
+ * first, then by the total), values so that the largest is near 2^400: every
+ * product and sum of the measures then stays below 2^700, while values or
+ * weights 2^-600 below the largest still count (compare gini.c's value_scale).
+ */
+#define VALUE_LOG2	400
+#define WEIGHT_LOG2 100
+
 static void
 scale_weights(BootData *b)
 {
@@ -808,7 +886,18 @@ scale_weights(BootData *b)
 		W += b->w[i] * f;
 	f *= inv_pow2(W);
 	for (Size i = 0; i < b->n; i++)
-		b->w[i] *= f;
+		b->w[i] = ldexp(b->w[i] * f, WEIGHT_LOG2);
+}
+
+/* values and weights are not all zero, yet every product of them underflowed */
+static void
+span_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("the interval is out of the range of double precision"),
+			 errdetail("The values and weights span more than double precision can hold in one sum."),
+			 errhint("Rescale the values or the weights.")));
 }
 
 static void
@@ -842,8 +931,22 @@ ge_features(BootData *b)
 		Y += b->w[i] * b->x[i];
 	}
 	if (!(Y > 0.0))
-		all_values_zero();
+		span_error();
 	mu = Y / W;
+	b->ls = 0.0;
+	if (b->ge_mode == GE_GENERAL)
+	{
+		double		lo = DBL_MAX,
+					hi = 0.0;
+
+		for (Size i = 0; i < b->n; i++)
+			if (b->x[i] > 0.0)
+			{
+				lo = Min(lo, b->x[i]);
+				hi = Max(hi, b->x[i]);
+			}
+		b->ls = log((b->alpha > 0.0 ? hi : lo) / mu);
+	}
 	b->f1 = palloc(b->n * sizeof(double));
 	b->f2 = palloc(b->n * sizeof(double));
 	for (Size i = 0; i < b->n; i++)
@@ -917,7 +1020,7 @@ prepare(BootData *b, const char *items, Size n, int ngroups, const UncOptions *o
 	}
 	f = inv_pow2(vmax);
 	for (Size i = 0; i < n; i++)
-		b->x[i] *= f;
+		b->x[i] = ldexp(b->x[i] * f, VALUE_LOG2);
 	scale_weights(b);
 	switch (o->measure)
 	{

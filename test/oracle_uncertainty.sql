@@ -12,7 +12,7 @@ SET client_min_messages TO warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(42);
+SELECT plan(45);
 
 CREATE TEMP TABLE u_cases (case_id text, i int, x float8, w float8, r float8, grp text);
 \copy u_cases FROM 'test/oracle/uncertainty_cases.csv' CSV HEADER
@@ -211,6 +211,15 @@ SELECT throws_ok($$SELECT medres.ge_between_test(x, w, grp, 1, 1, 0) FROM u_case
                  'invalid value for permutations: "1"', 'one permutation is 22023 naming permutations');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x * 0, w, 'bootstrap-percentile') FROM u_cases$$, '22023',
                  'all values are zero', 'all values zero is 22023');
+-- extreme parameters and spans: a correct number or 22003, never Infinity
+SELECT ok((SELECT pg_temp.close((medres.inequality_ci('atkinson(1e300)', x, 1)).estimate, 1 - 1 / 3.25, 1e-14)
+                  AND (medres.inequality_ci('atkinson(1e300)', x, 1, 'bootstrap-percentile', 0.95, 50, 1)).upper <= 1
+           FROM (VALUES (1.0), (2), (3), (7)) v(x)),
+          'atkinson(1e300) is 1 - min/mean (= 1 - 1/3.25) in the estimate and the replicates');
+SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w) FROM (VALUES (1e-320, 1e308), (1e308, 5e-324), (3, 1)) v(x, w)$$,
+                 '22003', NULL, 'values and weights beyond one double sum: 22003');
+SELECT throws_ok($$SELECT medres.inequality_ci('ge(-1e300)', x, 1) FROM (VALUES (1.0), (2)) v(x)$$,
+                 '22003', NULL, 'a GE beyond double precision: 22003');
 
 SELECT * FROM finish();
 ROLLBACK;
