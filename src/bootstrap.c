@@ -86,6 +86,37 @@ poisson1(uint32 u)
 	return (uint8) m;
 }
 
+/*
+ * The same draw through the top 8 bits of u: poisson_tab[b] is m for every
+ * u in bucket b, or -1 for the few buckets that hold a threshold (2 % of the
+ * draws), which take poisson1.  Filled before any thread starts.
+ */
+static double poisson_tab[256];
+static bool poisson_tab_ready = false;
+
+static void
+poisson_tab_init(void)
+{
+	if (poisson_tab_ready)
+		return;
+	for (int b = 0; b < 256; b++)
+	{
+		uint32		lo = (uint32) b << 24,
+					hi = lo | 0xFFFFFF;
+
+		poisson_tab[b] = poisson1(lo) == poisson1(hi) ? (double) poisson1(lo) : -1.0;
+	}
+	poisson_tab_ready = true;
+}
+
+static inline double
+poisson1_fast(uint32 u)
+{
+	double		m = poisson_tab[u >> 24];
+
+	return likely(m >= 0.0) ? m : (double) poisson1(u);
+}
+
 /* the Poisson(1) multipliers of replicate r, attempt a, for n rows */
 static void
 draw_weights(uint64 base, int r, int a, Size n, uint8 *m)
@@ -281,8 +312,8 @@ gini_block(const BootData *b, const uint64 *key, double *out, bool *ok,
 		for (int l = 0; l < GINI_LANES; l++)
 		{
 			uint64		u = mix64(key[l] + step);
-			double		v0 = w[k] * (double) poisson1((uint32) u),
-						v1 = w[k + 1] * (double) poisson1((uint32) (u >> 32)),
+			double		v0 = w[k] * poisson1_fast((uint32) u),
+						v1 = w[k + 1] * poisson1_fast((uint32) (u >> 32)),
 						t0 = v0 * x[k],
 						t1 = v1 * x[k + 1];
 
@@ -1247,6 +1278,7 @@ run_replicates(const BootData *b, int64 seed, int R, double *out, bool permute)
 
 	medres_check_memory(2 * (b->n * (permute ? sizeof(int32) : 1)) + (Size) R * sizeof(double),
 						"the replicates");
+	poisson_tab_init();
 	job_init(&lo, b, base, out, permute);
 	lo.r0 = 0;
 	lo.r1 = R;
