@@ -106,7 +106,8 @@ def main():
                                    "medres.threads"])
     log("== medres bootstrap benchmark: %d rows, %d replicates, %s"
         % (args.rows, R, res["server"].split(" on ")[0]))
-    common.setup_extension(required=("inequality_ci",), retry=True)
+    if psql_value("SELECT count(*) FROM pg_extension WHERE extname = 'medres'") == "0":
+        common.setup_extension(required=("inequality_ci",), retry=True)
     res["create_s"] = create_table(args.rows)
     common.warm(["u"], False)
     boot = ("SELECT (medres.inequality_ci('gini', x, w, 'bootstrap-percentile', 0.95, %d, 1)).upper FROM u"
