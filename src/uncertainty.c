@@ -900,6 +900,34 @@ unc_sort(UncState *st)
 
 			r->g = rank[(int) r->g];
 		}
+		/*
+		 * The state stays valid for later rows (a window aggregate calls the
+		 * final function again): the names take the new ids, the hash is rebuilt.
+		 */
+		{
+			char	  **names = palloc(st->ngroups * sizeof(char *));
+			int32	   *lens = palloc(st->ngroups * sizeof(int32));
+
+			for (int g = 0; g < st->ngroups; g++)
+			{
+				names[rank[g]] = st->gname[g];
+				lens[rank[g]] = st->glen[g];
+			}
+			memcpy(st->gname, names, st->ngroups * sizeof(char *));
+			memcpy(st->glen, lens, st->ngroups * sizeof(int32));
+			memset(st->htab, -1, (st->hmask + 1) * sizeof(int32));
+			for (int g = 0; g < st->ngroups; g++)
+			{
+				uint32		k = hash_bytes((const unsigned char *) st->gname[g], st->glen[g]) & st->hmask;
+
+				while (st->htab[k] >= 0)
+					k = (k + 1) & st->hmask;
+				st->htab[k] = g;
+			}
+			st->last = -1;
+			pfree(names);
+			pfree(lens);
+		}
 		pfree(order);
 		pfree(rank);
 	}

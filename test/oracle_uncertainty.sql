@@ -12,7 +12,7 @@ SET client_min_messages TO warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(45);
+SELECT plan(47);
 
 CREATE TEMP TABLE u_cases (case_id text, i int, x float8, w float8, r float8, grp text);
 \copy u_cases FROM 'test/oracle/uncertainty_cases.csv' CSV HEADER
@@ -169,6 +169,24 @@ SELECT is((SELECT array_agg(grp ORDER BY grp) FROM (
                                FROM u_big b WHERE b.grp = a.grp)),
           NULL, 'GROUP BY gives each group the interval of its own rows');
 SELECT is((SELECT medres.inequality_ci('gini', x, w) FROM u_big WHERE false), NULL, 'empty input gives NULL');
+-- as a window aggregate (the final function runs again on a growing state; every frame has 2 rows
+-- or more, fewer is 22023)
+SELECT is((SELECT array_agg(i) FROM (
+              SELECT i, medres.ge_decomposition_ci(x, w, grp, 1, 'between', 'bootstrap-normal', 0.95, 10, 1)
+                        OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 FOLLOWING) AS g
+              FROM u_cases WHERE case_id = 'ties60') a
+           WHERE (g)::text IS DISTINCT FROM
+                 (SELECT (medres.ge_decomposition_ci(x, w, grp, 1, 'between', 'bootstrap-normal', 0.95, 10, 1))::text
+                  FROM u_cases b WHERE b.case_id = 'ties60' AND b.i <= a.i + 1)),
+          NULL, 'ge_decomposition_ci as a running window: each frame as a fresh aggregate');
+SELECT is((SELECT array_agg(i) FROM (
+              SELECT i, medres.inequality_ci('gini', x, w, 'bootstrap-percentile', 0.9, 10, 2)
+                        OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 FOLLOWING) AS g
+              FROM u_cases WHERE case_id = 'ties60') a
+           WHERE (g)::text IS DISTINCT FROM
+                 (SELECT (medres.inequality_ci('gini', x, w, 'bootstrap-percentile', 0.9, 10, 2))::text
+                  FROM u_cases b WHERE b.case_id = 'ties60' AND b.i <= a.i + 1)),
+          NULL, 'inequality_ci as a running window: each frame as a fresh aggregate');
 
 -- ---- bad input ----
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'analytic', 1) FROM u_cases$$, '22023',
