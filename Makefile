@@ -6,7 +6,7 @@ DATA        = src/sql/medres--0.1.0.sql src/sql/medres--0.1.0--0.2.0.sql \
 OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/streaming.o src/gini.o src/decomposition.o \
               src/evaluation.o src/partition.o src/cluster.o src/spatial.o \
-              src/uncertainty.o src/bootstrap.o
+              src/uncertainty.o src/bootstrap.o src/se.o
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src

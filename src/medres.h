@@ -421,6 +421,47 @@ typedef struct UncResult
 extern void unc_interval(const char *items, Size n, int ngroups, const UncOptions *o, UncResult *res);
 extern void unc_between_test(const char *items, Size n, int ngroups, const UncOptions *o,
 							 double *share, double *p);
+/*
+ * se.c and bootstrap.c: the rows of an interval in canonical order, scaled
+ * (se.c, unc_prepare), with the features of the measure.
+ */
+/* GE modes: the general formula, or alpha = c + d near c = 0 or 1 (see near_c above) */
+#define GE_GENERAL	0
+#define GE_NEAR0	1
+#define GE_NEAR1	2
+
+typedef struct BootData
+{
+	Size		n;
+	int			measure;
+	int			component;
+	double		alpha;
+	int			ge_mode;
+	double		d;				/* alpha - c in the near modes */
+	double		ls;				/* general mode: ln s, phi = (y/s)^alpha */
+	double	   *x;				/* value (or health) / a power of two */
+	double	   *w;				/* weight / a power of two, total near 1 */
+	double	   *f1,				/* GE, Atkinson, CV, decomposition: per-row features */
+			   *f2;
+	uint8	   *tie_end;		/* concentration index: 1 where a tie group of rank_by ends */
+	int32	   *g;				/* decomposition: group in 0..ngroups-1 */
+	int			ngroups;
+	double		cv_mean,		/* CV: mean and scale of the centred features */
+				cv_K;
+} BootData;
+
+/* the weight of row i in a replicate with multipliers m (NULL: the sample itself) */
+#define UNC_RW(b, m, i) ((m) ? (b)->w[i] * (double) (m)[i] : (b)->w[i])
+
+extern void unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOptions *o);
+extern void unc_estimate(const BootData *b, double *scratch, double *est, double *var);
+extern bool unc_moments(const BootData *b, const uint8 *m, double *m1, double *m2);
+extern double unc_ge_phi(const BootData *b, double y);
+extern double unc_ge_of_moments(const BootData *b, double m1, double m2);
+extern double unc_atkinson_of_moments(const BootData *b, double m1, double m2, double ge);
+extern bool unc_decomposition(const BootData *b, const uint8 *m, const int32 *labels,
+							  double *scratch, int component, double *out);
+pg_noreturn extern void unc_span_error(void);
 /* ==== end of uncertainty ==== */
 
 #endif							/* MEDRES_H */

@@ -2,8 +2,8 @@
  * uncertainty.c — confidence intervals and tests for the inequality
  * measures (doc/uncertainty.md): the aggregate state, its parallel support,
  * the canonical order of the rows and the fmgr glue.  The statistics on
- * the sorted rows (replicates, analytic standard errors, the permutation
- * test) are in bootstrap.c.
+ * the sorted rows are in se.c (estimates, analytic standard errors) and
+ * bootstrap.c (replicates, the permutation test).
  *
  * Every aggregate keeps its rows (those with a positive weight) as
  * fixed-size records, like the rank-based measures of gini.c.  The final
