@@ -970,6 +970,11 @@ unc_sort(UncState *st)
 static void
 too_few_rows(const UncOptions *o, Size n)
 {
+	if (o->measure == MS_TEST)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("too few rows for the permutation test: %zu", (size_t) n),
+				 errdetail("The test needs at least 2 rows with a positive weight.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("too few rows for method \"%s\": %zu", method_names[o->method], (size_t) n),
