@@ -139,13 +139,43 @@ rep_gini(const BootData *b, const uint8 *m, double *out)
  */
 #define GINI_LANES 4
 
+/* one lane's two rows k, k + 1: the same operations in the same order in every lane */
+#define GINI_LANE(l) \
+	do { \
+		uint64		u = mix64(key[l] + step); \
+		double		v0 = w[k] * poisson1_fast((uint32) u), \
+					v1 = w[k + 1] * poisson1_fast((uint32) (u >> 32)), \
+					t0 = v0 * x[k], \
+					t1 = v1 * x[k + 1]; \
+ \
+		Sa##l += t0 * (2.0 * C##l + v0); \
+		C##l += v0; \
+		Sa##l += t1 * (2.0 * C##l + v1); \
+		C##l += v1; \
+		Sm##l += t0; \
+		Sm##l += t1; \
+	} while (0)
+
 static bool
 gini_block(const BootData *b, const uint64 *key, double *out, bool *ok,
 		   volatile sig_atomic_t *stop)
 {
-	double		C[GINI_LANES] = {0},
-				Sa[GINI_LANES] = {0},
-				Sm[GINI_LANES] = {0};
+	double		C[GINI_LANES],
+				Sa[GINI_LANES],
+				Sm[GINI_LANES];
+	/* the lanes' sums as separate scalars, so that they stay in registers */
+	double		C0 = 0.0,
+				C1 = 0.0,
+				C2 = 0.0,
+				C3 = 0.0,
+				Sa0 = 0.0,
+				Sa1 = 0.0,
+				Sa2 = 0.0,
+				Sa3 = 0.0,
+				Sm0 = 0.0,
+				Sm1 = 0.0,
+				Sm2 = 0.0,
+				Sm3 = 0.0;
 	const double *x = b->x,
 			   *w = b->w;
 	Size		n = b->n,
@@ -161,22 +191,14 @@ gini_block(const BootData *b, const uint64 *key, double *out, bool *ok,
 			*stop = 1;
 			return false;
 		}
-		for (int l = 0; l < GINI_LANES; l++)
-		{
-			uint64		u = mix64(key[l] + step);
-			double		v0 = w[k] * poisson1_fast((uint32) u),
-						v1 = w[k + 1] * poisson1_fast((uint32) (u >> 32)),
-						t0 = v0 * x[k],
-						t1 = v1 * x[k + 1];
-
-			Sa[l] += t0 * (2.0 * C[l] + v0);
-			C[l] += v0;
-			Sa[l] += t1 * (2.0 * C[l] + v1);
-			C[l] += v1;
-			Sm[l] += t0;
-			Sm[l] += t1;
-		}
+		GINI_LANE(0);
+		GINI_LANE(1);
+		GINI_LANE(2);
+		GINI_LANE(3);
 	}
+	C[0] = C0, C[1] = C1, C[2] = C2, C[3] = C3;
+	Sa[0] = Sa0, Sa[1] = Sa1, Sa[2] = Sa2, Sa[3] = Sa3;
+	Sm[0] = Sm0, Sm[1] = Sm1, Sm[2] = Sm2, Sm[3] = Sm3;
 	if (k < n)
 		for (int l = 0; l < GINI_LANES; l++)
 		{
@@ -604,7 +626,7 @@ run_replicates(const BootData *b, int64 seed, int R, double *out, bool permute)
 	if (medres_threads > 1 && !IsParallelWorker() && R >= 4 && (double) b->n * R >= 4e6)
 	{
 		job_init(&hi, b, base, out, permute);
-		hi.r0 = lo.r1 = R / 2;
+		hi.r0 = lo.r1 = (R / 2) & ~(GINI_LANES - 1);	/* a replicate keeps its lane */
 		hi.r1 = R;
 		hi.stop = &stop;
 		lo.threaded = hi.threaded = true;
