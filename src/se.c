@@ -12,6 +12,13 @@
 
 #include "miscadmin.h"
 
+/*
+ * Each pass over the rows below is a plain loop of a few nanoseconds per
+ * row, so checking for cancel before every pass answers within a second
+ * even for 100 million rows.  (unc_moments and unc_ge_phi run in helper
+ * threads too, and do not.)
+ */
+
 /* ---- generalized entropy from moments ---- */
 
 /*
@@ -180,6 +187,7 @@ est_gini(const BootData *b, double *est, double *var)
 				V2 = 0.0;
 	Size		i;
 
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < b->n; i++)
 	{
 		W += b->w[i];
@@ -187,6 +195,7 @@ est_gini(const BootData *b, double *est, double *var)
 	}
 	if (!(Y > 0.0))
 		unc_span_error();			/* unc_prepare() refused all values zero */
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < b->n; i++)
 	{
 		if (i > 0 && b->x[i] != prev)
@@ -247,6 +256,7 @@ est_conc(const BootData *b, double *est, double *var)
 	Size		i,
 				start;
 
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < b->n; i++)
 	{
 		W += b->w[i];
@@ -328,6 +338,7 @@ est_ge(const BootData *b, double *est, double *var)
 	}
 	else
 		ge_gradient(b, m1, m2, &g1, &g2);
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 	{
 		double		IF = g1 * (b->f1[i] - m1) + g2 * (b->f2[i] - m2);
@@ -364,6 +375,7 @@ est_cv(const BootData *b, double *est, double *var)
 	}
 	g2 = b->cv_K / (2.0 * sd * mu);
 	g1 = -b->cv_K * m1 / (sd * mu) - b->cv_K * b->cv_K * sd / (mu * mu);
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 	{
 		double		IF = g1 * (b->f1[i] - m1) + g2 * (b->f2[i] - m2);
@@ -392,6 +404,7 @@ est_hoover(const BootData *b, double *est, double *var)
 				F,
 				V2 = 0.0;
 
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 	{
 		W += b->w[i];
@@ -400,6 +413,7 @@ est_hoover(const BootData *b, double *est, double *var)
 	if (!(Y > 0.0))
 		unc_span_error();
 	mu = Y / W;
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 	{
 		D += b->w[i] * fabs(b->x[i] - mu);
@@ -411,6 +425,7 @@ est_hoover(const BootData *b, double *est, double *var)
 	D /= W;
 	H = D / (2.0 * mu);
 	F = (Wl + We / 2.0) / W;
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 	{
 		double		e = b->x[i] - mu,
@@ -477,12 +492,15 @@ scale_weights(BootData *b)
 				W = 0.0,
 				f;
 
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 		wmax = Max(wmax, b->w[i]);
 	f = inv_pow2(wmax);
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 		W += b->w[i] * f;
 	f *= inv_pow2(W);
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 		b->w[i] = ldexp(b->w[i] * f, WEIGHT_LOG2);
 }
@@ -523,6 +541,7 @@ ge_features(BootData *b)
 		b->ge_mode = c == 0 ? GE_NEAR0 : GE_NEAR1;
 		b->d = b->alpha - c;
 	}
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 	{
 		W += b->w[i];
@@ -537,6 +556,7 @@ ge_features(BootData *b)
 		double		lo = DBL_MAX,
 					hi = 0.0;
 
+		CHECK_FOR_INTERRUPTS();
 		for (Size i = 0; i < b->n; i++)
 			if (b->x[i] > 0.0)
 			{
@@ -547,6 +567,7 @@ ge_features(BootData *b)
 	}
 	b->f1 = palloc(b->n * sizeof(double));
 	b->f2 = palloc(b->n * sizeof(double));
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < b->n; i++)
 	{
 		b->f1[i] = b->x[i] / mu;
@@ -576,6 +597,7 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 		const RHW  *r = (const RHW *) items;
 
 		b->tie_end = palloc(n);
+		CHECK_FOR_INTERRUPTS();
 		for (Size i = 0; i < n; i++)
 		{
 			b->x[i] = r[i].h;
@@ -588,6 +610,7 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 		const UncXWG *r = (const UncXWG *) items;
 
 		b->g = palloc(n * sizeof(int32));
+		CHECK_FOR_INTERRUPTS();
 		for (Size i = 0; i < n; i++)
 		{
 			b->x[i] = r[i].x;
@@ -599,12 +622,14 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 	{
 		const XW   *r = (const XW *) items;
 
+		CHECK_FOR_INTERRUPTS();
 		for (Size i = 0; i < n; i++)
 		{
 			b->x[i] = r[i].x;
 			b->w[i] = r[i].w;
 		}
 	}
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < n; i++)
 		vmax = Max(vmax, fabs(b->x[i]));
 	if (vmax == 0.0)
@@ -617,6 +642,7 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 		all_values_zero();
 	}
 	f = inv_pow2(vmax);
+	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < n; i++)
 		b->x[i] = ldexp(b->x[i] * f, VALUE_LOG2);
 	scale_weights(b);
@@ -634,6 +660,7 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 							Y = 0.0,
 							dmax = 0.0;
 
+				CHECK_FOR_INTERRUPTS();
 				for (Size i = 0; i < n; i++)
 				{
 					W += b->w[i];
@@ -645,11 +672,13 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("the mean is not positive"),
 							 errdetail("The coefficient of variation needs a positive mean.")));
+				CHECK_FOR_INTERRUPTS();
 				for (Size i = 0; i < n; i++)
 					dmax = Max(dmax, fabs(b->x[i] - b->cv_mean));
 				b->cv_K = dmax > 0.0 ? pow2_scale(dmax) : 1.0;
 				b->f1 = palloc(n * sizeof(double));
 				b->f2 = palloc(n * sizeof(double));
+				CHECK_FOR_INTERRUPTS();
 				for (Size i = 0; i < n; i++)
 				{
 					b->f1[i] = (b->x[i] - b->cv_mean) / b->cv_K;

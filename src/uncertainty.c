@@ -948,11 +948,13 @@ unc_sort(UncState *st)
 	if (st->kind == UNC_KIND_GRP && st->ngroups > 1)
 	{
 		/* stable counting sort by group */
-		Size	   *start = palloc0((st->ngroups + 1) * sizeof(Size));
-		UncXWG	   *out = medres_alloc_huge(CurrentMemoryContext, st->n, sizeof(UncXWG), "the sorted rows");
+		Size	   *start;
+		UncXWG	   *out;
 		const UncXWG *in = (const UncXWG *) st->items;
 
 		medres_check_memory(st->n * sizeof(UncXWG) * 2, "the sorted rows");
+		start = palloc0((st->ngroups + 1) * sizeof(Size));
+		out = medres_alloc_huge(CurrentMemoryContext, st->n, sizeof(UncXWG), "the sorted rows");
 		for (Size k = 0; k < st->n; k++)
 			start[(int) in[k].g + 1]++;
 		for (int g = 0; g < st->ngroups; g++)
