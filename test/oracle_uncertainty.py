@@ -37,16 +37,18 @@ estimate, se and the normal interval estimate -/+ z se, z = Phi^-1((1 + level)/2
 
 Cross-checks with the published formulas (unit weights, no ties; the script fails if they
 disagree):
-  * concentration index: Kakwani, Wagstaff and van Doorslaer (1997, J. Econometrics 77,
-    section 3; O'Donnell et al. 2008, "Analyzing Health Equity Using Household Survey Data",
-    ch. 8): var(C) = (1/n) [ (1/n) sum a_i^2 - (1 + C)^2 ],
+  * concentration index: Kakwani, Wagstaff and van Doorslaer (1997, J. Econometrics 77;
+    O'Donnell et al. 2008, "Analyzing Health Equity Using Household Survey Data", ch. 8):
+    var(C) = (1/n) [ (1/n) sum a_i^2 - (1 + C)^2 ],
     a_i = (h_i/mu)(2 R_i - 1 - C) + 2 - q_{i-1} - q_i, equal to medres' to 1e-12;
   * GE(a): Cowell (1989, J. Econometrics 42) / Biewen and Jenkins (2006, Oxford Bull. Econ.
     Stat. 68), the delta method on (mu, mean x^a) (Theil T: (mu, mean x ln x); MLD: (mu,
     mean ln x)) with the moments' sample covariance over n, equal to 1e-12;
-  * Gini: Davidson (2009, J. Econometrics 150, eqs. (6)-(8)): Var = sum (Z_i - Zbar)^2 /
+  * Gini: Davidson (2009, J. Econometrics 150): Var = sum (Z_i - Zbar)^2 /
     (n mu)^2, Z_i = -(G + 1) x_(i) + (2i - 1)/n x_(i) - (2/n) sum_{j<=i} x_(j); it differs from
     the influence function of G by x_i/n, so the two agree to O(1/n): checked within 3/n.
+The formulas are written as those papers are usually quoted; their equation numbers could not
+be checked here (the papers are not available offline), so none are cited.
 
 Bootstrap intervals.  The oracle reproduces medres' documented resampling: rows in canonical
 order (numpy lexsort), Poisson(1) multipliers from splitmix64 (implemented here in numpy
@@ -266,7 +268,7 @@ def cowell_se(x, alpha):
 
 
 def davidson_se(x):
-    """Davidson (2009), eqs. (6)-(8)."""
+    """Davidson (2009): Z_i and the variance of G from them."""
     y = sorted(mpf(v) for v in x)
     n = len(y)
     mu = sum(y) / n
