@@ -344,7 +344,7 @@ unc_reserve(UncState *st, Size need)
 
 	if (need <= st->cap)
 		return;
-	newcap = Max(Max(st->cap * 2, (Size) 1024), need);
+	newcap = Max(Max(st->cap * 2, (Size) 16), need);	/* small: GROUP BY may make millions of states */
 	if (newcap > MaxAllocHugeSize / st->elemsize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
