@@ -132,13 +132,15 @@ ANALYZE u_big2;
 CREATE FUNCTION pg_temp.answers(t text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE res text;
 BEGIN
-  EXECUTE format($q$SELECT row(medres.inequality_ci('gini', x, w, 'bootstrap-percentile', 0.9, 60, 5),
+  -- rows x replicates of 4 million or more run on two threads (medres.threads = 2): gini, hoover
+  -- and the permutation test here
+  EXECUTE format($q$SELECT row(medres.inequality_ci('gini', x, w, 'bootstrap-percentile', 0.9, 150, 5),
                           medres.inequality_ci('ge(2)', x, w, 'bootstrap-normal', 0.95, 30, 6),
-                          medres.inequality_ci('hoover', x, w, 'bootstrap-percentile', 0.95, 30, 7),
+                          medres.inequality_ci('hoover', x, w, 'bootstrap-percentile', 0.95, 130, 7),
                           medres.inequality_ci('gini', x, w),
                           medres.concentration_index_ci(x, r, w, 'bootstrap-percentile', 0.95, 30, 8),
                           medres.ge_decomposition_ci(x, w, grp, 1, 'between_share', 'bootstrap-percentile', 0.95, 20, 9),
-                          medres.ge_between_test(x, w, grp, 0.5, 19, 10))::text FROM %I$q$, t) INTO res;
+                          medres.ge_between_test(x, w, grp, 0.5, 130, 10))::text FROM %I$q$, t) INTO res;
   RETURN res;
 END $$;
 SET LOCAL max_parallel_workers_per_gather = 0;
