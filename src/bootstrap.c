@@ -350,6 +350,14 @@ rep_conc(const BootData *b, const uint8 *m, double *out)
 	if (!(below > 0.0) || H == 0.0)
 		return false;
 	*out = T / (below * H) - 1.0;
+	if (b->variant != CONC_STANDARD)
+	{
+		double		va,
+					vb;
+
+		if (!unc_conc_variant(b, *out, H / below, &va, &vb, out))
+			return false;
+	}
 	return isfinite(*out);
 }
 

@@ -400,7 +400,15 @@ typedef struct UncOptions
 	double		param;			/* alpha of GE and the decomposition; 1 - epsilon for Atkinson */
 	double		level;
 	int64		seed;
+	int32		variant;		/* concentration index: CONC_* */
+	int32		bounds;			/* 1 if lower and upper were given */
+	double		lower,			/* the bounds of health (Erreygers; [0, 1] otherwise) */
+				upper;
 } UncOptions;
+
+#define CONC_STANDARD	0
+#define CONC_WAGSTAFF	1
+#define CONC_ERREYGERS	2
 
 /* a row of the decomposition aggregates: value, weight, group id (as a double) */
 typedef struct UncXWG
@@ -448,6 +456,10 @@ typedef struct BootData
 	int			ngroups;
 	double		cv_mean,		/* CV: mean and scale of the centred features */
 				cv_K;
+	double		xscale;			/* x = value (health) times xscale */
+	int			variant;		/* concentration index: CONC_* */
+	double		lower,
+				upper;
 } BootData;
 
 /* the weight of row i in a replicate with multipliers m (NULL: the sample itself) */
@@ -462,6 +474,9 @@ extern double unc_atkinson_of_moments(const BootData *b, double m1, double m2, d
 extern bool unc_decomposition(const BootData *b, const uint8 *m, const int32 *labels,
 							  double *scratch, int component, double *out);
 pg_noreturn extern void unc_span_error(void);
+extern double unc_conc_unscale(const BootData *b, double v);
+extern bool unc_conc_variant(const BootData *b, double C, double mu, double *va, double *vb,
+							 double *value);
 /* ==== end of uncertainty ==== */
 
 #endif							/* MEDRES_H */

@@ -12,6 +12,9 @@
 
 #include "miscadmin.h"
 
+#define VALUE_LOG2	400			/* values are scaled to near 2^400 (see scale_weights) */
+#define WEIGHT_LOG2 100			/* the weights' total to near 2^100 */
+
 /*
  * Each pass over the rows below is a plain loop of a few nanoseconds per
  * row, so checking for cancel before every pass answers within a second
@@ -235,6 +238,58 @@ est_gini(const BootData *b, double *est, double *var)
 }
 
 /*
+ * The Wagstaff and Erreygers variants of the concentration index C, with
+ * m the mean of health and h its values, in health's own units:
+ *   Wagstaff   W = C / (1 - m),        IF_W = IF_C / (1 - m) + C (h - m) / (1 - m)^2;
+ *   Erreygers  E = 4 m C / (up - lo),  IF_E = 4 (m IF_C + C (h - m)) / (up - lo).
+ * mu is m in the scaled units of b->x; the IF of the variant is returned as
+ * va IF_C + vb (x - mu), x scaled.  False for Wagstaff with m >= 1.  The
+ * replicates use it too.
+ */
+double
+unc_conc_unscale(const BootData *b, double v)
+{
+	return ldexp(v, -VALUE_LOG2) / b->xscale;
+}
+
+bool
+unc_conc_variant(const BootData *b, double C, double mu, double *va, double *vb, double *value)
+{
+	double		m = unc_conc_unscale(b, mu),
+				k;
+
+	*va = 1.0;
+	*vb = 0.0;
+	*value = C;
+	switch (b->variant)
+	{
+		case CONC_WAGSTAFF:
+			if (!(m < 1.0))
+				return false;
+			*va = 1.0 / (1.0 - m);
+			*vb = C / ((1.0 - m) * (1.0 - m)) * unc_conc_unscale(b, 1.0);
+			*value = C / (1.0 - m);
+			break;
+		case CONC_ERREYGERS:
+			k = 4.0 / (b->upper - b->lower);
+			*va = k * m;
+			*vb = k * C * unc_conc_unscale(b, 1.0);
+			*value = k * m * C;
+			break;
+	}
+	return true;
+}
+
+static void
+conc_variant(const BootData *b, double C, double mu, double *va, double *vb, double *value)
+{
+	if (!unc_conc_variant(b, C, mu, va, vb, value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the Wagstaff index is undefined when every health value is 1")));
+}
+
+/*
  * Concentration index: C = sum_g H_g (2 below_g + W_g - W) / (W H) over
  * the tie groups of rank_by, and
  *   IF_i = (h_i/mu)(2 F_i - 1 - C) + 1 - C - 2 q_i,
@@ -252,6 +307,9 @@ est_conc(const BootData *b, double *est, double *var)
 				Hb = 0.0,
 				C,
 				mu,
+				va,
+				vb,
+				vest,
 				V2 = 0.0;
 	Size		i,
 				start;
@@ -284,6 +342,7 @@ est_conc(const BootData *b, double *est, double *var)
 		}
 	C = S / (W * H);
 	mu = H / W;
+	conc_variant(b, C, mu, &va, &vb, &vest);
 	below = 0.0;
 	for (i = 0, start = 0; i < b->n; i++)
 		if (b->tie_end[i])
@@ -304,13 +363,14 @@ est_conc(const BootData *b, double *est, double *var)
 			{
 				double		IF = b->x[k] / mu * (2.0 * F - 1.0 - C) + 1.0 - C - 2.0 * q;
 
+				IF = va * IF + vb * (b->x[k] - mu);	/* the variant's, by the chain rule */
 				V2 += b->w[k] * b->w[k] * IF * IF;
 			}
 			below += Wg;
 			Hb += Hg;
 			start = i + 1;
 		}
-	*est = C;
+	*est = vest;
 	*var = V2 / (W * W);
 }
 
@@ -482,8 +542,6 @@ inv_pow2(double v)
  * product and sum of the measures then stays below 2^700, while values or
  * weights 2^-600 below the largest still count (compare gini.c's value_scale).
  */
-#define VALUE_LOG2	400
-#define WEIGHT_LOG2 100
 
 static void
 scale_weights(BootData *b)
@@ -642,6 +700,10 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 		all_values_zero();
 	}
 	f = inv_pow2(vmax);
+	b->xscale = f;
+	b->variant = o->variant;
+	b->lower = o->lower;
+	b->upper = o->upper;
 	CHECK_FOR_INTERRUPTS();
 	for (Size i = 0; i < n; i++)
 		b->x[i] = ldexp(b->x[i] * f, VALUE_LOG2);

@@ -26,6 +26,7 @@
 StaticAssertDecl(sizeof(UncXWG) == sizeof(RHW), "group records are sorted as RHW records");
 
 static const char *const method_names[] = {"analytic", "bootstrap-percentile", "bootstrap-normal", NULL};
+static const char *const variant_names[] = {"standard", "wagstaff", "erreygers", NULL};
 static const char *const component_names[] = {"total", "between", "within", "between_share",
 "within_share", NULL};
 
@@ -201,6 +202,9 @@ typedef struct ArgLayout
 	int			default_method;
 	int			default_replicates;
 	const char *replicates_name;
+	int			variant;		/* argnos of the concentration index's variant and bounds, or 0 */
+	int			lower;
+	int			upper;
 } ArgLayout;
 
 static void
@@ -260,6 +264,35 @@ read_options(FunctionCallInfo fcinfo, const ArgLayout *L, UncOptions *o, char **
 	o->seed = 0;
 	if (L->seed < nargs && !PG_ARGISNULL(L->seed))
 		o->seed = PG_GETARG_INT64(L->seed);
+	o->variant = CONC_STANDARD;
+	o->lower = 0.0;
+	o->upper = 1.0;
+	if (L->variant > 0 && L->variant < nargs)
+	{
+		s = text_arg(fcinfo, L->variant);
+		if (s != NULL)
+			o->variant = medres_parse_option(PG_GETARG_TEXT_PP(L->variant), "variant", variant_names, 0,
+											 "Valid values are \"standard\", \"wagstaff\" and \"erreygers\".");
+		if (raw0)
+			*raw0 = s;
+		o->bounds = !PG_ARGISNULL(L->lower) || !PG_ARGISNULL(L->upper);
+		if (o->bounds)
+		{
+			if (o->variant != CONC_ERREYGERS)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("bounds apply only to the \"erreygers\" variant")));
+			o->lower = PG_ARGISNULL(L->lower) ? 0.0 : PG_GETARG_FLOAT8(L->lower);
+			o->upper = PG_ARGISNULL(L->upper) ? 1.0 : PG_GETARG_FLOAT8(L->upper);
+			medres_check_finite("lower", o->lower);
+			medres_check_finite("upper", o->upper);
+			if (!(o->lower < o->upper))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid bounds: lower \"%s\" is not below upper \"%s\"",
+								medres_float_text(o->lower), medres_float_text(o->upper))));
+		}
+	}
 	if (o->measure == MS_DEC && o->method == METHOD_ANALYTIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -292,7 +325,10 @@ check_options(FunctionCallInfo fcinfo, UncState *st, const ArgLayout *L)
 		(L->level >= nargs || (!PG_ARGISNULL(L->level) && PG_GETARG_FLOAT8(L->level) == st->opt.level)) &&
 		(L->replicates >= nargs ||
 		 (!PG_ARGISNULL(L->replicates) && PG_GETARG_INT32(L->replicates) == st->opt.replicates)) &&
-		(L->seed >= nargs || (!PG_ARGISNULL(L->seed) && PG_GETARG_INT64(L->seed) == st->opt.seed)))
+		(L->seed >= nargs || (!PG_ARGISNULL(L->seed) && PG_GETARG_INT64(L->seed) == st->opt.seed)) &&
+		(L->variant <= 0 || L->variant >= nargs ||
+		 (text_arg_is(fcinfo, L->variant, st->raw[0]) && !st->opt.bounds &&
+		  PG_ARGISNULL(L->lower) && PG_ARGISNULL(L->upper))))
 		return;
 	read_options(fcinfo, L, &o, NULL, NULL);
 	if (o.measure != st->opt.measure || (L->measure >= 0 && o.param != st->opt.param))
@@ -309,6 +345,10 @@ check_options(FunctionCallInfo fcinfo, UncState *st, const ArgLayout *L)
 		option_changed(L->replicates_name);
 	if (o.seed != st->opt.seed)
 		option_changed("seed");
+	if (o.variant != st->opt.variant)
+		option_changed("variant");
+	if (o.lower != st->opt.lower || o.upper != st->opt.upper)
+		option_changed("bounds");
 }
 
 /* ---- state ---- */
@@ -451,6 +491,10 @@ static const ArgLayout L_ineq = {1, -1, -1, 4, 5, 6, 7, -1, METHOD_ANALYTIC, UNC
 /* concentration_index_ci(health, rank_by, weight [, method [, level [, replicates, seed]]]) */
 static const ArgLayout L_conc = {-1, -1, -1, 4, 5, 6, 7, MS_CONC, METHOD_ANALYTIC, UNC_DEFAULT_REPLICATES, "replicates"};
 
+/* concentration_index_ci(health, rank_by, weight, variant, lower, upper, method, level, replicates, seed) */
+static const ArgLayout L_conc_v = {-1, -1, -1, 7, 8, 9, 10, MS_CONC, METHOD_ANALYTIC, UNC_DEFAULT_REPLICATES,
+"replicates", 4, 5, 6};
+
 /* ge_decomposition_ci(value, weight, grp, alpha, component [, method [, level [, replicates, seed]]]) */
 static const ArgLayout L_dec = {-1, 5, 4, 6, 7, 8, 9, MS_DEC, METHOD_PERCENTILE, UNC_DEFAULT_REPLICATES, "replicates"};
 
@@ -484,7 +528,7 @@ medres_unc_conc_trans(PG_FUNCTION_ARGS)
 	UncState   *st = unc_get_state(fcinfo, UNC_KIND_RHW);
 	RHW			rec;
 
-	check_options(fcinfo, st, &L_conc);
+	check_options(fcinfo, st, PG_NARGS() > 8 ? &L_conc_v : &L_conc);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_POINTER(st);
 	rec.h = PG_GETARG_FLOAT8(1) + 0.0;
@@ -493,6 +537,13 @@ medres_unc_conc_trans(PG_FUNCTION_ARGS)
 	medres_check_finite("health", rec.h);
 	medres_check_finite("rank_by", rec.r);
 	medres_check_weight(rec.w);
+	if (st->opt.variant != CONC_STANDARD && (rec.h < st->opt.lower || rec.h > st->opt.upper))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for health: \"%s\"", medres_float_text(rec.h)),
+				 errdetail("The %s variant needs health values within [%s, %s].",
+						   variant_names[st->opt.variant], medres_float_text(st->opt.lower),
+						   medres_float_text(st->opt.upper))));
 	st->nrows++;
 	if (rec.w > 0.0)
 		unc_append(st, &rec);
@@ -544,7 +595,8 @@ options_equal(const UncOptions *a, const UncOptions *b)
 {
 	return a->measure == b->measure && a->method == b->method && a->component == b->component &&
 		a->replicates == b->replicates && a->param == b->param && a->level == b->level &&
-		a->seed == b->seed;
+		a->seed == b->seed && a->variant == b->variant && a->bounds == b->bounds &&
+		a->lower == b->lower && a->upper == b->upper;
 }
 
 PG_FUNCTION_INFO_V1(medres_unc_combine);
@@ -676,7 +728,9 @@ options_valid(const UncOptions *o, int kind)
 {
 	if (!(o->level > 0.0 && o->level < 1.0) || o->replicates < 2 || o->replicates > UNC_REPLICATES_MAX ||
 		!(o->param >= -DBL_MAX && o->param <= GE_ALPHA_MAX) ||
-		o->method < 0 || o->method > METHOD_NORMAL || o->component < 0 || o->component > COMP_WITHIN_SHARE)
+		o->method < 0 || o->method > METHOD_NORMAL || o->component < 0 || o->component > COMP_WITHIN_SHARE ||
+		o->variant < CONC_STANDARD || o->variant > CONC_ERREYGERS || (o->bounds != 0 && o->bounds != 1) ||
+		!(isfinite(o->lower) && isfinite(o->upper) && o->lower < o->upper))
 		return false;
 	switch (kind)
 	{

@@ -35,6 +35,10 @@ derivative is a forward difference with step 1e-30 (error far below 1e-20).  Not
 closed forms (prefix sums, moment features, tie groups) is used.  The expected values are
 estimate, se and the normal interval estimate -/+ z se, z = Phi^-1((1 + level)/2).
 
+The Wagstaff (C / (1 - mu)) and Erreygers (4 mu C / (upper - lower)) variants of the
+concentration index are differentiated the same way (measure conc_wagstaff, and
+conc_erreygers:LOWER:UPPER), and bootstrapped.
+
 Cross-checks with the published formulas (unit weights, no ties; the script fails if they
 disagree):
   * concentration index: Kakwani, Wagstaff and van Doorslaer (1997, J. Econometrics 77;
@@ -132,6 +136,10 @@ def make_cases():
     n = 12
     add("weights12", np.exp(rs.standard_normal(n)), np.exp(3 * rs.standard_normal(n)),
         rs.uniform(0, 1, n), rs.choice(["g1", "g2"], n))
+    # health shares in [0, 1] (the Wagstaff and Erreygers variants), ties in rank_by
+    n = 50
+    add("shares50", np.round(rs.uniform(0.05, 0.95, n), 2), np.round(rs.uniform(0.5, 3.0, n), 1),
+        np.round(rs.standard_normal(n), 1), rs.choice(["a", "b"], n))
     # the smallest inputs
     add("n2", [1.0, 3.0], [1.0, 2.0], [2.0, 1.0], ["a", "b"])
     add("n3", [2.0, 2.0, 5.0], [1.0, 1.0, 1.0], [1.0, 2.0, 3.0], ["a", "a", "b"])
@@ -193,6 +201,16 @@ def th_cv(x, p, r=None):
 def th_hoover(x, p, r=None):
     mu = sum(pi * xi for pi, xi in zip(p, x))
     return sum(pi * abs(xi - mu) for pi, xi in zip(p, x)) / (2 * mu)
+
+
+def th_conc_variant(variant, lo=0.0, hi=1.0):
+    def f(h, p, r):
+        C = th_conc(h, p, r)
+        mu = sum(pi * hi_ for pi, hi_ in zip(p, h))
+        if variant == "wagstaff":
+            return C / (1 - mu)
+        return 4 * mu * C / (mpf(hi) - mpf(lo))
+    return f
 
 
 MEASURES = [("gini", th_gini), ("theil_t", th_ge(1)), ("theil_l", th_ge(0)),
@@ -362,6 +380,31 @@ def d_conc(h, v, r, g):
     F = ((r[None, :] < r[:, None]) * v[None, :]).sum(axis=1) / V + \
         ((r[None, :] == r[:, None]) * v[None, :]).sum(axis=1) / (2 * V)
     return 2 * (v * h * (F - 0.5)).sum() / (V * mu)
+
+
+def d_conc_variant(variant, lo, hi):
+    def f(h, v, r, g):
+        C = d_conc(h, v, r, g)
+        if C is None:
+            return None
+        mu = (v * h).sum() / v.sum()
+        if variant == "wagstaff":
+            return C / (1 - mu) if mu < 1 else None
+        return 4 * mu * C / (hi - lo)
+    return f
+
+
+def conc_variants(c):
+    """(measure name, lower, upper): Wagstaff where health lies in [0, 1], Erreygers always
+    (bounds [0, 1] or [0, 2 max])"""
+    out = []
+    if 0 <= min(c["x"]) and max(c["x"]) <= 1:
+        out.append(("conc_wagstaff", 0.0, 1.0))
+        out.append(("conc_erreygers:0:1", 0.0, 1.0))
+    else:
+        top = float(2 * math.ceil(max(c["x"])))
+        out.append(("conc_erreygers:0:%g" % top, 0.0, top))
+    return out
 
 
 def d_ge(alpha):
@@ -550,6 +593,11 @@ def generate(outdir, verbose=False):
         est, se = analytic(th_conc, c["x"], c["w"], c["r"])
         rows.append([cid, "conc", "analytic", 0.95, 0, 0, "", est, se, est - z_of(0.95) * se,
                      est + z_of(0.95) * se])
+        for name, lo, hi in conc_variants(c):
+            v = name.split(":")[0][len("conc_"):]
+            est, se = analytic(th_conc_variant(v, lo, hi), c["x"], c["w"], c["r"])
+            rows.append([cid, name, "analytic", 0.9, 0, 0, "", est, se, est - z_of(0.9) * se,
+                         est + z_of(0.9) * se])
         count("analytic cases")
     # published formulas, unit weights and no ties
     c = cases["unit40"]
@@ -572,6 +620,14 @@ def generate(outdir, verbose=False):
     NOTES.append("Davidson 2009 se / influence-function se - 1 = %.2e (n = 40)" % float(sd / sg - 1))
     count("Davidson 2009")
     # bootstrap, reproduced
+    for cid in ("provinces", "shares50"):
+        c = cases[cid]
+        for k, (name, lo, hi) in enumerate(conc_variants(c)):
+            v = name.split(":")[0][len("conc_"):]
+            method = ("bootstrap-percentile", "bootstrap-normal")[k % 2]
+            est, sd, lo_, hi_ = bootstrap(c, name, "conc", d_conc_variant(v, lo, hi), 40, 21 + k, 0.95, method)
+            rows.append([cid, name, method, 0.95, 40, 21 + k, "", est, sd, lo_, hi_])
+            count("bootstrap concentration variants")
     for cid in ("provinces", "ties60", "weights12", "n3"):
         c = cases[cid]
         for measure, R, seed, level, method in BOOT_PLANS:

@@ -12,7 +12,7 @@ SET client_min_messages TO warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(47);
+SELECT plan(52);
 
 CREATE TEMP TABLE u_cases (case_id text, i int, x float8, w float8, r float8, grp text);
 \copy u_cases FROM 'test/oracle/uncertainty_cases.csv' CSV HEADER
@@ -31,7 +31,13 @@ CREATE FUNCTION pg_temp.near(a float8, b float8, scale float8, tol float8) RETUR
 
 CREATE TEMP TABLE u_got AS
 SELECT e.*,
-       CASE WHEN e.measure = 'conc' AND e.method = 'analytic' THEN
+       CASE WHEN e.measure LIKE 'conc\_%' THEN
+                (SELECT medres.concentration_index_ci(c.x, c.r, c.w, split_part(split_part(e.measure, ':', 1), '_', 2),
+                                                      nullif(split_part(e.measure, ':', 2), '')::float8,
+                                                      nullif(split_part(e.measure, ':', 3), '')::float8,
+                                                      e.method, e.level, greatest(e.replicates, 2), e.seed)
+                 FROM u_cases c WHERE c.case_id = e.case_id)
+            WHEN e.measure = 'conc' AND e.method = 'analytic' THEN
                 (SELECT medres.concentration_index_ci(c.x, c.r, c.w, e.method, e.level) FROM u_cases c WHERE c.case_id = e.case_id)
             WHEN e.measure = 'conc' THEN
                 (SELECT medres.concentration_index_ci(c.x, c.r, c.w, e.method, e.level, e.replicates, e.seed) FROM u_cases c WHERE c.case_id = e.case_id)
@@ -57,8 +63,8 @@ SELECT is((SELECT array_agg(case_id || ' ' || measure || ' ' || level)
            FROM u_got WHERE method = 'analytic' AND NOT (pg_temp.near((g).lower, lower, se, 1e-10)
                                                          AND pg_temp.near((g).upper, upper, se, 1e-10))),
           NULL, 'analytic: normal intervals agree to 1e-10');
-SELECT is((SELECT count(*) FROM u_got WHERE method = 'analytic' AND measure <> 'conc'), 156::bigint,
-          'analytic: 13 measures x 6 cases x 2 levels compared');
+SELECT is((SELECT count(*) FROM u_got WHERE method = 'analytic' AND measure NOT LIKE 'conc%'), 182::bigint,
+          'analytic: 13 measures x 7 cases x 2 levels compared');
 SELECT is((SELECT array_agg(DISTINCT (g).method || '/' || (g).replicates || '/' || (g).level)
            FROM u_got WHERE method = 'analytic' AND level = 0.95), '{analytic/0/0.95}',
           'analytic: method, replicates 0 and level are reported');
@@ -66,17 +72,34 @@ SELECT is((SELECT array_agg(DISTINCT (g).method || '/' || (g).replicates || '/' 
 -- the concentration index, analytic
 SELECT is((SELECT count(*) FROM u_got WHERE method = 'analytic' AND measure = 'conc'
            AND pg_temp.near((g).estimate, estimate, 0, 1e-10) AND pg_temp.near((g).se, se, 0, 1e-10)
-           AND pg_temp.near((g).lower, lower, se, 1e-10)), 6::bigint,
-          'concentration_index_ci analytic: estimate and se agree to 1e-10 in all 6 cases');
+           AND pg_temp.near((g).lower, lower, se, 1e-10)), 7::bigint,
+          'concentration_index_ci analytic: estimate and se agree to 1e-10 in all 7 cases');
+
+-- the Wagstaff and Erreygers variants
+SELECT is((SELECT array_agg(case_id || ' ' || measure || ' ' || method || ': ' || (g).estimate || ' ' || (g).se || ' ' ||
+                            (g).lower || ',' || (g).upper || ' vs ' || estimate || ' ' || se || ' ' || lower || ',' || upper)
+           FROM u_got WHERE measure LIKE 'conc\_%'
+             AND NOT (pg_temp.near((g).estimate, estimate, 0, 1e-10)
+                      AND pg_temp.near((g).se, se, 0, CASE WHEN method = 'analytic' THEN 1e-10 ELSE 1e-9 END)
+                      AND pg_temp.near((g).lower, lower, se, 1e-9) AND pg_temp.near((g).upper, upper, se, 1e-9))),
+          NULL, 'concentration_index_ci wagstaff and erreygers: analytic to 1e-10, bootstrap as documented');
+SELECT is((SELECT count(*) FROM u_got WHERE measure LIKE 'conc\_%'), 13::bigint,
+          'concentration_index_ci variants: 9 analytic and 4 bootstrap plans compared');
+SELECT ok((SELECT pg_temp.close((medres.concentration_index_ci(x, r, w, 'wagstaff', NULL, NULL, 'analytic', 0.95, 2, 0)).estimate,
+                                medres.concentration_index(x, r, w, 'wagstaff'), 1e-12)
+              AND pg_temp.close((medres.concentration_index_ci(x, r, w, 'erreygers', -1, 3, 'analytic', 0.95, 2, 0)).estimate,
+                                medres.concentration_index(x, r, w, 'erreygers', -1, 3), 1e-12)
+           FROM u_cases WHERE case_id = 'shares50'),
+          'the variants'' estimates equal medres.concentration_index');
 
 -- bootstrap: reproduced replicates; percentile and normal intervals to 1e-9
 SELECT is((SELECT array_agg(case_id || ' ' || measure || ' ' || method || ' ' || coalesce(component, '') || ': ' ||
                             (g).lower || ',' || (g).upper || ' vs ' || lower || ',' || upper)
-           FROM u_got WHERE method <> 'analytic' AND measure NOT LIKE 'dec(%' AND measure <> 'conc'
+           FROM u_got WHERE method <> 'analytic' AND measure NOT LIKE 'dec(%' AND measure NOT LIKE 'conc%'
              AND NOT (pg_temp.near((g).estimate, estimate, 0, 1e-10) AND pg_temp.near((g).se, se, 0, 1e-9)
                       AND pg_temp.near((g).lower, lower, se, 1e-9) AND pg_temp.near((g).upper, upper, se, 1e-9))),
           NULL, 'inequality_ci bootstrap: estimate, se and interval as the documented resampling gives');
-SELECT is((SELECT count(*) FROM u_got WHERE method <> 'analytic' AND measure NOT LIKE 'dec(%' AND measure <> 'conc'),
+SELECT is((SELECT count(*) FROM u_got WHERE method <> 'analytic' AND measure NOT LIKE 'dec(%' AND measure NOT LIKE 'conc%'),
           40::bigint, 'inequality_ci bootstrap: 10 plans x 4 cases compared');
 SELECT is((SELECT array_agg(case_id || ' ' || method || ': ' || (g).lower || ',' || (g).upper || ' vs ' || lower || ',' || upper)
            FROM u_got WHERE method <> 'analytic' AND measure = 'conc'
@@ -227,6 +250,10 @@ SELECT throws_ok($$SELECT medres.inequality_ci('theil_l', x - 1, w) FROM u_cases
                  'invalid value for value: "0"', 'a zero value for theil_l is 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w) FROM (VALUES (1.0, 1.0), (2.0, -1.0)) v(x, w)$$, '22023',
                  'invalid value for weight: "-1"', 'a negative weight is 22023');
+SELECT throws_ok($$SELECT medres.concentration_index_ci(x, r, w, 'wagstaff', 0, 1, 'analytic', 0.95, 2, 0) FROM u_cases$$, '22023',
+                 'bounds apply only to the "erreygers" variant', 'bounds with the Wagstaff variant: 22023');
+SELECT throws_ok($$SELECT medres.concentration_index_ci(x, r, w, 'wagstaff', NULL, NULL, 'analytic', 0.95, 2, 0) FROM u_cases WHERE case_id = 'unit40'$$, '22023',
+                 NULL, 'health outside [0, 1] for the Wagstaff variant: 22023');
 SELECT throws_ok($$SELECT medres.ge_between_test(x, w, grp, 1, 1, 0) FROM u_cases$$, '22023',
                  'invalid value for permutations: "1"', 'one permutation is 22023 naming permutations');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x * 0, w, 'bootstrap-percentile') FROM u_cases$$, '22023',

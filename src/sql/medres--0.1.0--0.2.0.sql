@@ -44,6 +44,8 @@ CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, te
     AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, int, bigint) RETURNS internal
     AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, float8, text, float8, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text) RETURNS internal
     AS 'MODULE_PATHNAME', 'medres_unc_dec_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text) RETURNS internal
@@ -74,6 +76,7 @@ COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8
 COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text) IS 'transition function of concentration_index_ci';
 COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8) IS 'transition function of concentration_index_ci';
 COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, int, bigint) IS 'transition function of concentration_index_ci';
+COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, float8, text, float8, int, bigint) IS 'transition function of concentration_index_ci';
 COMMENT ON FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text) IS 'transition function of ge_decomposition_ci';
 COMMENT ON FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text) IS 'transition function of ge_decomposition_ci';
 COMMENT ON FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text, float8) IS 'transition function of ge_decomposition_ci';
@@ -119,6 +122,13 @@ CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float
     COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
     DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float8, weight float8,
+                                                    method text, level float8, replicates int,
+                                                    seed bigint) (
+    SFUNC = @extschema@._unc_conc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float8, weight float8,
+                                                    variant text, lower float8, upper float8,
                                                     method text, level float8, replicates int,
                                                     seed bigint) (
     SFUNC = @extschema@._unc_conc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
@@ -171,6 +181,8 @@ COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8, 
     'confidence interval of the concentration index by the given method and level';
 COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8, text, float8, int, int8) IS
     'confidence interval of the concentration index by the given method, level, bootstrap replicates and seed';
+COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8, text, float8, float8, text, float8, int, int8) IS
+    'confidence interval of the standard, Wagstaff or Erreygers concentration index by the given method, level, replicates and seed';
 COMMENT ON AGGREGATE @extschema@.ge_decomposition_ci(float8, float8, text, float8, text) IS
     'bootstrap percentile 95 % interval of a component of the GE decomposition by group';
 COMMENT ON AGGREGATE @extschema@.ge_decomposition_ci(float8, float8, text, float8, text, text) IS
