@@ -9,7 +9,8 @@ OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/evaluation.o src/partition.o src/cluster.o src/spatial.o \
               src/svg.o src/dendrogram.o src/charts.o \
               src/jenks.o src/choropleth.o \
-              src/dagum.o
+              src/dagum.o \
+              src/uncertainty.o src/bootstrap.o src/se.o
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -19,7 +20,7 @@ PG_CFLAGS   = -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 
 # `make installcheck`: the pg_regress suite against a running server (PGHOST, PGPORT, ...);
 # sql/spatial.sql only where PostGIS is installed
-REGRESS     = bad_input cluster evaluation pictures provinces vectors window
+REGRESS     = bad_input cluster evaluation pictures provinces uncertainty vectors window
 REGRESS     += $(if $(wildcard $(shell $(PG_CONFIG) --sharedir)/extension/postgis.control),spatial)
 REGRESS_OPTS = --inputdir=. --load-extension=medres
 

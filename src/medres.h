@@ -417,4 +417,124 @@ extern int	medres_class_of(double x, const double *brk, int nb);
 /* groups one decomposition may have: the sweep costs rows x groups, the result groups^2 pairs */
 #define DAGUM_MAX_GROUPS			1000
 
+/*
+ * ==== uncertainty.c, bootstrap.c (helper ci): confidence intervals and tests ====
+ * The interval aggregates keep their rows like the rank-based measures and
+ * sort them into a canonical order; bootstrap.c computes on that order.
+ */
+#define MEDRES_STATE_UNC_XW		40	/* inequality_ci */
+#define MEDRES_STATE_UNC_RHW	41	/* concentration_index_ci */
+#define MEDRES_STATE_UNC_GRP	42	/* ge_decomposition_ci, ge_between_test */
+
+#define MS_GINI		0
+#define MS_GE		1			/* theil_t = ge(1), theil_l = ge(0) */
+#define MS_ATKINSON 2			/* param = alpha = 1 - epsilon */
+#define MS_CV		3
+#define MS_HOOVER	4
+#define MS_CONC		5
+#define MS_DEC		6
+#define MS_TEST		7
+
+#define METHOD_ANALYTIC		0
+#define METHOD_PERCENTILE	1
+#define METHOD_NORMAL		2
+
+#define COMP_TOTAL			0
+#define COMP_BETWEEN		1
+#define COMP_WITHIN			2
+#define COMP_BETWEEN_SHARE	3
+#define COMP_WITHIN_SHARE	4
+
+#define UNC_REPLICATES_MAX			100000
+#define UNC_DEFAULT_REPLICATES		1000
+#define UNC_DEFAULT_PERMUTATIONS	999
+
+typedef struct UncOptions
+{
+	int32		measure;		/* MS_* */
+	int32		method;			/* METHOD_* */
+	int32		component;		/* COMP_* (decomposition) */
+	int32		replicates;		/* or permutations */
+	double		param;			/* alpha of GE and the decomposition; 1 - epsilon for Atkinson */
+	double		level;
+	int64		seed;
+	int32		variant;		/* concentration index: CONC_* */
+	int32		bounds;			/* 1 if lower and upper were given */
+	double		lower,			/* the bounds of health (Erreygers; [0, 1] otherwise) */
+				upper;
+} UncOptions;
+
+#define CONC_STANDARD	0
+#define CONC_WAGSTAFF	1
+#define CONC_ERREYGERS	2
+
+/* a row of the decomposition aggregates: value, weight, group id (as a double) */
+typedef struct UncXWG
+{
+	double		x;
+	double		w;
+	double		g;
+} UncXWG;
+
+typedef struct UncResult
+{
+	double		estimate,
+				se,
+				lower,
+				upper;
+} UncResult;
+
+extern void unc_interval(const char *items, Size n, int ngroups, const UncOptions *o, UncResult *res);
+extern void unc_between_test(const char *items, Size n, int ngroups, const UncOptions *o,
+							 double *share, double *p);
+/*
+ * se.c and bootstrap.c: the rows of an interval in canonical order, scaled
+ * (se.c, unc_prepare), with the features of the measure.
+ */
+/* GE modes: the general formula, or alpha = c + d near c = 0 or 1 (see near_c above) */
+#define GE_GENERAL	0
+#define GE_NEAR0	1
+#define GE_NEAR1	2
+
+typedef struct BootData
+{
+	Size		n;
+	int			measure;
+	int			component;
+	double		alpha;
+	int			ge_mode;
+	double		d;				/* alpha - c in the near modes */
+	double		ls;				/* general mode: ln s, phi = (y/s)^alpha */
+	double	   *x;				/* value (or health) / a power of two */
+	double	   *w;				/* weight / a power of two, total near 1 */
+	double	   *f1,				/* GE, Atkinson, CV, decomposition: per-row features */
+			   *f2;
+	uint8	   *tie_end;		/* concentration index: 1 where a tie group of rank_by ends */
+	int32	   *g;				/* decomposition: group in 0..ngroups-1 */
+	int			ngroups;
+	double		cv_mean,		/* CV: mean and scale of the centred features */
+				cv_K;
+	double		xscale;			/* x = value (health) times xscale */
+	int			variant;		/* concentration index: CONC_* */
+	double		lower,
+				upper;
+} BootData;
+
+/* the weight of row i in a replicate with multipliers m (NULL: the sample itself) */
+#define UNC_RW(b, m, i) ((m) ? (b)->w[i] * (double) (m)[i] : (b)->w[i])
+
+extern void unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOptions *o);
+extern void unc_estimate(const BootData *b, double *scratch, double *est, double *var);
+extern bool unc_moments(const BootData *b, const uint8 *m, double *m1, double *m2);
+extern double unc_ge_phi(const BootData *b, double y);
+extern double unc_ge_of_moments(const BootData *b, double m1, double m2);
+extern double unc_atkinson_of_moments(const BootData *b, double m1, double m2, double ge);
+extern bool unc_decomposition(const BootData *b, const uint8 *m, const int32 *labels,
+							  double *scratch, int component, double *out);
+pg_noreturn extern void unc_span_error(void);
+extern double unc_conc_unscale(const BootData *b, double v);
+extern bool unc_conc_variant(const BootData *b, double C, double mu, double *va, double *vb,
+							 double *value);
+/* ==== end of uncertainty ==== */
+
 #endif							/* MEDRES_H */

@@ -49,7 +49,8 @@ fresh_db() {
 
 if [ -n "$main" ]; then
   # Each oracle's expectations must be reproducible from its script.
-  for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility oracle_entropy_order oracle_jenks oracle_dagum; do
+  for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility oracle_entropy_order oracle_jenks oracle_dagum \
+                oracle_uncertainty; do
     check "test/$oracle.py regenerates its test/oracle/*.csv unchanged" \
       bash -c "/usr/bin/python3 test/$oracle.py --check >/dev/null"
   done
@@ -114,6 +115,14 @@ if [ -n "$main" ]; then
   # sql block: a fresh database per page owned by the plain role, the output compared with the page.
   tap_script "doc examples" tools/check_docs.py --admin-user "$ADMIN" --user $USER_ROLE
   grep '^#' "$out/check_docs.py.log" | head -200
+  # Monte Carlo coverage of the 95 % intervals (one ok line per method and measure: within
+  # 93.5-96.5 % of 2,000 lognormal samples), all computed in one grouped query (~20 s)
+  if fresh_db medres_coverage; then
+    tap_script "coverage of the intervals" env PGUSER=$USER_ROLE \
+      /usr/bin/python3 test/oracle_uncertainty.py --coverage -d medres_coverage
+  else
+    bad "could not prepare the coverage database"
+  fi
   # Adversarial calls of every function (fixed seed, about 3 minutes), then SQLsmith: the
   # server must never crash, no result may be NaN or Infinity, no error XX000.
   res=$(PGUSER=$ADMIN /usr/bin/python3 test/fuzz/fuzz.py 2>&1); echo "$res" >"$out/fuzz.log"

@@ -1019,3 +1019,204 @@ COMMENT ON COLUMN @extschema@.dagum_pair.gini IS 'G_jh, the between-group Gini o
 COMMENT ON COLUMN @extschema@.dagum_pair.affluence IS 'D_jh, the relative economic affluence of grp_j over grp_h, in [0, 1]';
 COMMENT ON COLUMN @extschema@.dagum_pair.net_between IS 'G_jh (p_j s_h + p_h s_j) D_jh, the pair''s part of net_between';
 COMMENT ON COLUMN @extschema@.dagum_pair.transvariation IS 'G_jh (p_j s_h + p_h s_j) (1 - D_jh), the pair''s part of transvariation';
+
+-- ==== confidence intervals and tests (doc/uncertainty.md) ====
+
+CREATE TYPE @extschema@.interval_estimate AS (
+    estimate   float8,
+    se         float8,
+    lower      float8,
+    upper      float8,
+    level      float8,
+    method     text,
+    replicates int
+);
+COMMENT ON TYPE @extschema@.interval_estimate IS
+    'A point estimate with its standard error and confidence interval (level, method, bootstrap replicates; 0 for analytic)';
+
+CREATE TYPE @extschema@.permutation_test AS (
+    share        float8,
+    p_value      float8,
+    permutations int
+);
+COMMENT ON TYPE @extschema@.permutation_test IS
+    'An observed between-group share and its permutation p-value';
+
+CREATE FUNCTION @extschema@._unc_trans(internal, text, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_trans(internal, text, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_trans(internal, text, float8, float8, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_trans(internal, text, float8, float8, text, float8, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, float8, text, float8, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_conc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dec_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dec_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dec_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text, float8, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dec_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_test_trans(internal, float8, float8, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_test_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_test_trans(internal, float8, float8, text, float8, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_test_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'medres_unc_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_final(internal) RETURNS @extschema@.interval_estimate
+    AS 'MODULE_PATHNAME', 'medres_unc_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_test_final(internal) RETURNS @extschema@.permutation_test
+    AS 'MODULE_PATHNAME', 'medres_unc_test_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._unc_trans(internal, text, float8, float8) IS 'Support function of inequality_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_trans(internal, text, float8, float8, text) IS 'Support function of inequality_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_trans(internal, text, float8, float8, text, float8) IS 'Support function of inequality_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_trans(internal, text, float8, float8, text, float8, int, bigint) IS 'Support function of inequality_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8) IS 'Support function of concentration_index_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text) IS 'Support function of concentration_index_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8) IS 'Support function of concentration_index_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, int, bigint) IS 'Support function of concentration_index_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_conc_trans(internal, float8, float8, float8, text, float8, float8, text, float8, int, bigint) IS 'Support function of concentration_index_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text) IS 'Support function of ge_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text) IS 'Support function of ge_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text, float8) IS 'Support function of ge_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dec_trans(internal, float8, float8, text, float8, text, text, float8, int, bigint) IS 'Support function of ge_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_test_trans(internal, float8, float8, text, float8) IS 'Support function of ge_between_test: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_test_trans(internal, float8, float8, text, float8, int, bigint) IS 'Support function of ge_between_test: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_combine(internal, internal) IS 'Support function of the interval aggregates: combines two partial states (parallel query); not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_serialize(internal) IS 'Support function of the interval aggregates: serializes a partial state to a tagged bytea; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_deserialize(bytea, internal) IS 'Support function of the interval aggregates: validates and deserializes a partial state; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_final(internal) IS 'Support function of the interval aggregates: computes the result from the sorted rows; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_test_final(internal) IS 'Support function of ge_between_test: computes the result from the sorted rows; not for direct use';
+
+CREATE AGGREGATE @extschema@.inequality_ci(measure text, value float8, weight float8) (
+    SFUNC = @extschema@._unc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.inequality_ci(measure text, value float8, weight float8, method text) (
+    SFUNC = @extschema@._unc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.inequality_ci(measure text, value float8, weight float8, method text,
+                                           level float8) (
+    SFUNC = @extschema@._unc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.inequality_ci(measure text, value float8, weight float8, method text,
+                                           level float8, replicates int, seed bigint) (
+    SFUNC = @extschema@._unc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float8, weight float8) (
+    SFUNC = @extschema@._unc_conc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float8, weight float8,
+                                                    method text) (
+    SFUNC = @extschema@._unc_conc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float8, weight float8,
+                                                    method text, level float8) (
+    SFUNC = @extschema@._unc_conc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float8, weight float8,
+                                                    method text, level float8, replicates int,
+                                                    seed bigint) (
+    SFUNC = @extschema@._unc_conc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.concentration_index_ci(health float8, rank_by float8, weight float8,
+                                                    variant text, lower float8, upper float8,
+                                                    method text, level float8, replicates int,
+                                                    seed bigint) (
+    SFUNC = @extschema@._unc_conc_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge_decomposition_ci(value float8, weight float8, grp text, alpha float8,
+                                                 component text) (
+    SFUNC = @extschema@._unc_dec_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge_decomposition_ci(value float8, weight float8, grp text, alpha float8,
+                                                 component text, method text) (
+    SFUNC = @extschema@._unc_dec_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge_decomposition_ci(value float8, weight float8, grp text, alpha float8,
+                                                 component text, method text, level float8) (
+    SFUNC = @extschema@._unc_dec_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge_decomposition_ci(value float8, weight float8, grp text, alpha float8,
+                                                 component text, method text, level float8,
+                                                 replicates int, seed bigint) (
+    SFUNC = @extschema@._unc_dec_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge_between_test(value float8, weight float8, grp text, alpha float8) (
+    SFUNC = @extschema@._unc_test_trans, STYPE = internal, FINALFUNC = @extschema@._unc_test_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.ge_between_test(value float8, weight float8, grp text, alpha float8,
+                                             permutations int, seed bigint) (
+    SFUNC = @extschema@._unc_test_trans, STYPE = internal, FINALFUNC = @extschema@._unc_test_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+
+COMMENT ON AGGREGATE @extschema@.inequality_ci(text, float8, float8) IS
+    'Analytic 95 % confidence interval of an inequality measure (gini, theil_t, theil_l, ge(a), atkinson(e), cv, hoover)';
+COMMENT ON AGGREGATE @extschema@.inequality_ci(text, float8, float8, text) IS
+    'Confidence interval of an inequality measure by the given method, level 0.95';
+COMMENT ON AGGREGATE @extschema@.inequality_ci(text, float8, float8, text, float8) IS
+    'Confidence interval of an inequality measure by the given method and level';
+COMMENT ON AGGREGATE @extschema@.inequality_ci(text, float8, float8, text, float8, int, int8) IS
+    'Confidence interval of an inequality measure by the given method, level, bootstrap replicates and seed';
+COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8) IS
+    'Analytic 95 % confidence interval of the concentration index (Kakwani, Wagstaff and van Doorslaer 1997)';
+COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8, text) IS
+    'Confidence interval of the concentration index by the given method, level 0.95';
+COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8, text, float8) IS
+    'Confidence interval of the concentration index by the given method and level';
+COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8, text, float8, int, int8) IS
+    'Confidence interval of the concentration index by the given method, level, bootstrap replicates and seed';
+COMMENT ON AGGREGATE @extschema@.concentration_index_ci(float8, float8, float8, text, float8, float8, text, float8, int, int8) IS
+    'Confidence interval of the standard, Wagstaff or Erreygers concentration index by the given method, level, replicates and seed';
+COMMENT ON AGGREGATE @extschema@.ge_decomposition_ci(float8, float8, text, float8, text) IS
+    'Bootstrap percentile 95 % interval of a component of the GE decomposition by group';
+COMMENT ON AGGREGATE @extschema@.ge_decomposition_ci(float8, float8, text, float8, text, text) IS
+    'Bootstrap interval of a component of the GE decomposition by group, level 0.95';
+COMMENT ON AGGREGATE @extschema@.ge_decomposition_ci(float8, float8, text, float8, text, text, float8) IS
+    'Bootstrap interval of a component of the GE decomposition by group at the given level';
+COMMENT ON AGGREGATE @extschema@.ge_decomposition_ci(float8, float8, text, float8, text, text, float8, int, int8) IS
+    'Bootstrap interval of a component of the GE decomposition by group, with replicates and seed';
+COMMENT ON AGGREGATE @extschema@.ge_between_test(float8, float8, text, float8) IS
+    'Permutation test (999 permutations, seed 0) of the between-group share of GE(alpha)';
+COMMENT ON AGGREGATE @extschema@.ge_between_test(float8, float8, text, float8, int, int8) IS
+    'Permutation test of the between-group share of GE(alpha), group labels shuffled with a seed';
+
+COMMENT ON COLUMN @extschema@.interval_estimate.estimate IS 'The point estimate, equal to the measure''s own aggregate';
+COMMENT ON COLUMN @extschema@.interval_estimate.se IS 'Its standard error: analytic (influence function) or the standard deviation of the bootstrap replicates';
+COMMENT ON COLUMN @extschema@.interval_estimate.lower IS 'Lower bound of the confidence interval';
+COMMENT ON COLUMN @extschema@.interval_estimate.upper IS 'Upper bound of the confidence interval';
+COMMENT ON COLUMN @extschema@.interval_estimate.level IS 'Confidence level of the interval, in (0, 1)';
+COMMENT ON COLUMN @extschema@.interval_estimate.method IS 'analytic, bootstrap-percentile or bootstrap-normal';
+COMMENT ON COLUMN @extschema@.interval_estimate.replicates IS 'Bootstrap replicates drawn (0 for analytic)';
+COMMENT ON COLUMN @extschema@.permutation_test.share IS 'The observed between-group share of the decomposition';
+COMMENT ON COLUMN @extschema@.permutation_test.p_value IS '(1 + permutations with a share at least as large) / (1 + permutations)';
+COMMENT ON COLUMN @extschema@.permutation_test.permutations IS 'Permutations of the group labels drawn';
