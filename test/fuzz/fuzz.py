@@ -1003,6 +1003,10 @@ def dec_state(rng):
 def g_dec_state(rng):
     shape = choose_fn(rng, ['final', 'combine', 'trans', 'text'])
     if shape == 'text':
+        if rng.random() < 0.5:
+            # the type's input and output functions called by name (the cast calls them too)
+            st = dec_state(rng).replace('::medres.ge_decomposition_state', '::cstring')
+            return [], 'SELECT medres.ge_decomposition_state_out(medres.ge_decomposition_state_in(%s))' % st
         return [], 'SELECT %s::text' % dec_state(rng)
     if shape == 'trans':
         st = 'medres._dec_trans(%s, %s, %s, %s, %s)' % (dec_state(rng), num(rng, 0.4), num(rng, 0.4),
@@ -1040,15 +1044,63 @@ def g_choropleth(rng):
     return [], 'SELECT medres.choropleth_svg(%s) FROM %s' % (', '.join(args), src)
 
 
+MEASURES = ['gini', 'theil_t', 'theil_l', 'ge(2)', 'ge(-1)', 'ge(0.5)', 'atkinson(0.5)', 'atkinson(1)',
+            'atkinson(2)', 'cv', 'hoover']
+MEASURES_BAD = ['', 'bogus', 'ge()', 'ge(NaN)', 'ge(1e300)', 'atkinson(-1)', 'atkinson(x)', 'gini(1)',
+                'ge(2', None, 'GINI', 'ge(1e-320)', 'atkinson(Infinity)']
+CI_METHODS = ['analytic', 'bootstrap-percentile', 'bootstrap-normal']
+COMPONENTS = ['total', 'between', 'within', 'between_share', 'within_share']
+
+
+def ci_tail(rng, method_first=True):
+    """The optional (method, level, replicates, seed) arguments, cut at a random point."""
+    tail = [opt_arg(rng, CI_METHODS, 0.2),
+            num_arg(rng, ['0.95', '0.9', '0.99', '0.5'], 0.3),
+            i4(pick(rng, ['2', '9', '20', '50'], ['1', '0', '-1', None, '100001', '2147483647'], 0.25)),
+            i8(rng.choice(BIGINTS))]
+    cut = rng.choice([0, 1, 2, 4, 4])
+    return tail[:cut]
+
+
+def g_intervals(rng):
+    fn = choose_fn(rng, ['inequality_ci', 'concentration_index_ci', 'ge_decomposition_ci',
+                         'ge_between_test', 'inequality_ci'])
+    data, n, _ = dataset(rng, feats=False)
+    if fn == 'inequality_ci':
+        args = [lit(pick(rng, MEASURES, MEASURES_BAD, 0.2)), 'x', weight_arg(rng)] + ci_tail(rng)
+    elif fn == 'concentration_index_ci':
+        args = [rng.choice(['x', 'a', 'y']), rng.choice(['y', 'id::float8', 'w']), weight_arg(rng)]
+        if rng.random() < 0.3:
+            args += [opt_arg(rng, ['standard', 'wagstaff', 'erreygers'], 0.2),
+                     num_arg(rng, ['0', '-1'], 0.3), num_arg(rng, ['1', '100'], 0.3),
+                     opt_arg(rng, CI_METHODS, 0.2), num_arg(rng, ['0.95', '0.9'], 0.3),
+                     i4(rng.choice(['5', '20', '0', None])), i8(rng.choice(BIGINTS))]
+        else:
+            args += ci_tail(rng)
+    elif fn == 'ge_decomposition_ci':
+        args = ['x', weight_arg(rng), rng.choice(['g::text', 'lbl', "'one'", 'NULL::text']),
+                num_arg(rng, ['0', '1', '2', '-1', '0.5']), opt_arg(rng, COMPONENTS, 0.2)] + ci_tail(rng)
+    else:
+        args = ['x', weight_arg(rng), rng.choice(['g::text', 'lbl', "'one'", 'id::text']),
+                num_arg(rng, ['0', '1', '2', '-1'])]
+        if rng.random() < 0.6:
+            args += [i4(pick(rng, ['9', '49', '99'], ['1', '0', '-1', None, '100001'], 0.3)),
+                     i8(rng.choice(BIGINTS))]
+    call = 'medres.%s(%s)' % (fn, ', '.join(args))
+    if rng.random() < 0.4:
+        return [], 'SELECT (%s).* FROM %s' % (call, data)
+    return [], agg_query(rng, call, data)
+
+
 CORE = [g_streaming, g_rank, g_decomposition, g_rsr_agg, g_entropy, g_rsr_window, g_density,
         g_hclust, g_kmeans, g_tree, g_support, g_parallel,
-        g_pictures, g_breaks, g_flat, g_dagum, g_dec_state]
+        g_pictures, g_breaks, g_flat, g_dagum, g_dec_state, g_intervals]
 SPATIAL = [g_accessibility, g_spatial_weights, g_autocorr, g_geom, g_choropleth]
 # weights for indices past the first round-robin pass
 WEIGHTS = {g_streaming: 6, g_rank: 8, g_decomposition: 3, g_rsr_agg: 3, g_entropy: 3,
            g_rsr_window: 7, g_density: 3, g_hclust: 6, g_kmeans: 5, g_tree: 6, g_support: 5,
            g_parallel: 2, g_large: 1, g_accessibility: 5, g_spatial_weights: 4, g_autocorr: 5,
-           g_geom: 1, g_pictures: 4, g_breaks: 2, g_flat: 3, g_dagum: 4, g_dec_state: 2,
+           g_geom: 1, g_pictures: 4, g_breaks: 2, g_flat: 3, g_dagum: 4, g_dec_state: 2, g_intervals: 4,
            g_choropleth: 2}
 
 
