@@ -9,7 +9,7 @@ OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/evaluation.o src/partition.o src/cluster.o src/spatial.o \
               src/svg.o src/dendrogram.o src/charts.o \
               src/jenks.o src/choropleth.o \
-              src/dagum.o \
+              src/dagum.o src/dagum_ci.o \
               src/uncertainty.o src/bootstrap.o src/se.o
 
 PG_CONFIG  ?= pg_config

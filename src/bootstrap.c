@@ -458,6 +458,7 @@ typedef struct BootJob
 	/* the permutation test */
 	bool		permute;
 	int32	   *labels;
+	void	   *dwork;			/* Dagum's decomposition: dagum_ci.c's workspace */
 } BootJob;
 
 /* a uniform integer in [0, k) from 53 random bits (bias below k / 2^53) */
@@ -558,13 +559,21 @@ boot_run(BootJob *j)
 		{
 			if (!permute_labels(j->b->g, j->labels, j->b->n, j->base, r, j->stop))
 				return;
-			ok = unc_decomposition(j->b, NULL, j->labels, j->scratch, COMP_BETWEEN, &j->out[r]);
+			if (j->b->measure == MS_DAGUM_TEST)
+				ok = medres_dagum_ci_value(j->b, NULL, j->labels, j->dwork, COMP_NET_BETWEEN, &j->out[r],
+										   j->threaded ? j->stop : NULL);
+			else
+				ok = unc_decomposition(j->b, NULL, j->labels, j->scratch, COMP_BETWEEN, &j->out[r]);
 		}
 		else
-			for (int a = 0; a < UNC_MAX_ATTEMPTS && !ok; a++)
+			for (int a = 0; a < UNC_MAX_ATTEMPTS && !ok && !*j->stop; a++)
 			{
 				draw_weights(j->base, r, a, j->b->n, j->m);
-				ok = replicate(j->b, j->m, j->scratch, &j->out[r]);
+				if (j->b->measure == MS_DAGUM)
+					ok = medres_dagum_ci_value(j->b, j->m, NULL, j->dwork, j->b->component, &j->out[r],
+											   j->threaded ? j->stop : NULL);
+				else
+					ok = replicate(j->b, j->m, j->scratch, &j->out[r]);
 			}
 		if (*j->stop)
 			return;
@@ -602,6 +611,7 @@ job_init(BootJob *j, const BootData *b, uint64 base, double *out, bool permute)
 	j->m = permute ? NULL : medres_alloc_huge(CurrentMemoryContext, b->n, 1, "the bootstrap weights");
 	j->labels = permute ? medres_alloc_huge(CurrentMemoryContext, b->n, sizeof(int32), "the permuted groups") : NULL;
 	j->scratch = palloc(Max(3 * b->ngroups, 1) * sizeof(double));
+	j->dwork = b->measure == MS_DAGUM || b->measure == MS_DAGUM_TEST ? medres_dagum_ci_work(b) : NULL;
 }
 
 static void
@@ -698,7 +708,14 @@ unc_interval(const char *items, Size n, int ngroups, const UncOptions *o, UncRes
 
 	unc_prepare(&b, items, n, ngroups, o);
 	scratch = palloc(Max(3 * ngroups, 1) * sizeof(double));
-	unc_estimate(&b, scratch, &res->estimate, &var);
+	if (o->measure == MS_DAGUM)
+	{
+		medres_dagum_ci_prepare(&b);
+		medres_dagum_ci_estimate(&b, o->component, &res->estimate);
+		var = 0.0;
+	}
+	else
+		unc_estimate(&b, scratch, &res->estimate, &var);
 	if (o->method == METHOD_ANALYTIC)
 		res->se = sqrt(var);
 	else
@@ -735,8 +752,10 @@ unc_interval(const char *items, Size n, int ngroups, const UncOptions *o, UncRes
 /*
  * The permutation test of the between-group share: p = (1 + #{b >= b0}) /
  * (1 + P) over P permutations of the group labels (Phipson and Smyth 2010),
- * b0 the observed between-group component; the total does not change under
- * permutation, so the between component orders the shares as well.  A
+ * b0 the observed between-group component (GE's between component, or
+ * Dagum's net between-group Gini G_nb for dagum_between_test); the total
+ * does not change under permutation, so the between component orders the
+ * shares as well.  A
  * permutation whose between component is within 1e-12 (relative) of b0
  * counts as reaching it.
  */
@@ -752,10 +771,20 @@ unc_between_test(const char *items, Size n, int ngroups, const UncOptions *o, do
 				hits = 0;
 
 	unc_prepare(&b, items, n, ngroups, o);
-	b.component = COMP_BETWEEN_SHARE;
 	scratch = palloc(Max(3 * ngroups, 1) * sizeof(double));
-	unc_estimate(&b, scratch, share, &var);
-	(void) unc_decomposition(&b, NULL, b.g, scratch, COMP_BETWEEN, &b0);
+	if (o->measure == MS_DAGUM_TEST)
+	{
+		/* Dagum's G_nb: its share of G, and G_nb itself orders the permutations */
+		medres_dagum_ci_prepare(&b);
+		medres_dagum_ci_estimate(&b, COMP_NET_BETWEEN_SHARE, share);
+		medres_dagum_ci_estimate(&b, COMP_NET_BETWEEN, &b0);
+	}
+	else
+	{
+		b.component = COMP_BETWEEN_SHARE;
+		unc_estimate(&b, scratch, share, &var);
+		(void) unc_decomposition(&b, NULL, b.g, scratch, COMP_BETWEEN, &b0);
+	}
 	t = medres_alloc_huge(CurrentMemoryContext, P, sizeof(double), "the permutations");
 	run_replicates(&b, o->seed, P, t, true);
 	for (int r = 0; r < P; r++)

@@ -32,7 +32,7 @@
  *   G_jh (p_j s_h + p_h s_j) (1 - D_jh) = 2 P[h][j] / (W M).
  *
  * The sums come from one sort of all rows and one sweep in value order
- * (dagum_sweep): F_h(t) = sum_{r in h, y_r < t} w_r (t - y_r) is linear
+ * (medres_dagum_sweep): F_h(t) = sum_{r in h, y_r < t} w_r (t - y_r) is linear
  * between the rows of h, so a row i of group j adds w_i F_h(y_i) to
  * P[j][h] for every h in O(1) each, O(n k) in all for k groups, and every
  * term added is non-negative: nothing cancels, even for nearly equal
@@ -501,22 +501,12 @@ pow2_clamped(int k)
 }
 
 /*
- * The sums of the decomposition, in scaled units: values z = y * 2^sv
- * with the largest near 2^500, weights q = w * 2^sw with their total near
- * 2^200 (as gini.c scales them: small values and weights stay normal
- * doubles, and every product below stays under 2^910).  Each sum has its
- * compensation term beside it.
+ * The sums of the decomposition (DagumSums, medres.h) are in scaled units:
+ * values z = y * 2^sv with the largest near 2^500, weights q = w * 2^sw
+ * with their total near 2^200 (as gini.c scales them: small values and
+ * weights stay normal doubles, and every product below stays under
+ * 2^910).  Each sum has its compensation term beside it.
  */
-typedef struct DagumSums
-{
-	int			k;
-	double	   *P,
-			   *Pc;				/* k x k, P[j * k + h] (see the head comment) */
-	double	   *W,
-			   *Wc,				/* per group: sum q */
-			   *M,
-			   *Mc;				/* per group: sum q z */
-} DagumSums;
 
 /*
  * Four doubles as one value (a GCC/Clang vector extension: SIMD where the
@@ -525,7 +515,7 @@ typedef struct DagumSums
  */
 typedef double dvec4 __attribute__((vector_size(32)));
 
-/* n doubles, zeroed, aligned for dvec4, in the current memory context */
+/* n doubles, aligned for dvec4, in the current memory context */
 static double *
 alloc_dvec(Size n)
 {
@@ -535,44 +525,116 @@ alloc_dvec(Size n)
 }
 
 /*
- * One pass over n records sorted by value.  For each group h, F_h(t) =
- * sum_{r in h, z_r < t} q_r (t - z_r) is kept at its last row a_h as
- * (F_h, C_h = W_h so far), so F_h(z) = F_h(a_h) + C_h (z - a_h) for z >=
- * a_h: two non-negative terms.  A row of group j adds q F_h(z) to P[j][h]
- * for every h (its own group's rows at the same value add 0, as they
- * should), then moves group j's anchor to z.  The loop over h runs four
- * groups at a time over arrays padded to kp, a multiple of 4, with zeros
- * (a padding group adds 0 to a padding column); each P[j][h] accumulates
- * by Knuth's branch-free TwoSum, exact but for the rounding of its
- * compensation term.
+ * The sweep's workspace for k groups, allocated once (in the backend) so
+ * that sweeps can run again without allocating, on a helper thread too
+ * (dagum_ci.c's bootstrap).
  */
-static void
-dagum_sweep(const RHW *rec, Size n, double fz1, double fz2, double fq, DagumSums *s)
+struct DagumSweep
+{
+	int			k,
+				kp;				/* k rounded up to a multiple of 4 */
+	dvec4	   *a,
+			   *Fs,
+			   *Cs,
+			   *P,
+			   *Pc;
+	double	   *F,
+			   *Fc;
+};
+
+DagumSweep *
+medres_dagum_sweep_new(int k)
+{
+	DagumSweep *ws = palloc(sizeof(DagumSweep));
+	int			kp = (k + 3) & ~3;
+
+	medres_check_memory((Size) k * kp * 2 * sizeof(double), "the decomposition's sums");
+	ws->k = k;
+	ws->kp = kp;
+	ws->a = (dvec4 *) alloc_dvec(kp);
+	ws->Fs = (dvec4 *) alloc_dvec(kp);
+	ws->Cs = (dvec4 *) alloc_dvec(kp);
+	ws->P = (dvec4 *) alloc_dvec((Size) k * kp);
+	ws->Pc = (dvec4 *) alloc_dvec((Size) k * kp);
+	ws->F = palloc0(k * sizeof(double));
+	ws->Fc = palloc0(k * sizeof(double));
+	return ws;
+}
+
+/* DagumSums for k groups, zeroed, in the current memory context */
+void
+medres_dagum_sums_init(DagumSums *s, int k)
+{
+	s->k = k;
+	s->P = palloc0((Size) k * k * sizeof(double));
+	s->Pc = palloc0((Size) k * k * sizeof(double));
+	s->W = palloc0(k * sizeof(double));
+	s->Wc = palloc0(k * sizeof(double));
+	s->M = palloc0(k * sizeof(double));
+	s->Mc = palloc0(k * sizeof(double));
+}
+
+/*
+ * One pass over n rows sorted by value: row i has value z[i * stride] *
+ * fz1 * fz2, weight q[i * stride] * fq and group number g[i * stride] (a
+ * double in 0..k-1), so the same code reads the aggregate's RHW records
+ * (stride 3) and dagum_ci.c's plain arrays (stride 1, factors 1).  For each
+ * group h, F_h(t) = sum_{r in h, z_r < t} q_r (t - z_r) is kept at its last
+ * row a_h as (F_h, C_h = W_h so far), so F_h(z) = F_h(a_h) + C_h (z - a_h)
+ * for z >= a_h: two non-negative terms.  A row of group j adds q F_h(z) to
+ * P[j][h] for every h (its own group's rows at the same value add 0, as
+ * they should), then moves group j's anchor to z.  The loop over h runs
+ * four groups at a time over arrays padded to kp, a multiple of 4, with
+ * zeros (a padding group adds 0 to a padding column); each P[j][h]
+ * accumulates by Knuth's branch-free TwoSum, exact but for the rounding of
+ * its compensation term.
+ *
+ * stop == NULL: the backend's own sweep, which answers cancel by
+ * CHECK_FOR_INTERRUPTS.  Otherwise (possibly on a helper thread) it polls
+ * *stop and medres_cancel_requested() instead and returns false, with
+ * *stop set, when either asks it to stop.
+ */
+bool
+medres_dagum_sweep(DagumSweep *ws, const double *z, const double *q, const double *g, Size stride,
+				   Size n, double fz1, double fz2, double fq, DagumSums *s,
+				   volatile sig_atomic_t *stop)
 {
 	int			k = s->k,
-				kp = (k + 3) & ~3,
+				kp = ws->kp,
 				kv = kp / 4;
-	dvec4	   *a = (dvec4 *) alloc_dvec(kp),
-			   *Fs = (dvec4 *) alloc_dvec(kp),
-			   *Cs = (dvec4 *) alloc_dvec(kp),
-			   *P = (dvec4 *) alloc_dvec((Size) k * kp),
-			   *Pc = (dvec4 *) alloc_dvec((Size) k * kp);
-	double	   *F = palloc0(k * sizeof(double)),
-			   *Fc = palloc0(k * sizeof(double));
+	dvec4	   *a = ws->a,
+			   *Fs = ws->Fs,
+			   *Cs = ws->Cs,
+			   *P = ws->P,
+			   *Pc = ws->Pc;
+	double	   *F = ws->F,
+			   *Fc = ws->Fc;
 
 	/* answer cancel about every 2^22 pair updates */
 	Size		every = Max((Size) 1, ((Size) 1 << 22) / (Size) kp),
 				left = every;
 
+	Assert(k == ws->k);
+	memset(a, 0, kp * sizeof(double));
+	memset(Fs, 0, kp * sizeof(double));
+	memset(Cs, 0, kp * sizeof(double));
+	memset(P, 0, (Size) k * kp * sizeof(double));
+	memset(Pc, 0, (Size) k * kp * sizeof(double));
+	memset(F, 0, k * sizeof(double));
+	memset(Fc, 0, k * sizeof(double));
+	memset(s->W, 0, k * sizeof(double));
+	memset(s->Wc, 0, k * sizeof(double));
+	memset(s->M, 0, k * sizeof(double));
+	memset(s->Mc, 0, k * sizeof(double));
 	for (Size i = 0; i < n; i++)
 	{
-		double		z = (rec[i].r * fz1) * fz2,
-					q = rec[i].w * fq;
-		int			j = (int) rec[i].h;
+		double		zi = (z[i * stride] * fz1) * fz2,
+					qi = q[i * stride] * fq;
+		int			j = (int) g[i * stride];
 		dvec4	   *Pj = P + (Size) j * kv,
 				   *Pcj = Pc + (Size) j * kv,
-					zv = {z, z, z, z},
-					qv = {q, q, q, q};
+					zv = {zi, zi, zi, zi},
+					qv = {qi, qi, qi, qi};
 
 		for (int h = 0; h < kv; h++)
 		{
@@ -588,16 +650,22 @@ dagum_sweep(const RHW *rec, Size n, double fz1, double fz2, double fq, DagumSums
 					   *Fsd = (double *) Fs,
 					   *Csd = (double *) Cs;
 
-			neumaier_add(&F[j], &Fc[j], Csd[j] * (z - ad[j]));
-			ad[j] = z;
+			neumaier_add(&F[j], &Fc[j], Csd[j] * (zi - ad[j]));
+			ad[j] = zi;
 			Fsd[j] = F[j] + Fc[j];
-			neumaier_add(&s->W[j], &s->Wc[j], q);
+			neumaier_add(&s->W[j], &s->Wc[j], qi);
 			Csd[j] = s->W[j] + s->Wc[j];
-			neumaier_add(&s->M[j], &s->Mc[j], q * z);
+			neumaier_add(&s->M[j], &s->Mc[j], qi * zi);
 		}
 		if (--left == 0)
 		{
-			CHECK_FOR_INTERRUPTS();
+			if (stop == NULL)
+				CHECK_FOR_INTERRUPTS();
+			else if (*stop || medres_cancel_requested())
+			{
+				*stop = 1;
+				return false;
+			}
 			left = every;
 		}
 	}
@@ -607,6 +675,82 @@ dagum_sweep(const RHW *rec, Size n, double fz1, double fz2, double fq, DagumSums
 			s->P[j * k + h] = ((double *) P)[(Size) j * kp + h];
 			s->Pc[j * k + h] = ((double *) Pc)[(Size) j * kp + h];
 		}
+	return true;
+}
+
+/*
+ * The four totals of the decomposition from the sums of a sweep, for the
+ * intervals (dagum_ci.c): out[0] = G, out[1] = G_w, out[2] = G_nb, out[3] =
+ * G_t, by the formulas of the head comment.  Groups are ordered as in
+ * medres_dagum_final, by mean, equal means by group number (the intervals
+ * number their groups in the byte order of the names, as the final
+ * function breaks ties); a group without weight (a bootstrap replicate
+ * may draw none of its rows) adds nothing.  False when the Gini is
+ * undefined (no weight, or every value zero).
+ */
+bool
+medres_dagum_components(const DagumSums *s, double *out)
+{
+	int			k = s->k;
+	double		Wt = 0.0,
+				Wtc = 0.0,
+				Mt = 0.0,
+				Mtc = 0.0,
+				A = 0.0,
+				Ac = 0.0,
+				w = 0.0,
+				wc = 0.0,
+				nb = 0.0,
+				nbc = 0.0,
+				tr = 0.0,
+				trc = 0.0,
+				WM;
+
+	for (int g = 0; g < k; g++)
+	{
+		neumaier_add(&Wt, &Wtc, s->W[g]);
+		neumaier_add(&Wt, &Wtc, s->Wc[g]);
+		neumaier_add(&Mt, &Mtc, s->M[g]);
+		neumaier_add(&Mt, &Mtc, s->Mc[g]);
+		for (int h = 0; h < k; h++)
+		{
+			neumaier_add(&A, &Ac, s->P[g * k + h]);
+			neumaier_add(&A, &Ac, s->Pc[g * k + h]);
+		}
+	}
+	WM = (Wt + Wtc) * (Mt + Mtc);
+	if (!(WM > 0.0))
+		return false;
+	for (int j = 0; j < k; j++)
+	{
+		double		Wj = s->W[j] + s->Wc[j],
+					mj = Wj > 0.0 ? (s->M[j] + s->Mc[j]) / Wj : 0.0;
+
+		neumaier_add(&w, &wc, (s->P[j * k + j] + s->Pc[j * k + j]) / WM);
+		for (int h = 0; h < j; h++)
+		{
+			double		Wh = s->W[h] + s->Wc[h],
+						mh = Wh > 0.0 ? (s->M[h] + s->Mc[h]) / Wh : 0.0;
+			int			rich = mj >= mh ? j : h,	/* equal means: the later name, j */
+						poor = rich == j ? h : j;
+			double		Prp = s->P[rich * k + poor] + s->Pc[rich * k + poor],
+						Ppr = s->P[poor * k + rich] + s->Pc[poor * k + rich];
+
+			/* as medres_dagum_final: D = 0 unless the richer group's sum is the larger */
+			if (Prp + Ppr > 0.0 && Prp > Ppr)
+			{
+				neumaier_add(&nb, &nbc, (Prp - Ppr) / WM);
+				neumaier_add(&tr, &trc, 2.0 * Ppr / WM);
+			}
+			else
+				neumaier_add(&tr, &trc, (Prp + Ppr) / WM);
+		}
+	}
+	out[0] = (A + Ac) / WM;
+	out[1] = w + wc;
+	out[2] = nb + nbc;
+	out[3] = tr + trc;
+	return isfinite(out[0]) && isfinite(out[1]) && isfinite(out[2]) && isfinite(out[3]);
 }
 
 typedef struct GroupOrder
@@ -731,14 +875,10 @@ medres_dagum_final(PG_FUNCTION_ARGS)
 	fz2 = ldexp(1.0, kz - Max(Min(kz, 1000), -1000));
 
 	k = st->ngroups;
-	s.k = k;
-	s.P = palloc0((Size) k * k * sizeof(double));
-	s.Pc = palloc0((Size) k * k * sizeof(double));
-	s.W = palloc0(k * sizeof(double));
-	s.Wc = palloc0(k * sizeof(double));
-	s.M = palloc0(k * sizeof(double));
-	s.Mc = palloc0(k * sizeof(double));
-	dagum_sweep(st->items, st->n, fz1, fz2, fq, &s);
+	medres_dagum_sums_init(&s, k);
+	(void) medres_dagum_sweep(medres_dagum_sweep_new(k), &st->items[0].r, &st->items[0].w,
+							  &st->items[0].h, sizeof(RHW) / sizeof(double), st->n, fz1, fz2, fq,
+							  &s, NULL);
 
 	/* totals, and the groups in order of their mean */
 	{

@@ -518,6 +518,7 @@ typedef struct BootData
 	int			variant;		/* concentration index: CONC_* */
 	double		lower,
 				upper;
+	void	   *dagum;			/* dagum_ci.c: the rows in value order (MS_DAGUM, MS_DAGUM_TEST) */
 } BootData;
 
 /* the weight of row i in a replicate with multipliers m (NULL: the sample itself) */
@@ -536,5 +537,49 @@ extern double unc_conc_unscale(const BootData *b, double v);
 extern bool unc_conc_variant(const BootData *b, double C, double mu, double *va, double *vb,
 							 double *value);
 /* ==== end of uncertainty ==== */
+
+/*
+ * ==== dagum.c, dagum_ci.c (helper dagci): intervals and the permutation
+ * test for Dagum's decomposition ====
+ */
+#include <signal.h>
+
+#define MS_DAGUM		8			/* dagum_decomposition_ci */
+#define MS_DAGUM_TEST	9			/* dagum_between_test */
+
+/* components of dagum_decomposition_ci besides COMP_TOTAL, COMP_WITHIN, COMP_WITHIN_SHARE */
+#define COMP_NET_BETWEEN			5
+#define COMP_TRANSVARIATION			6
+#define COMP_NET_BETWEEN_SHARE		7
+#define COMP_TRANSVARIATION_SHARE	8
+
+/* dagum.c: the one-sided sums of the decomposition, each with its compensation term */
+typedef struct DagumSums
+{
+	int			k;
+	double	   *P,
+			   *Pc;				/* k x k, P[j * k + h] (see dagum.c) */
+	double	   *W,
+			   *Wc,				/* per group: sum q */
+			   *M,
+			   *Mc;				/* per group: sum q z */
+} DagumSums;
+
+typedef struct DagumSweep DagumSweep;	/* the sweep's workspace */
+
+extern DagumSweep *medres_dagum_sweep_new(int k);
+extern void medres_dagum_sums_init(DagumSums *s, int k);
+extern bool medres_dagum_components(const DagumSums *s, double *out);
+extern bool medres_dagum_sweep(DagumSweep *ws, const double *z, const double *q, const double *g,
+							   Size stride, Size n, double fz1, double fz2, double fq,
+							   DagumSums *s, volatile sig_atomic_t *stop);
+
+/* dagum_ci.c, for bootstrap.c */
+extern void medres_dagum_ci_prepare(BootData *b);
+extern void *medres_dagum_ci_work(const BootData *b);
+extern bool medres_dagum_ci_value(const BootData *b, const uint8 *m, const int32 *labels, void *work,
+								  int component, double *out, volatile sig_atomic_t *stop);
+extern void medres_dagum_ci_estimate(const BootData *b, int component, double *est);
+/* ==== end of dagci ==== */
 
 #endif							/* MEDRES_H */

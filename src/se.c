@@ -663,7 +663,8 @@ unc_prepare(BootData *b, const char *items, Size n, int ngroups, const UncOption
 			b->tie_end[i] = i + 1 == n || r[i + 1].r != r[i].r;
 		}
 	}
-	else if (o->measure == MS_DEC || o->measure == MS_TEST)
+	else if (o->measure == MS_DEC || o->measure == MS_TEST || o->measure == MS_DAGUM ||
+			 o->measure == MS_DAGUM_TEST)
 	{
 		const UncXWG *r = (const UncXWG *) items;
 

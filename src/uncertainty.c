@@ -10,7 +10,8 @@
  * function sorts them into a canonical order that depends only on the
  * multiset of rows: by value, then weight (inequality_ci); by rank_by, then
  * health, then weight (concentration_index_ci); by group name, value,
- * weight (ge_decomposition_ci, ge_between_test).  Identical rows are
+ * weight (ge_decomposition_ci, ge_between_test, dagum_decomposition_ci,
+ * dagum_between_test).  Identical rows are
  * interchangeable, so the order is unique up to what cannot matter, and the
  * seeded random draws made in that order give the same interval whatever
  * the row order of the input and whether the plan was parallel.
@@ -30,6 +31,13 @@ static const char *const variant_names[] = {"standard", "wagstaff", "erreygers",
 static const char *const component_names[] = {"total", "between", "within", "between_share",
 "within_share", NULL};
 
+/* dagum_decomposition_ci's components and their COMP_* codes */
+static const char *const dagum_component_names[] = {"total", "within", "net_between", "transvariation",
+"within_share", "net_between_share", "transvariation_share", NULL};
+static const int dagum_component_codes[] = {COMP_TOTAL, COMP_WITHIN, COMP_NET_BETWEEN, COMP_TRANSVARIATION,
+COMP_WITHIN_SHARE, COMP_NET_BETWEEN_SHARE, COMP_TRANSVARIATION_SHARE};
+
+#define DAGUM_COMPONENT_HINT "Valid values are \"total\", \"within\", \"net_between\", \"transvariation\", \"within_share\", \"net_between_share\" and \"transvariation_share\"."
 #define METHOD_HINT "Valid values are \"analytic\", \"bootstrap-percentile\" and \"bootstrap-normal\"."
 #define COMPONENT_HINT "Valid values are \"total\", \"between\", \"within\", \"between_share\" and \"within_share\"."
 #define MEASURE_HINT "Valid values are \"gini\", \"theil_t\", \"theil_l\", \"ge(alpha)\" such as \"ge(2)\", \"atkinson(epsilon)\" such as \"atkinson(0.5)\", \"cv\" and \"hoover\"."
@@ -205,6 +213,7 @@ typedef struct ArgLayout
 	int			variant;		/* argnos of the concentration index's variant and bounds, or 0 */
 	int			lower;
 	int			upper;
+	bool		dagum;			/* the component names of dagum_decomposition_ci */
 } ArgLayout;
 
 static void
@@ -230,9 +239,15 @@ read_options(FunctionCallInfo fcinfo, const ArgLayout *L, UncOptions *o, char **
 	if (L->component >= 0)
 	{
 		s = text_arg(fcinfo, L->component);
-		o->component = s == NULL ? COMP_BETWEEN_SHARE :
-			medres_parse_option(PG_GETARG_TEXT_PP(L->component), "component", component_names, 0,
-								COMPONENT_HINT);
+		if (L->dagum)
+			o->component = s == NULL ? COMP_NET_BETWEEN_SHARE :
+				dagum_component_codes[medres_parse_option(PG_GETARG_TEXT_PP(L->component), "component",
+														  dagum_component_names, 0,
+														  DAGUM_COMPONENT_HINT)];
+		else
+			o->component = s == NULL ? COMP_BETWEEN_SHARE :
+				medres_parse_option(PG_GETARG_TEXT_PP(L->component), "component", component_names, 0,
+									COMPONENT_HINT);
 		if (raw0)
 			*raw0 = s;
 	}
@@ -298,6 +313,12 @@ read_options(FunctionCallInfo fcinfo, const ArgLayout *L, UncOptions *o, char **
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for method: \"analytic\""),
 				 errdetail("The components of ge_decomposition have bootstrap intervals only."),
+				 errhint("Use \"bootstrap-percentile\" or \"bootstrap-normal\".")));
+	if (o->measure == MS_DAGUM && o->method == METHOD_ANALYTIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for method: \"analytic\""),
+				 errdetail("The components of dagum_decomposition have bootstrap intervals only: no analytic standard error is offered for them."),
 				 errhint("Use \"bootstrap-percentile\" or \"bootstrap-normal\".")));
 }
 
@@ -574,6 +595,28 @@ group_trans(FunctionCallInfo fcinfo, const ArgLayout *L)
 	PG_RETURN_POINTER(st);
 }
 
+/* dagum_decomposition_ci(value, weight, grp, component [, method [, level [, replicates, seed]]]) */
+static const ArgLayout L_dagum = {-1, 4, -1, 5, 6, 7, 8, MS_DAGUM, METHOD_PERCENTILE, UNC_DEFAULT_REPLICATES,
+"replicates", 0, 0, 0, true};
+
+/* dagum_between_test(value, weight, grp [, permutations, seed]) */
+static const ArgLayout L_dagum_test = {-1, -1, -1, -1, 99, 4, 5, MS_DAGUM_TEST, METHOD_PERCENTILE,
+UNC_DEFAULT_PERMUTATIONS, "permutations"};
+
+PG_FUNCTION_INFO_V1(medres_unc_dagum_trans);
+Datum
+medres_unc_dagum_trans(PG_FUNCTION_ARGS)
+{
+	return group_trans(fcinfo, &L_dagum);
+}
+
+PG_FUNCTION_INFO_V1(medres_unc_dagum_test_trans);
+Datum
+medres_unc_dagum_test_trans(PG_FUNCTION_ARGS)
+{
+	return group_trans(fcinfo, &L_dagum_test);
+}
+
 PG_FUNCTION_INFO_V1(medres_unc_dec_trans);
 Datum
 medres_unc_dec_trans(PG_FUNCTION_ARGS)
@@ -728,7 +771,11 @@ options_valid(const UncOptions *o, int kind)
 {
 	if (!(o->level > 0.0 && o->level < 1.0) || o->replicates < 2 || o->replicates > UNC_REPLICATES_MAX ||
 		!(o->param >= -DBL_MAX && o->param <= GE_ALPHA_MAX) ||
-		o->method < 0 || o->method > METHOD_NORMAL || o->component < 0 || o->component > COMP_WITHIN_SHARE ||
+		o->method < 0 || o->method > METHOD_NORMAL || o->component < 0 ||
+		o->component > (o->measure == MS_DAGUM ? COMP_TRANSVARIATION_SHARE : COMP_WITHIN_SHARE) ||
+		(o->measure == MS_DAGUM && (o->component == COMP_BETWEEN || o->component == COMP_BETWEEN_SHARE ||
+									o->method == METHOD_ANALYTIC)) ||
+		(o->measure == MS_DEC && o->method == METHOD_ANALYTIC) ||
 		o->variant < CONC_STANDARD || o->variant > CONC_ERREYGERS || (o->bounds != 0 && o->bounds != 1) ||
 		!(isfinite(o->lower) && isfinite(o->upper) && o->lower < o->upper))
 		return false;
@@ -739,7 +786,8 @@ options_valid(const UncOptions *o, int kind)
 		case UNC_KIND_RHW:
 			return o->measure == MS_CONC;
 		default:
-			return o->measure == MS_DEC || o->measure == MS_TEST;
+			return o->measure == MS_DEC || o->measure == MS_TEST || o->measure == MS_DAGUM ||
+				o->measure == MS_DAGUM_TEST;
 	}
 }
 
@@ -1026,7 +1074,7 @@ unc_sort(UncState *st)
 static void
 too_few_rows(const UncOptions *o, Size n)
 {
-	if (o->measure == MS_TEST)
+	if (o->measure == MS_TEST || o->measure == MS_DAGUM_TEST)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("too few rows for the permutation test: %zu", (size_t) n),

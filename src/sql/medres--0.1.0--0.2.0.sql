@@ -788,3 +788,67 @@ COMMENT ON COLUMN @extschema@.interval_estimate.replicates IS 'Bootstrap replica
 COMMENT ON COLUMN @extschema@.permutation_test.share IS 'The observed between-group share of the decomposition';
 COMMENT ON COLUMN @extschema@.permutation_test.p_value IS '(1 + permutations with a share at least as large) / (1 + permutations)';
 COMMENT ON COLUMN @extschema@.permutation_test.permutations IS 'Permutations of the group labels drawn';
+
+-- ==== intervals and the permutation test for Dagum's decomposition (helper dagci, doc/uncertainty.md) ====
+
+CREATE FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dagum_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dagum_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dagum_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text, text, float8, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dagum_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dagum_test_trans(internal, float8, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dagum_test_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._unc_dagum_test_trans(internal, float8, float8, text, int, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME', 'medres_unc_dagum_test_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text) IS 'Support function of dagum_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text, text) IS 'Support function of dagum_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text, text, float8) IS 'Support function of dagum_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dagum_trans(internal, float8, float8, text, text, text, float8, int, bigint) IS 'Support function of dagum_decomposition_ci: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dagum_test_trans(internal, float8, float8, text) IS 'Support function of dagum_between_test: transition, collects a row; not for direct use';
+COMMENT ON FUNCTION @extschema@._unc_dagum_test_trans(internal, float8, float8, text, int, bigint) IS 'Support function of dagum_between_test: transition, collects a row; not for direct use';
+
+CREATE AGGREGATE @extschema@.dagum_decomposition_ci(value float8, weight float8, grp text, component text) (
+    SFUNC = @extschema@._unc_dagum_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.dagum_decomposition_ci(value float8, weight float8, grp text, component text,
+                                                    method text) (
+    SFUNC = @extschema@._unc_dagum_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.dagum_decomposition_ci(value float8, weight float8, grp text, component text,
+                                                    method text, level float8) (
+    SFUNC = @extschema@._unc_dagum_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.dagum_decomposition_ci(value float8, weight float8, grp text, component text,
+                                                    method text, level float8, replicates int,
+                                                    seed bigint) (
+    SFUNC = @extschema@._unc_dagum_trans, STYPE = internal, FINALFUNC = @extschema@._unc_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.dagum_between_test(value float8, weight float8, grp text) (
+    SFUNC = @extschema@._unc_dagum_test_trans, STYPE = internal, FINALFUNC = @extschema@._unc_test_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.dagum_between_test(value float8, weight float8, grp text,
+                                                permutations int, seed bigint) (
+    SFUNC = @extschema@._unc_dagum_test_trans, STYPE = internal, FINALFUNC = @extschema@._unc_test_final,
+    COMBINEFUNC = @extschema@._unc_combine, SERIALFUNC = @extschema@._unc_serialize,
+    DESERIALFUNC = @extschema@._unc_deserialize, PARALLEL = SAFE);
+
+COMMENT ON AGGREGATE @extschema@.dagum_decomposition_ci(float8, float8, text, text) IS
+    'Bootstrap percentile 95 % interval of a component of Dagum''s Gini decomposition by group';
+COMMENT ON AGGREGATE @extschema@.dagum_decomposition_ci(float8, float8, text, text, text) IS
+    'Bootstrap interval of a component of Dagum''s Gini decomposition by group, level 0.95';
+COMMENT ON AGGREGATE @extschema@.dagum_decomposition_ci(float8, float8, text, text, text, float8) IS
+    'Bootstrap interval of a component of Dagum''s Gini decomposition by group at the given level';
+COMMENT ON AGGREGATE @extschema@.dagum_decomposition_ci(float8, float8, text, text, text, float8, int, int8) IS
+    'Bootstrap interval of a component of Dagum''s Gini decomposition by group, with replicates and seed';
+COMMENT ON AGGREGATE @extschema@.dagum_between_test(float8, float8, text) IS
+    'Permutation test (999 permutations, seed 0) of Dagum''s net between-group Gini and its share of the Gini';
+COMMENT ON AGGREGATE @extschema@.dagum_between_test(float8, float8, text, int, int8) IS
+    'Permutation test of Dagum''s net between-group Gini, group labels shuffled with a seed';
