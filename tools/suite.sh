@@ -50,7 +50,7 @@ fresh_db() {
 if [ -n "$main" ]; then
   # Each oracle's expectations must be reproducible from its script.
   for oracle in oracle oracle_evaluation oracle_cluster oracle_kmeans oracle_spatial oracle_accessibility oracle_entropy_order oracle_jenks oracle_dagum \
-                oracle_uncertainty; do
+                oracle_uncertainty oracle_dagum_ci; do
     check "test/$oracle.py regenerates its test/oracle/*.csv unchanged" \
       bash -c "/usr/bin/python3 test/$oracle.py --check >/dev/null"
   done
