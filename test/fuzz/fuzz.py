@@ -964,9 +964,17 @@ def g_flat(rng):
 
 
 def g_dagum(rng):
-    fn = choose_fn(rng, ['plain', 'groups', 'pairs', 'unweighted'])
+    fn = choose_fn(rng, ['plain', 'groups', 'pairs', 'unweighted', 'ci', 'test'])
     data, n, _ = dataset(rng, feats=False)
     grp = rng.choice(['g::text', 'g::text', 'lbl', "'one'", 'NULL::text', 'id::text'])
+    if fn in ('ci', 'test'):
+        # the intervals and the permutation test of the decomposition (also in g_intervals)
+        if fn == 'ci':
+            call = 'medres.dagum_decomposition_ci(x, %s, %s, %s)' % (
+                weight_arg(rng), grp, ', '.join([opt_arg(rng, DAGUM_COMPONENTS, 0.2)] + ci_tail(rng)))
+        else:
+            call = 'medres.dagum_between_test(x, %s, %s%s)' % (weight_arg(rng), grp, perm_tail(rng))
+        return [], agg_query(rng, call, data)
     if fn == 'unweighted':
         call = 'medres.dagum_decomposition(x, %s)' % grp
     else:
@@ -1050,6 +1058,16 @@ MEASURES_BAD = ['', 'bogus', 'ge()', 'ge(NaN)', 'ge(1e300)', 'atkinson(-1)', 'at
                 'ge(2', None, 'GINI', 'ge(1e-320)', 'atkinson(Infinity)']
 CI_METHODS = ['analytic', 'bootstrap-percentile', 'bootstrap-normal']
 COMPONENTS = ['total', 'between', 'within', 'between_share', 'within_share']
+DAGUM_COMPONENTS = ['total', 'within', 'net_between', 'transvariation', 'within_share',
+                    'net_between_share', 'transvariation_share']
+
+
+def perm_tail(rng):
+    """The optional (permutations, seed) arguments of the permutation tests."""
+    if rng.random() < 0.6:
+        return ', %s, %s' % (i4(pick(rng, ['9', '49', '99'], ['1', '0', '-1', None, '100001'], 0.3)),
+                             i8(rng.choice(BIGINTS)))
+    return ''
 
 
 def ci_tail(rng, method_first=True):
@@ -1064,7 +1082,7 @@ def ci_tail(rng, method_first=True):
 
 def g_intervals(rng):
     fn = choose_fn(rng, ['inequality_ci', 'concentration_index_ci', 'ge_decomposition_ci',
-                         'ge_between_test', 'inequality_ci'])
+                         'ge_between_test', 'inequality_ci', 'dagum_decomposition_ci', 'dagum_between_test'])
     data, n, _ = dataset(rng, feats=False)
     if fn == 'inequality_ci':
         args = [lit(pick(rng, MEASURES, MEASURES_BAD, 0.2)), 'x', weight_arg(rng)] + ci_tail(rng)
@@ -1077,6 +1095,14 @@ def g_intervals(rng):
                      i4(rng.choice(['5', '20', '0', None])), i8(rng.choice(BIGINTS))]
         else:
             args += ci_tail(rng)
+    elif fn == 'dagum_decomposition_ci':
+        args = ['x', weight_arg(rng), rng.choice(['g::text', 'lbl', "'one'", 'NULL::text', 'id::text']),
+                opt_arg(rng, DAGUM_COMPONENTS, 0.2)] + ci_tail(rng)
+    elif fn == 'dagum_between_test':
+        args = ['x', weight_arg(rng), rng.choice(['g::text', 'lbl', "'one'", 'id::text'])]
+        if rng.random() < 0.6:
+            args += [i4(pick(rng, ['9', '49', '99'], ['1', '0', '-1', None, '100001'], 0.3)),
+                     i8(rng.choice(BIGINTS))]
     elif fn == 'ge_decomposition_ci':
         args = ['x', weight_arg(rng), rng.choice(['g::text', 'lbl', "'one'", 'NULL::text']),
                 num_arg(rng, ['0', '1', '2', '-1', '0.5']), opt_arg(rng, COMPONENTS, 0.2)] + ci_tail(rng)
