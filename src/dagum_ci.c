@@ -46,47 +46,79 @@ typedef struct DagumWork
 			   *g;
 } DagumWork;
 
-static const BootData *cmp_b;
-
-/* canonical rows by value, then canonical position */
-static int
-cmp_by_value(const void *a, const void *b)
-{
-	Size		i = *(const Size *) a,
-				j = *(const Size *) b;
-	double		x = cmp_b->x[i],
-				y = cmp_b->x[j];
-
-	if (x != y)
-		return x < y ? -1 : 1;
-	return (i > j) - (i < j);
-}
-
 /*
  * The value order.  The canonical rows are sorted by value within each
- * group already, so a merge of the groups' runs would do; a plain qsort
- * with the position as the last key gives the same order and is simpler.
+ * group and the groups follow each other, so the order is a merge of the
+ * groups' runs: bottom-up, adjacent runs pairwise, the left run first on
+ * equal values, which keeps ties in canonical position (O(n log k), and it
+ * answers cancel between and within the merges).
  */
 void
 medres_dagum_ci_prepare(BootData *b)
 {
 	DagumOrder *o = palloc(sizeof(DagumOrder));
+	Size		n = b->n,
+				nruns = 0,
+			   *runs,
+			   *src,
+			   *dst;
 
-	medres_check_memory(b->n * (sizeof(Size) + 3 * sizeof(double)), "the interval's rows");
-	o->n = b->n;
-	o->perm = medres_alloc_huge(CurrentMemoryContext, b->n, sizeof(Size), "the interval's rows");
-	o->z = medres_alloc_huge(CurrentMemoryContext, b->n, sizeof(double), "the interval's rows");
-	o->q = medres_alloc_huge(CurrentMemoryContext, b->n, sizeof(double), "the interval's rows");
-	o->g = medres_alloc_huge(CurrentMemoryContext, b->n, sizeof(double), "the interval's rows");
-	for (Size i = 0; i < b->n; i++)
-		o->perm[i] = i;
-	CHECK_FOR_INTERRUPTS();
-	cmp_b = b;
-	qsort(o->perm, b->n, sizeof(Size), cmp_by_value);
-	CHECK_FOR_INTERRUPTS();
-	for (Size i = 0; i < b->n; i++)
+	medres_check_memory(n * (2 * sizeof(Size) + 3 * sizeof(double)) + (Size) (b->ngroups + 1) * sizeof(Size),
+						"the interval's rows");
+	o->n = n;
+	o->perm = medres_alloc_huge(CurrentMemoryContext, Max(n, 1), sizeof(Size), "the interval's rows");
+	o->z = medres_alloc_huge(CurrentMemoryContext, Max(n, 1), sizeof(double), "the interval's rows");
+	o->q = medres_alloc_huge(CurrentMemoryContext, Max(n, 1), sizeof(double), "the interval's rows");
+	o->g = medres_alloc_huge(CurrentMemoryContext, Max(n, 1), sizeof(double), "the interval's rows");
+	dst = medres_alloc_huge(CurrentMemoryContext, Max(n, 1), sizeof(Size), "the interval's rows");
+	runs = palloc((b->ngroups + 2) * sizeof(Size));
+	src = o->perm;
+	for (Size i = 0; i < n; i++)
 	{
-		Size		c = o->perm[i];
+		src[i] = i;
+		if (i == 0 || b->g[i] != b->g[i - 1])
+			runs[nruns++] = i;
+	}
+	runs[nruns] = n;
+	while (nruns > 1)
+	{
+		Size		kept = 0;
+
+		for (Size r = 0; r < nruns; r += 2)
+		{
+			Size		lo = runs[r],
+						mid = r + 1 < nruns ? runs[r + 1] : runs[nruns],
+						hi = r + 2 <= nruns ? runs[Min(r + 2, nruns)] : runs[nruns],
+						p = lo,
+						q = mid,
+						k = lo;
+
+			while (p < mid && q < hi)
+			{
+				dst[k++] = b->x[src[q]] < b->x[src[p]] ? src[q++] : src[p++];
+				if ((k & 0xFFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
+			}
+			while (p < mid)
+				dst[k++] = src[p++];
+			while (q < hi)
+				dst[k++] = src[q++];
+			runs[kept++] = lo;
+		}
+		runs[kept] = n;
+		nruns = kept;
+		{
+			Size	   *t = src;
+
+			src = dst;
+			dst = t;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	o->perm = src;
+	for (Size i = 0; i < n; i++)
+	{
+		Size		c = src[i];
 
 		o->z[i] = b->x[c];
 		o->q[i] = b->w[c];
