@@ -63,6 +63,15 @@ medres_dagum_ci_prepare(BootData *b)
 			   *src,
 			   *dst;
 
+	/* as dagum_decomposition: the sweep costs rows x groups, its sums groups^2 */
+	if (b->ngroups > DAGUM_MAX_GROUPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has more than %d groups",
+						b->measure == MS_DAGUM ? "dagum_decomposition_ci" : "dagum_between_test",
+						DAGUM_MAX_GROUPS),
+				 errdetail("Each replicate costs the number of rows times the number of groups."),
+				 errhint("Decompose by a grouping with fewer distinct values.")));
 	medres_check_memory(n * (2 * sizeof(Size) + 3 * sizeof(double)) + (Size) (b->ngroups + 1) * sizeof(Size),
 						"the interval's rows");
 	o->n = n;
@@ -116,6 +125,8 @@ medres_dagum_ci_prepare(BootData *b)
 		CHECK_FOR_INTERRUPTS();
 	}
 	o->perm = src;
+	pfree(dst);
+	pfree(runs);
 	for (Size i = 0; i < n; i++)
 	{
 		Size		c = src[i];
@@ -127,19 +138,32 @@ medres_dagum_ci_prepare(BootData *b)
 	b->dagum = o;
 }
 
+/*
+ * A workspace for medres_dagum_ci_value; with resample, room for a
+ * replicate's rows too (the sample itself is swept in place).
+ */
+static DagumWork *
+dagum_work(const BootData *b, bool resample)
+{
+	DagumWork  *w = palloc0(sizeof(DagumWork));
+
+	medres_check_memory((resample ? b->n * 3 * sizeof(double) : 0) +
+						(Size) b->ngroups * b->ngroups * 4 * sizeof(double), "the replicates");
+	w->ws = medres_dagum_sweep_new(b->ngroups);
+	medres_dagum_sums_init(&w->s, b->ngroups);
+	if (resample)
+	{
+		w->z = medres_alloc_huge(CurrentMemoryContext, Max(b->n, 1), sizeof(double), "the replicates");
+		w->q = medres_alloc_huge(CurrentMemoryContext, Max(b->n, 1), sizeof(double), "the replicates");
+		w->g = medres_alloc_huge(CurrentMemoryContext, Max(b->n, 1), sizeof(double), "the replicates");
+	}
+	return w;
+}
+
 void *
 medres_dagum_ci_work(const BootData *b)
 {
-	DagumWork  *w = palloc(sizeof(DagumWork));
-
-	medres_check_memory(b->n * 3 * sizeof(double) + (Size) b->ngroups * b->ngroups * 4 * sizeof(double),
-						"the replicates");
-	w->ws = medres_dagum_sweep_new(b->ngroups);
-	medres_dagum_sums_init(&w->s, b->ngroups);
-	w->z = medres_alloc_huge(CurrentMemoryContext, Max(b->n, 1), sizeof(double), "the replicates");
-	w->q = medres_alloc_huge(CurrentMemoryContext, Max(b->n, 1), sizeof(double), "the replicates");
-	w->g = medres_alloc_huge(CurrentMemoryContext, Max(b->n, 1), sizeof(double), "the replicates");
-	return w;
+	return dagum_work(b, true);
 }
 
 /*
@@ -166,6 +190,8 @@ medres_dagum_ci_value(const BootData *b, const uint8 *m, const int32 *labels, vo
 	if (m != NULL || labels != NULL)
 	{
 		Size		k = 0;
+
+		Assert(w->z != NULL);
 
 		for (Size i = 0; i < o->n; i++)
 		{
@@ -217,7 +243,7 @@ medres_dagum_ci_value(const BootData *b, const uint8 *m, const int32 *labels, vo
 void
 medres_dagum_ci_estimate(const BootData *b, int component, double *est)
 {
-	void	   *work = medres_dagum_ci_work(b);
+	DagumWork  *work = dagum_work(b, false);
 
 	if (!medres_dagum_ci_value(b, NULL, NULL, work, component, est, NULL))
 	{

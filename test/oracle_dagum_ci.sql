@@ -11,7 +11,7 @@ SET client_min_messages TO warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(23);
+SELECT plan(24);
 
 CREATE TEMP TABLE d_cases (case_id text, i int, x float8, w float8, grp text);
 \copy d_cases FROM 'test/oracle/dagum_ci_cases.csv' CSV HEADER
@@ -134,6 +134,8 @@ SELECT throws_ok($$SELECT medres.dagum_between_test(x, w, grp, 1, 0) FROM d_case
                  'invalid value for permutations: "1"', 'one permutation is 22023 naming permutations');
 SELECT throws_ok($$SELECT medres.dagum_between_test(x, w, grp) FROM d_cases WHERE case_id = 'n2' AND i = 0$$, '22023',
                  'too few rows for the permutation test: 1', 'one row is too few for the test');
+SELECT throws_ok($$SELECT medres.dagum_between_test(x::float8, 1, x::text, 2, 0) FROM generate_series(1, 1001) x$$, '54000',
+                 'dagum_between_test has more than 1000 groups', 'more than 1000 groups: 54000, as dagum_decomposition');
 SELECT throws_ok($$SELECT medres.dagum_decomposition_ci(-x, w, grp, 'total') FROM d_cases$$, '22023',
                  NULL, 'a negative value is 22023');
 SELECT throws_ok($$SELECT medres.dagum_decomposition_ci(x, w, grp, 'within_share') FROM (VALUES (2.0, 1.0, 'a'), (2.0, 3.0, 'b')) v(x, w, grp)$$,
