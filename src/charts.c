@@ -530,11 +530,11 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 	if (!(wmax > 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for weight: every weight%s is zero", sname)));
+				 errmsg("invalid value for argument \"weight\": every weight%s is zero", sname)));
 	if (!(hmax > 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: every %s%s is zero", what, what, sname),
+				 errmsg("invalid value for argument \"%s\": every %s%s is zero", what, what, sname),
 				 errdetail("The curve plots cumulative shares of the total, which is zero.")));
 
 	/*
@@ -563,7 +563,7 @@ curve_compute(int kind, CurveSeries *s, Curve *c)
 	if (!(T != 0.0) || !(W > 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: the weighted total%s is zero", what, sname),
+				 errmsg("invalid value for argument \"%s\": the weighted total%s is zero", what, sname),
 				 errdetail("The curve plots cumulative shares of the total, which is zero.")));
 
 	/*
@@ -1078,7 +1078,7 @@ medres_heatmap_svg_final(PG_FUNCTION_ARGS)
 		if (where[at] >= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for value: the cell of row \"%s\" and column \"%s\" is given twice",
+					 errmsg("invalid value for argument \"value\": the cell of row \"%s\" and column \"%s\" is given twice",
 							rnames[rid[i]], cnames[cid[i]]),
 					 errhint("Aggregate the values per cell first, e.g. with GROUP BY.")));
 		where[at] = i;

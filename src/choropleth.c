@@ -151,7 +151,7 @@ wkb_bad(const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for geom: %s", detail)));
+			 errmsg("invalid value for argument \"geom\": %s", detail)));
 }
 
 static uint32
@@ -260,7 +260,7 @@ wkb_geometry(WkbReader *r, int depth, int32 *srid_out)
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for geom: a %s, not a polygon", wkb_type_name(base)),
+					 errmsg("invalid value for argument \"geom\": a %s, not a polygon", wkb_type_name(base)),
 					 errhint("A choropleth map fills polygons and multipolygons; "
 							 "use ST_CurveToLine for curved ones.")));
 	}
@@ -349,7 +349,7 @@ choro_trans(FunctionCallInfo fcinfo, bool is_class)
 	else if (s->srid != srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for geom: SRID %d after SRID %d", srid, s->srid),
+				 errmsg("invalid value for argument \"geom\": SRID %d after SRID %d", srid, s->srid),
 				 errhint("Transform the geometries to one SRID with ST_Transform.")));
 	u = &s->units[s->n++];
 	u->geom_off = start;
@@ -418,7 +418,7 @@ medres_choropleth_combine(PG_FUNCTION_ARGS)
 	if (a->srid >= 0 && b->srid >= 0 && a->srid != b->srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for geom: SRID %d after SRID %d", b->srid, a->srid),
+				 errmsg("invalid value for argument \"geom\": SRID %d after SRID %d", b->srid, a->srid),
 				 errhint("Transform the geometries to one SRID with ST_Transform.")));
 	if (a->srid < 0)
 		a->srid = b->srid;
@@ -1340,7 +1340,7 @@ medres_choropleth_final(PG_FUNCTION_ARGS)
 	if (s->is_class && (m.method >= 0 || m.breaks != NULL || m.k_given))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for options: \"classes\", \"method\" and \"breaks\" class numbers, not categories"),
+				 errmsg("invalid value for argument \"options\": \"classes\", \"method\" and \"breaks\" class numbers, not categories"),
 				 errhint("Use choropleth_svg(geom, value float8, options) for numbers.")));
 	if (m.method == 3 && m.breaks == NULL)
 		svg_opt_invalid("options", "method", "The method \"breaks\" needs the option \"breaks\".");
@@ -1376,7 +1376,7 @@ medres_choropleth_final(PG_FUNCTION_ARGS)
 	if (mapw < 20 || maph < 20)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for options: the map does not fit in %gx%g pixels beside its legend",
+				 errmsg("invalid value for argument \"options\": the map does not fit in %gx%g pixels beside its legend",
 						o.width, o.height),
 				 errhint("Give a larger \"width\" or \"height\".")));
 	{

@@ -354,7 +354,7 @@ dec_accum(FunctionCallInfo fcinfo, DecState *st, MemoryContext aggcxt)
 					 ((st->mode == PHI_POW || st->mode == PHI_NEAR) && st->alpha <= 0.0)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for value: \"0\""),
+				 errmsg("invalid value for argument \"value\": \"0\""),
 				 errdetail("Generalized entropy with alpha \"%s\" is undefined when a value is zero.",
 						   medres_float_text(st->alpha)),
 				 errhint("Use alpha > 0 (alpha = 1 is Theil T), or exclude the zero rows.")));

@@ -271,7 +271,7 @@ medres_tree_svg(const Merge *m, int n, char **labels, int hexp, const MedresTree
 	if (cut.k > 0 && cut.has_height)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for options: both k and cut_height are given"),
+				 errmsg("invalid value for argument \"options\": both k and cut_height are given"),
 				 errhint("Cut the tree either into k clusters or at a height.")));
 
 	for (int s = 0; s < n - 1; s++)

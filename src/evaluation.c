@@ -339,7 +339,7 @@ check_grades(int grades)
 	if (grades < 2 || grades > 10)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for grades: %d", grades),
+				 errmsg("invalid value for argument \"grades\": %d", grades),
 				 errdetail("The number of grades must be between 2 and 10.")));
 }
 
@@ -591,7 +591,7 @@ parse_directions(text *t, int m)
 		if ((int) strlen(s) != m)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for directions: \"%s\"", s),
+					 errmsg("invalid value for argument \"directions\": \"%s\"", s),
 					 errdetail("Expected one '+' or '-' per indicator: %d characters, got %d.",
 							   m, (int) strlen(s))));
 		for (int j = 0; j < m; j++)
@@ -599,7 +599,7 @@ parse_directions(text *t, int m)
 			if (s[j] != '+' && s[j] != '-')
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid value for directions: \"%s\"", s),
+						 errmsg("invalid value for argument \"directions\": \"%s\"", s),
 						 errdetail("Use '+' for high-is-better and '-' for low-is-better indicators.")));
 			high[j] = s[j] == '+';
 		}
@@ -1211,7 +1211,7 @@ check_positive(const char *argname, double v)
 	if (v == 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: \"0\"", argname),
+				 errmsg("invalid value for argument \"%s\": \"0\"", argname),
 				 errdetail("The index divides by the %s.", argname)));
 }
 

@@ -344,7 +344,7 @@ read_gini_totals_row(FunctionCallInfo fcinfo, RankState *st, XW *rec, bool *stor
 		if (resource > 0.0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for population: \"0\""),
+					 errmsg("invalid value for argument \"population\": \"0\""),
 					 errdetail("A resource of \"%s\" has no population to be shared by.",
 							   medres_float_text(resource))));
 		return true;
@@ -402,7 +402,7 @@ read_ci_row(FunctionCallInfo fcinfo, RankState *st, RHW *rec, bool *store)
 	if (st->option != CI_STANDARD && (rec->h < st->lower || rec->h > st->upper))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for health: \"%s\"", medres_float_text(rec->h)),
+				 errmsg("invalid value for argument \"health\": \"%s\"", medres_float_text(rec->h)),
 				 errdetail("The %s variant needs health values within [%s, %s].",
 						   st->option == CI_WAGSTAFF ? "wagstaff" : "erreygers",
 						   medres_float_text(st->lower), medres_float_text(st->upper))));

@@ -67,7 +67,7 @@ medres_class_method(const char *name, const char *argname)
 			return i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for %s: \"%s\"", argname, name),
+			 errmsg("invalid value for argument \"%s\": \"%s\"", argname, name),
 			 errhint("Valid methods: quantile, equal, jenks.")));
 	return -1;
 }
@@ -78,7 +78,7 @@ medres_check_class_k(int k, const char *argname)
 	if (k < 1 || k > CLASS_K_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: %d", argname, k),
+				 errmsg("invalid value for argument \"%s\": %d", argname, k),
 				 errdetail("The number of classes must be between 1 and %d.", CLASS_K_MAX)));
 }
 
@@ -393,11 +393,11 @@ medres_class_breaks_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for k: NULL")));
+				 errmsg("invalid value for argument \"k\": NULL")));
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for method: NULL"),
+				 errmsg("invalid value for argument \"method\": NULL"),
 				 errhint("Valid methods: quantile, equal, jenks.")));
 	k = PG_GETARG_INT32(2);
 	if (s->k == 0)

@@ -24,7 +24,7 @@ medres_report_not_finite(const char *argname, double v)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
+			 errmsg("invalid value for argument \"%s\": \"%s\"", argname, medres_float_text(v)),
 			 errdetail("Argument %s must be a finite number.", argname)));
 }
 
@@ -33,7 +33,7 @@ medres_report_negative(const char *argname, double v)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
+			 errmsg("invalid value for argument \"%s\": \"%s\"", argname, medres_float_text(v)),
 			 errdetail("Argument %s must be a finite, non-negative number.", argname)));
 }
 
@@ -42,7 +42,7 @@ medres_report_bad_weight(double w)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for weight: \"%s\"", medres_float_text(w)),
+			 errmsg("invalid value for argument \"weight\": \"%s\"", medres_float_text(w)),
 			 errdetail("Weights must be finite and non-negative.")));
 }
 
@@ -80,7 +80,7 @@ medres_parse_option(text *value, const char *argname, const char *const *names,
 			return i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for %s: \"%s\"", argname, s),
+			 errmsg("invalid value for argument \"%s\": \"%s\"", argname, s),
 			 errhint("%s", hint)));
 	return dflt;
 }
@@ -225,7 +225,7 @@ medres_check_ge_alpha(double alpha)
 	if (alpha > GE_ALPHA_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for alpha: \"%s\"", medres_float_text(alpha)),
+				 errmsg("invalid value for argument \"alpha\": \"%s\"", medres_float_text(alpha)),
 				 errdetail("The order of a generalized entropy must be at most 256.")));
 }
 

@@ -911,8 +911,12 @@ locate(Located *L, const PointSet *ps, bool geographic)
 		}
 		else
 		{
-			medres_check_finite("x coordinate", ps->x[i]);
-			medres_check_finite("y coordinate", ps->y[i]);
+			if (!isfinite(ps->x[i]) || !isfinite(ps->y[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid coordinate of a geometry: \"%s\"",
+								medres_float_text(isfinite(ps->x[i]) ? ps->y[i] : ps->x[i])),
+						 errdetail("The coordinates of the points must be finite numbers.")));
 			L->x[i] = ps->x[i];
 			L->y[i] = ps->y[i];
 			L->g[0][i] = ps->x[i];
@@ -1776,7 +1780,7 @@ check_positive_param(const char *argname, double v)
 	if (!(v > 0.0 && v <= DBL_MAX))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: \"%s\"", argname, medres_float_text(v)),
+				 errmsg("invalid value for argument \"%s\": \"%s\"", argname, medres_float_text(v)),
 				 errdetail("Argument %s must be a finite, positive number.", argname)));
 }
 
@@ -3170,7 +3174,7 @@ medres_lisa(PG_FUNCTION_ARGS)
 		if (!(alpha > 0.0 && alpha < 1.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for significance: \"%s\"", medres_float_text(alpha)),
+					 errmsg("invalid value for argument \"significance\": \"%s\"", medres_float_text(alpha)),
 					 errdetail("The significance level must lie between 0 and 1.")));
 	}
 	InitMaterializedSRF(fcinfo, 0);

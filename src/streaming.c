@@ -465,7 +465,7 @@ pf_add(double *st, double x, double w, const char *measure)
 		if (mode == PF_LOG || ((mode == PF_POW || mode == PF_NEAR) && alpha <= 0.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for value: \"0\""),
+					 errmsg("invalid value for argument \"value\": \"0\""),
 					 errdetail("%s is undefined when a value is zero.", measure),
 					 errhint("Use theil_t or ge with alpha > 0, or exclude the zero rows.")));
 		/* x = 0 adds w to W and nothing to S1, S2 (0 ln 0 = 0, 0^a = 0) */
@@ -595,7 +595,7 @@ medres_atkinson_trans(PG_FUNCTION_ARGS)
 	if (!(eps >= 0.0) || isinf(eps))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for epsilon: \"%s\"", medres_float_text(eps)),
+				 errmsg("invalid value for argument \"epsilon\": \"%s\"", medres_float_text(eps)),
 				 errdetail("The Atkinson inequality aversion epsilon must be finite and non-negative.")));
 	/* near alpha = 1, d = -epsilon exactly: 1 - epsilon would round it (epsilon = 1e-12) */
 	pf_set_param(st, PF_KIND_EPSILON,

@@ -286,7 +286,7 @@ svg_palette_lookup(const char *name, const char *argname)
 			return &palettes[i];
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for %s: \"%s\"", argname, name),
+			 errmsg("invalid value for argument \"%s\": \"%s\"", argname, name),
 			 errhint("Use a sequential palette (Blues, Greens, Oranges, Purples, Greys, YlOrRd, "
 					 "YlGnBu, viridis), a diverging one (RdBu, BrBG, PuOr) or a qualitative one "
 					 "(Dark2, Set2, okabe_ito).")));
@@ -895,7 +895,7 @@ svg_parse_options(SvgOptions *o, const char *opts, const char *argname, int allo
 	if (!JB_ROOT_IS_OBJECT(jb))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: \"%s\"", argname, opts),
+				 errmsg("invalid value for argument \"%s\": \"%s\"", argname, opts),
 				 errdetail("The options are a JSON object such as '{\"title\": \"Beds\", \"width\": 800}'."),
 				 errhint("Valid keys: %s.", valid_keys(allowed, hook_keys))));
 	it = JsonbIteratorInit(&jb->root);

@@ -78,7 +78,7 @@ bad_option(const char *argname, const char *value, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for %s: \"%s\"", argname, value),
+			 errmsg("invalid value for argument \"%s\": \"%s\"", argname, value),
 			 errdetail("%s", detail)));
 }
 
@@ -137,7 +137,7 @@ parse_measure(const char *s, int *measure, double *alpha)
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for measure: \"%s\"", s),
+				 errmsg("invalid value for argument \"measure\": \"%s\"", s),
 				 errhint(MEASURE_HINT)));
 }
 
@@ -159,7 +159,7 @@ check_replicates(int64 r, const char *argname)
 		snprintf(buf, sizeof(buf), INT64_FORMAT, r);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for %s: \"%s\"", argname, buf),
+				 errmsg("invalid value for argument \"%s\": \"%s\"", argname, buf),
 				 errdetail("The number of %s must be between 2 and %d.", argname, UNC_REPLICATES_MAX)));
 	}
 }
@@ -230,7 +230,7 @@ read_options(FunctionCallInfo fcinfo, const ArgLayout *L, UncOptions *o, char **
 		if (s == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for measure: NULL"),
+					 errmsg("invalid value for argument \"measure\": NULL"),
 					 errhint(MEASURE_HINT)));
 		parse_measure(s, &o->measure, &o->param);
 		if (raw0)
@@ -311,7 +311,7 @@ read_options(FunctionCallInfo fcinfo, const ArgLayout *L, UncOptions *o, char **
 	if (o->measure == MS_DEC && o->method == METHOD_ANALYTIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for method: \"analytic\""),
+				 errmsg("invalid value for argument \"method\": \"analytic\""),
 				 errdetail("The components of ge_decomposition have bootstrap intervals only."),
 				 errhint("Use \"bootstrap-percentile\" or \"bootstrap-normal\".")));
 	if (o->measure == MS_DAGUM && o->method == METHOD_ANALYTIC)
@@ -499,7 +499,7 @@ check_value(const UncOptions *o, double x)
 					 o->measure == MS_TEST) && o->param <= 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for value: \"0\""),
+				 errmsg("invalid value for argument \"value\": \"0\""),
 				 errdetail("This index takes the logarithm or a negative power of every value, so values must be positive."),
 				 errhint("Use a positive order (for example theil_t), or leave out the rows with value 0.")));
 }
@@ -561,7 +561,7 @@ medres_unc_conc_trans(PG_FUNCTION_ARGS)
 	if (st->opt.variant != CONC_STANDARD && (rec.h < st->opt.lower || rec.h > st->opt.upper))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for health: \"%s\"", medres_float_text(rec.h)),
+				 errmsg("invalid value for argument \"health\": \"%s\"", medres_float_text(rec.h)),
 				 errdetail("The %s variant needs health values within [%s, %s].",
 						   variant_names[st->opt.variant], medres_float_text(st->opt.lower),
 						   medres_float_text(st->opt.upper))));

@@ -35,68 +35,13 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "test"))
-NS = {"s": "http://www.w3.org/2000/svg"}
-passed = failed = 0
-DB = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("PGDATABASE", "")
+from svgcheck import NS, finish, hexrgb, psql, render, report, run_queries  # noqa: E402
 GEODA = {"HH": (255, 0, 0), "LL": (0, 0, 255), "LH": (0xa7, 0xad, 0xf9),
          "HL": (0xf4, 0xad, 0xa8), "not significant": (0xee, 0xee, 0xee)}
-
-
-def report(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok - " + what)
-    else:
-        failed += 1
-        print("not ok - " + what + (": " + detail if detail else ""))
-
-
-def psql(script, verbose=False):
-    args = ["psql", "-X", "-q"] + (["-d", DB] if DB else [])
-    if verbose:
-        args += ["-v", "VERBOSITY=verbose"]
-    return subprocess.run(args, input=script, capture_output=True, text=True, cwd=ROOT)
-
-
-def run_queries(setup, queries):
-    """setup, then each query (name -> SQL returning one text) in one session, rolled back"""
-    script = "\\set ON_ERROR_STOP 1\n\\pset format unaligned\n\\pset tuples_only on\n"
-    script += "BEGIN;\n" + setup + "\n"
-    for name, sql in queries.items():
-        script += "\\echo @@OUT %s\n%s\n" % (name, sql.rstrip().rstrip(";") + ";")
-    script += "\\echo @@END\nROLLBACK;\n"
-    r = psql(script)
-    if r.returncode != 0 or "@@END" not in r.stdout:
-        raise RuntimeError("psql failed: " + r.stderr[-3000:])
-    out = {}
-    for part in r.stdout.split("@@OUT ")[1:]:
-        name, _, body = part.partition("\n")
-        out[name] = body.split("@@END")[0].rstrip("\n")
-    return out
-
-
-def render(svg):
-    """(xml root, PIL RGB image) of an SVG text, rendered by rsvg-convert"""
-    from PIL import Image
-    root = ET.fromstring(svg)
-    with tempfile.TemporaryDirectory() as d:
-        src, png = os.path.join(d, "m.svg"), os.path.join(d, "m.png")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(svg)
-        subprocess.run(["rsvg-convert", "-o", png, src], check=True, capture_output=True)
-        img = Image.open(png).convert("RGB")
-        img.load()
-    return root, img
-
-
-def hexrgb(h):
-    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
 
 
 def legend(root):
@@ -329,8 +274,7 @@ SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_g
         with open(os.path.join(ROOT, "doc", "img", "map_example.svg"), "w", encoding="utf-8") as f:
             f.write(ex + "\n")
 
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

@@ -187,15 +187,15 @@ RESET max_parallel_workers_per_gather;
 -- ---- bad input ----
 -- 10 tests
 SELECT throws_ok($$SELECT medres.dagum_decomposition(v, 'a') FROM (VALUES (1), (-1)) t(v)$$,
-                 '22023', 'invalid value for value: "-1"', 'a negative value: 22023');
+                 '22023', 'invalid value for argument "value": "-1"', 'a negative value: 22023');
 SELECT throws_ok($$SELECT medres.dagum_decomposition('NaN'::float8, 1, 'a')$$,
-                 '22023', 'invalid value for value: "NaN"', 'NaN value: 22023');
+                 '22023', 'invalid value for argument "value": "NaN"', 'NaN value: 22023');
 SELECT throws_ok($$SELECT medres.dagum_decomposition('Infinity'::float8, 1, 'a')$$,
-                 '22023', 'invalid value for value: "Infinity"', 'infinite value: 22023');
+                 '22023', 'invalid value for argument "value": "Infinity"', 'infinite value: 22023');
 SELECT throws_ok($$SELECT medres.dagum_decomposition(1, -2, 'a')$$,
-                 '22023', 'invalid value for weight: "-2"', 'a negative weight: 22023');
+                 '22023', 'invalid value for argument "weight": "-2"', 'a negative weight: 22023');
 SELECT throws_ok($$SELECT medres.dagum_decomposition(1, 'Infinity', 'a')$$,
-                 '22023', 'invalid value for weight: "Infinity"', 'infinite weight: 22023');
+                 '22023', 'invalid value for argument "weight": "Infinity"', 'infinite weight: 22023');
 SELECT throws_ok($$SELECT medres.dagum_decomposition(v, 0, 'a') FROM (VALUES (1), (2)) t(v)$$,
                  '22023', 'all weights are zero', 'all weights zero: 22023');
 SELECT throws_ok($$SELECT medres.dagum_decomposition(0, w, g) FROM (VALUES (1, 'a'), (2, 'b')) t(w, g)$$,

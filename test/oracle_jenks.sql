@@ -54,7 +54,7 @@ SELECT is((SELECT medres.class_breaks(value, 4, 'jenks') FROM jenks_big),
 SELECT throws_ok($$SELECT medres.class_breaks(x, 0, 'jenks') FROM generate_series(1, 3) x$$,
                  '22023', NULL, 'k = 0: 22023');
 SELECT throws_ok($$SELECT medres.class_breaks(x, 3, 'natural') FROM generate_series(1, 3) x$$,
-                 '22023', 'invalid value for method: "natural"', 'an unknown method: 22023 naming method');
+                 '22023', 'invalid value for argument "method": "natural"', 'an unknown method: 22023 naming method');
 SELECT throws_ok($$SELECT medres.class_breaks(x, 3, 'jenks') FROM generate_series(1, 0) x$$,
                  '22023', 'class_breaks needs at least one non-NULL value', 'no rows: 22023');
 SELECT throws_ok($$SELECT medres.class_breaks(x, 3, 'jenks') FROM unnest(ARRAY[1, 'NaN']::float8[]) x$$,

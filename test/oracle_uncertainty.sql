@@ -219,43 +219,43 @@ SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'analytic', 1) FROM
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'analytic', 0) FROM u_cases$$, '22023',
                  NULL, 'level 0 is 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'analytic', 'NaN') FROM u_cases$$, '22023',
-                 'invalid value for level: "NaN"', 'level NaN is 22023 naming level');
+                 'invalid value for argument "level": "NaN"', 'level NaN is 22023 naming level');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'bootstrap-percentile', 0.95, 1, 0) FROM u_cases$$, '22023',
-                 'invalid value for replicates: "1"', 'one replicate is 22023 naming replicates');
+                 'invalid value for argument "replicates": "1"', 'one replicate is 22023 naming replicates');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'bootstrap-percentile', 0.95, 100001, 0) FROM u_cases$$, '22023',
-                 'invalid value for replicates: "100001"', 'replicates above the cap of 100000 is 22023');
+                 'invalid value for argument "replicates": "100001"', 'replicates above the cap of 100000 is 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'jackknife') FROM u_cases$$, '22023',
-                 'invalid value for method: "jackknife"', 'an unknown method is 22023 naming method');
+                 'invalid value for argument "method": "jackknife"', 'an unknown method is 22023 naming method');
 SELECT throws_ok($$SELECT medres.inequality_ci('palma', x, w) FROM u_cases$$, '22023',
-                 'invalid value for measure: "palma"', 'an unknown measure is 22023 naming measure');
+                 'invalid value for argument "measure": "palma"', 'an unknown measure is 22023 naming measure');
 SELECT throws_ok($$SELECT medres.inequality_ci('ge(x)', x, w) FROM u_cases$$, '22023',
-                 'invalid value for measure: "ge(x)"', 'a measure with a bad parameter is 22023');
+                 'invalid value for argument "measure": "ge(x)"', 'a measure with a bad parameter is 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('atkinson(-1)', x, w) FROM u_cases$$, '22023',
-                 'invalid value for epsilon: "-1"', 'a negative epsilon is 22023 naming epsilon');
+                 'invalid value for argument "epsilon": "-1"', 'a negative epsilon is 22023 naming epsilon');
 SELECT throws_ok($$SELECT medres.inequality_ci('ge(300)', x, w) FROM u_cases$$, '22023',
-                 'invalid value for alpha: "300"', 'alpha above 256 is 22023 naming alpha');
+                 'invalid value for argument "alpha": "300"', 'alpha above 256 is 22023 naming alpha');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w) FROM u_cases WHERE case_id = 'n2' AND i = 0$$, '22023',
                  'too few rows for method "analytic": 1', 'one row is too few: 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'bootstrap-normal') FROM (VALUES (1.0, 1.0), (2.0, 0.0)) v(x, w)$$, '22023',
                  'too few rows for method "bootstrap-normal": 1', 'one row with a positive weight is too few');
 SELECT throws_ok($$SELECT medres.ge_decomposition_ci(x, w, grp, 1, 'between', 'analytic') FROM u_cases$$, '22023',
-                 'invalid value for method: "analytic"', 'the decomposition has no analytic method: 22023');
+                 'invalid value for argument "method": "analytic"', 'the decomposition has no analytic method: 22023');
 SELECT throws_ok($$SELECT medres.ge_decomposition_ci(x, w, grp, 1, 'middle') FROM u_cases$$, '22023',
-                 'invalid value for component: "middle"', 'an unknown component is 22023 naming component');
+                 'invalid value for argument "component": "middle"', 'an unknown component is 22023 naming component');
 SELECT throws_ok($$SELECT medres.inequality_ci(CASE WHEN i = 3 THEN 'cv' ELSE 'gini' END, x, w) FROM u_cases$$, '22023',
                  'measure must be the same for every row of a group', 'a measure changing between rows is 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w, 'bootstrap-normal', 0.95, 10, i) FROM u_cases$$, '22023',
                  'seed must be the same for every row of a group', 'a seed changing between rows is 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('theil_l', x - 1, w) FROM u_cases WHERE case_id = 'n2'$$, '22023',
-                 'invalid value for value: "0"', 'a zero value for theil_l is 22023');
+                 'invalid value for argument "value": "0"', 'a zero value for theil_l is 22023');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x, w) FROM (VALUES (1.0, 1.0), (2.0, -1.0)) v(x, w)$$, '22023',
-                 'invalid value for weight: "-1"', 'a negative weight is 22023');
+                 'invalid value for argument "weight": "-1"', 'a negative weight is 22023');
 SELECT throws_ok($$SELECT medres.concentration_index_ci(x, r, w, 'wagstaff', 0, 1, 'analytic', 0.95, 2, 0) FROM u_cases$$, '22023',
                  'bounds apply only to the "erreygers" variant', 'bounds with the Wagstaff variant: 22023');
 SELECT throws_ok($$SELECT medres.concentration_index_ci(x, r, w, 'wagstaff', NULL, NULL, 'analytic', 0.95, 2, 0) FROM u_cases WHERE case_id = 'unit40'$$, '22023',
                  NULL, 'health outside [0, 1] for the Wagstaff variant: 22023');
 SELECT throws_ok($$SELECT medres.ge_between_test(x, w, grp, 1, 1, 0) FROM u_cases$$, '22023',
-                 'invalid value for permutations: "1"', 'one permutation is 22023 naming permutations');
+                 'invalid value for argument "permutations": "1"', 'one permutation is 22023 naming permutations');
 SELECT throws_ok($$SELECT medres.inequality_ci('gini', x * 0, w, 'bootstrap-percentile') FROM u_cases$$, '22023',
                  'all values are zero', 'all values zero is 22023');
 -- extreme parameters and spans: a correct number or 22003, never Infinity

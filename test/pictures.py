@@ -29,62 +29,10 @@ Prints "ok - ..." / "not ok - ..." lines and "N passed, M failed"; exit status 1
 import csv
 import os
 import re
-import subprocess
 import sys
-import tempfile
-import xml.etree.ElementTree as ET
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-NS = {"s": "http://www.w3.org/2000/svg"}
-passed = failed = 0
-
-
-def report(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok - " + what)
-    else:
-        failed += 1
-        print("not ok - " + what + (": " + detail if detail else ""))
-
-
-def run_pictures(setup, queries):
-    """Run setup, then each query (name -> SQL returning one text), in one session; the
-    results as a dict.  Everything is rolled back."""
-    script = "\\set ON_ERROR_STOP 1\n\\pset format unaligned\n\\pset tuples_only on\n"
-    script += "BEGIN;\n" + setup + "\n"
-    for name, sql in queries.items():
-        script += "\\echo @@PICTURE %s\n%s\n" % (name, sql.rstrip().rstrip(";") + ";")
-    script += "\\echo @@END\nROLLBACK;\n"
-    db = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("PGDATABASE", "")
-    args = ["psql", "-X", "-q"] + (["-d", db] if db else [])
-    r = subprocess.run(args, input=script, capture_output=True, text=True, cwd=ROOT)
-    if r.returncode != 0 or "@@END" not in r.stdout:
-        raise RuntimeError("psql failed: " + r.stderr[-2000:])
-    out = {}
-    for part in r.stdout.split("@@PICTURE ")[1:]:
-        name, _, body = part.partition("\n")
-        out[name] = body.split("@@END")[0].rstrip("\n")
-    return out
-
-
-def render(svg):
-    """(xml root, PIL RGB image) of an SVG text, rendered by rsvg-convert."""
-    from PIL import Image
-    root = ET.fromstring(svg)
-    with tempfile.TemporaryDirectory() as d:
-        src, png = os.path.join(d, "p.svg"), os.path.join(d, "p.png")
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(svg)
-        subprocess.run(["rsvg-convert", "-o", png, src], check=True, capture_output=True)
-        img = Image.open(png).convert("RGB")
-        img.load()
-    return root, img
-
-
-def hexrgb(h):
-    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from svgcheck import NS, ROOT, finish, hexrgb, render, report, run_queries  # noqa: E402
 
 
 def dist(a, b):
@@ -189,7 +137,7 @@ def main():
                           jsonb_build_object('title', '省 & <title>'))""",
     })
     try:
-        out = run_pictures(setup, queries)
+        out = run_queries(setup, queries)
     except Exception as e:  # noqa: BLE001 - report, then stop
         report(False, "the pictures' SQL runs", str(e))
         return
@@ -340,5 +288,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish()

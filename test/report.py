@@ -31,18 +31,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-passed = failed = 0
-
-
-def report(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok - " + what)
-    else:
-        failed += 1
-        print("not ok - " + what + (": " + detail if detail else ""))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from svgcheck import ROOT, finish, report  # noqa: E402
 
 
 def main():
@@ -131,5 +121,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish()
