@@ -317,7 +317,7 @@ read_options(FunctionCallInfo fcinfo, const ArgLayout *L, UncOptions *o, char **
 	if (o->measure == MS_DAGUM && o->method == METHOD_ANALYTIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for method: \"analytic\""),
+				 errmsg("invalid value for argument \"method\": \"analytic\""),
 				 errdetail("The components of dagum_decomposition have bootstrap intervals only: no analytic standard error is offered for them."),
 				 errhint("Use \"bootstrap-percentile\" or \"bootstrap-normal\".")));
 }

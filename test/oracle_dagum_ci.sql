@@ -123,15 +123,15 @@ SELECT is((SELECT medres.dagum_between_test(x, w, grp) FROM d_cases WHERE false)
 
 -- ---- bad input ----
 SELECT throws_ok($$SELECT medres.dagum_decomposition_ci(x, w, grp, 'within', 'analytic') FROM d_cases$$, '22023',
-                 'invalid value for method: "analytic"', 'no analytic method: 22023 naming method');
+                 'invalid value for argument "method": "analytic"', 'no analytic method: 22023 naming method');
 SELECT throws_ok($$SELECT medres.dagum_decomposition_ci(x, w, grp, 'between') FROM d_cases$$, '22023',
-                 'invalid value for component: "between"', 'an unknown component is 22023 naming component');
+                 'invalid value for argument "component": "between"', 'an unknown component is 22023 naming component');
 SELECT throws_ok($$SELECT medres.dagum_decomposition_ci(x, w, grp, 'within', 'bootstrap-normal', 1.5) FROM d_cases$$, '22023',
-                 'invalid value for level: "1.5"', 'a level outside (0, 1) is 22023 naming level');
+                 'invalid value for argument "level": "1.5"', 'a level outside (0, 1) is 22023 naming level');
 SELECT throws_ok($$SELECT medres.dagum_decomposition_ci(x, w, grp, 'within', 'bootstrap-normal', 0.95, 100001, 0) FROM d_cases$$, '22023',
-                 'invalid value for replicates: "100001"', 'replicates above the cap: 22023');
+                 'invalid value for argument "replicates": "100001"', 'replicates above the cap: 22023');
 SELECT throws_ok($$SELECT medres.dagum_between_test(x, w, grp, 1, 0) FROM d_cases$$, '22023',
-                 'invalid value for permutations: "1"', 'one permutation is 22023 naming permutations');
+                 'invalid value for argument "permutations": "1"', 'one permutation is 22023 naming permutations');
 SELECT throws_ok($$SELECT medres.dagum_between_test(x, w, grp) FROM d_cases WHERE case_id = 'n2' AND i = 0$$, '22023',
                  'too few rows for the permutation test: 1', 'one row is too few for the test');
 SELECT throws_ok($$SELECT medres.dagum_between_test(x::float8, 1, x::text, 2, 0) FROM generate_series(1, 1001) x$$, '54000',
