@@ -174,43 +174,54 @@ unc_moments(const BootData *b, const uint8 *m, double *m1, double *m2)
 /*
  * Gini: IF_i = (D_i - G (x_i + mu)) / mu, D_i = sum_j p_j |x_j - x_i|
  * (Gini's mean difference seen from x_i; the functional derivative of
- * G = E|X - X'| / (2 mu)).  G itself by the gap formula of gini.c.
+ * G = E|X - X'| / (2 mu)).  G itself by the gap formula of gini.c,
+ * A = sum over gaps (x_(i) - x_(i-1)) C_below W_above.  The weight above a
+ * row is summed from the top (suffix sums), never taken as W - C_below: a
+ * weight far below the others vanishes from W, and W - C would lose it
+ * (x = 0, 0, 1 with weights 1, 1, 1e-100 has G = 1, which W - C gives as 0).
  */
 static void
 est_gini(const BootData *b, double *est, double *var)
 {
-	double		W = 0.0,
-				Y = 0.0,
+	double		W,
+				Y,
 				A = 0.0,
 				C = 0.0,
 				Yb = 0.0,
-				prev = 0.0,
 				G,
 				mu,
 				V2 = 0.0;
-	Size		i;
+	double	   *Wup,
+			   *Yup;
+	Size		i,
+				n = b->n;
 
+	/* Wup[i], Yup[i]: the weight and the weighted values of rows i..n-1 */
+	Wup = palloc((n + 1) * sizeof(double));
+	Yup = palloc((n + 1) * sizeof(double));
+	Wup[n] = Yup[n] = 0.0;
 	CHECK_FOR_INTERRUPTS();
-	for (i = 0; i < b->n; i++)
+	for (i = n; i-- > 0;)
 	{
-		W += b->w[i];
-		Y += b->w[i] * b->x[i];
+		Wup[i] = Wup[i + 1] + b->w[i];
+		Yup[i] = Yup[i + 1] + b->w[i] * b->x[i];
 	}
+	W = Wup[0];
+	Y = Yup[0];
 	if (!(Y > 0.0))
 		unc_span_error();			/* unc_prepare() refused all values zero */
 	CHECK_FOR_INTERRUPTS();
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < n; i++)
 	{
-		if (i > 0 && b->x[i] != prev)
-			A += (b->x[i] - prev) * C * (W - C);
+		if (i > 0 && b->x[i] != b->x[i - 1])
+			A += (b->x[i] - b->x[i - 1]) * C * Wup[i];
 		C += b->w[i];
-		prev = b->x[i];
 	}
 	G = A / (W * Y);
 	mu = Y / W;
 	C = 0.0;
 	i = 0;
-	while (i < b->n)
+	while (i < n)
 	{
 		Size		j = i;
 		double		Wg = 0.0,
@@ -219,20 +230,23 @@ est_gini(const BootData *b, double *est, double *var)
 					D,
 					IF;
 
-		while (j < b->n && b->x[j] == b->x[i])
+		while (j < n && b->x[j] == b->x[i])
 		{
 			Wg += b->w[j];
 			Yg += b->w[j] * b->x[j];
 			Q += b->w[j] * b->w[j];
 			j++;
 		}
-		D = (b->x[i] * (C - (W - C - Wg)) + ((Y - Yb - Yg) - Yb)) / W;
+		/* rows below: weight C, values Yb; rows above: Wup[j], Yup[j] */
+		D = (b->x[i] * (C - Wup[j]) + (Yup[j] - Yb)) / W;
 		IF = (D - G * (b->x[i] + mu)) / mu;
 		V2 += Q * IF * IF;
 		C += Wg;
 		Yb += Yg;
 		i = j;
 	}
+	pfree(Wup);
+	pfree(Yup);
 	*est = G;
 	*var = V2 / (W * W);
 }

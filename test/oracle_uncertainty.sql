@@ -12,7 +12,7 @@ SET client_min_messages TO warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 \i test/lib/plans.sql
-SELECT plan(52);
+SELECT plan(54);
 
 CREATE TEMP TABLE u_cases (case_id text, i int, x float8, w float8, r float8, grp text);
 \copy u_cases FROM 'test/oracle/uncertainty_cases.csv' CSV HEADER
@@ -121,6 +121,17 @@ SELECT is((SELECT array_agg(t.case_id || ' ' || t.alpha || ': ' || (g).share || 
                               FROM u_cases c WHERE c.case_id = t.case_id) AS g FROM u_tests t) t
            WHERE NOT (pg_temp.near((g).share, share, 0, 1e-10) AND (g).p_value = p_value AND (g).permutations = permutations)),
           NULL, 'ge_between_test: share and p-value as the documented permutations give');
+
+-- A weight far below the others keeps its share.  x = 0, 0, 1 with weights 1, 1, eps:
+-- sum_ij w_i w_j |x_i - x_j| = 4 eps, W = 2 + eps, mu = eps / W, so
+-- G = 4 eps / (2 W^2 mu) = 2 / (2 + eps): 1 to double precision at eps = 1e-100, and
+-- 1 / (1 + 5e-11) at eps = 1e-10 (the estimate once gave 0 and 1.0000000827).
+SELECT is((SELECT (medres.inequality_ci('gini', x, w)).estimate
+           FROM (VALUES (0, 1), (0, 1), (1, 1e-100)) v(x, w)), 1::float8,
+          'inequality_ci(gini): a weight 1e-100 beside weights 1 keeps its share (G = 1)');
+SELECT ok((SELECT abs((medres.inequality_ci('gini', x, w)).estimate - 1 / (1 + 5e-11)) <= 1e-15
+           FROM (VALUES (0, 1), (0, 1), (1, 1e-10)) v(x, w)),
+          'inequality_ci(gini): weights 1, 1, 1e-10 give G = 1 / (1 + 5e-11)');
 
 -- the estimates are the point aggregates' values
 SELECT is((SELECT array_agg(case_id) FROM (
