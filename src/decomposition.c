@@ -783,7 +783,7 @@ text_double(char **p, const char *orig)
 
 	if (**p == '\0')
 		dec_text_invalid("The state ends before its last number.");
-	v = float8in_internal(*p, &end, "medres.ge_decomposition_state", orig);
+	v = medres_float8in(*p, &end, "medres.ge_decomposition_state", orig);
 	if (!isfinite(v))
 		dec_text_invalid("A number of the state is not finite.");
 	*p = end;

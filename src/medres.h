@@ -30,12 +30,25 @@
  * pg_noreturn: 18 replaced the trailing pg_attribute_noreturn() by a
  * leading pg_noreturn; before 18, GCC's attribute is accepted leading too.
  * pg_attribute_always_inline: renamed pg_always_inline after 19.
+ * medres_float8in: see below.
  */
 #ifndef pg_noreturn
 #define pg_noreturn pg_attribute_noreturn()
 #endif
 #if !defined(pg_attribute_always_inline) && defined(pg_always_inline)
 #define pg_attribute_always_inline pg_always_inline
+#endif
+
+/*
+ * float8in_internal: 16 added a soft-error context as a fifth argument; NULL
+ * keeps 15's behaviour (bad input raises 22P02).
+ */
+#if PG_VERSION_NUM >= 160000
+#define medres_float8in(num, endptr, type_name, orig) \
+	float8in_internal((num), (endptr), (type_name), (orig), NULL)
+#else
+#define medres_float8in(num, endptr, type_name, orig) \
+	float8in_internal((num), (endptr), (type_name), (orig))
 #endif
 
 #include <float.h>
