@@ -10,11 +10,18 @@
  * pass between them, the declarations of the shared helpers, and the
  * distance functions that stay inline in the loops of the pair search and
  * of knn.
+ *
+ * The helpers keep their short names (locate, read_points, ...) and are
+ * hidden, not exported from medres.so: PostgreSQL loads libraries with
+ * RTLD_GLOBAL, where an exported generic name could be bound to another
+ * library's function, or another library's calls to ours.
  */
 #ifndef MEDRES_SPATIAL_H
 #define MEDRES_SPATIAL_H
 
 #include "medres.h"
+
+#pragma GCC visibility push(hidden)
 
 #define EARTH_RADIUS_M 6371008.8	/* mean radius (IUGG), as PostGIS's sphere */
 
@@ -256,5 +263,7 @@ typedef struct Link
 
 extern int	link_cmp(const void *a, const void *b);
 extern void notice_islands(const bool *has, const int64 *id, int n, const char *what);
+
+#pragma GCC visibility pop
 
 #endif							/* MEDRES_SPATIAL_H */
