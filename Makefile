@@ -6,7 +6,9 @@ DATA        = src/sql/medres--0.1.0.sql src/sql/medres--0.1.0--0.2.0.sql \
               src/sql/medres--0.2.0.sql src/sql/medres_postgis--0.2.0.sql
 OBJS        = src/medres.o src/numeric.o src/sort.o \
               src/streaming.o src/gini.o src/decomposition.o \
-              src/evaluation.o src/partition.o src/cluster.o src/spatial.o \
+              src/evaluation.o src/partition.o src/cluster.o \
+              src/spatial.o src/spatial_pairs.o src/accessibility.o src/spatial_weights.o \
+              src/autocorrelation.o \
               src/svg.o src/dendrogram.o src/charts.o \
               src/jenks.o src/choropleth.o \
               src/dagum.o src/dagum_ci.o \
@@ -29,6 +31,7 @@ include $(PGXS)
 
 $(OBJS): src/medres.h
 src/svg.o src/dendrogram.o src/charts.o src/cluster.o src/choropleth.o: src/svg.h
+src/spatial.o src/spatial_pairs.o src/accessibility.o src/spatial_weights.o src/autocorrelation.o: src/spatial.h
 
 # between builds for different servers: the objects only (PGXS's clean also removes results/,
 # where the test runner keeps its output)
