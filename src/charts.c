@@ -151,18 +151,6 @@ curve_reserve(CurveState *st, CurveSeries *s, int64 n)
 	s->cap = cap;
 }
 
-static void
-curve_options(CurveState *st, const char *options)
-{
-	if (st->options == NULL)
-		st->options = MemoryContextStrdup(st->cxt, options);
-	else if (strcmp(st->options, options) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options must be the same for every row of a group"),
-				 errdetail("Found %s after %s.", options, st->options)));
-}
-
 static CurveState *
 curve_state_arg(FunctionCallInfo fcinfo, int kind)
 {
@@ -183,7 +171,8 @@ curve_add(FunctionCallInfo fcinfo, CurveState *st, int series_arg, RHW rec)
 	text	   *name = NULL;
 
 	if (PG_NARGS() > series_arg + 1 && !PG_ARGISNULL(series_arg + 1))
-		curve_options(st, svg_options_text(PG_GETARG_JSONB_P(series_arg + 1)));
+		svg_options_keep(st->cxt, &st->options,
+						 svg_options_text(PG_GETARG_JSONB_P(series_arg + 1)));
 	if (PG_NARGS() > series_arg && !PG_ARGISNULL(series_arg))
 		name = PG_GETARG_TEXT_PP(series_arg);
 	s = curve_series(st, name ? VARDATA_ANY(name) : NULL, name ? VARSIZE_ANY_EXHDR(name) : 0);
@@ -212,7 +201,7 @@ medres_lorenz_svg_trans(PG_FUNCTION_ARGS)
 		curve_add(fcinfo, st, 3, rec);
 	}
 	else if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
-		curve_options(st, svg_options_text(PG_GETARG_JSONB_P(4)));
+		svg_options_keep(st->cxt, &st->options, svg_options_text(PG_GETARG_JSONB_P(4)));
 	PG_RETURN_POINTER(st);
 }
 
@@ -240,7 +229,7 @@ medres_concentration_svg_trans(PG_FUNCTION_ARGS)
 		curve_add(fcinfo, st, 4, rec);
 	}
 	else if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
-		curve_options(st, svg_options_text(PG_GETARG_JSONB_P(5)));
+		svg_options_keep(st->cxt, &st->options, svg_options_text(PG_GETARG_JSONB_P(5)));
 	PG_RETURN_POINTER(st);
 }
 
@@ -261,7 +250,7 @@ medres_curve_svg_combine(PG_FUNCTION_ARGS)
 	if (a->kind != b->kind)
 		medres_state_invalid("Two curve states of different kinds cannot be combined.");
 	if (b->options != NULL)
-		curve_options(a, b->options);
+		svg_options_keep(a->cxt, &a->options, b->options);
 	for (int i = 0; i < b->nseries; i++)
 	{
 		CurveSeries *sb = &b->series[i];
@@ -900,15 +889,7 @@ medres_heatmap_svg_trans(PG_FUNCTION_ARGS)
 	st->cxt = aggcxt;
 	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
 	{
-		char	   *o = svg_options_text(PG_GETARG_JSONB_P(4));
-
-		if (st->options == NULL)
-			st->options = MemoryContextStrdup(aggcxt, o);
-		else if (strcmp(st->options, o) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("options must be the same for every row of a group"),
-					 errdetail("Found %s after %s.", o, st->options)));
+		svg_options_keep(aggcxt, &st->options, svg_options_text(PG_GETARG_JSONB_P(4)));
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);

@@ -1895,19 +1895,6 @@ rows_state_add(RowsState *st, ArrayType *a, const char *label, int32 cluster)
 	st->n++;
 }
 
-/* the options of hclust_svg: set once, then the same text in every row and state */
-static void
-rows_state_svg_options(RowsState *st, const char *options)
-{
-	if (st->options == NULL)
-		st->options = MemoryContextStrdup(st->cxt, options);
-	else if (strcmp(st->options, options) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options must be the same for every row of a group"),
-				 errdetail("Found %s after %s.", options, st->options)));
-}
-
 static RowsState *
 rows_state_arg(FunctionCallInfo fcinfo, bool with_labels)
 {
@@ -1939,7 +1926,7 @@ medres_tree_trans(PG_FUNCTION_ARGS)
 	rows_state_options(st, opt);
 	/* hclust_svg(..., options jsonb): kept as text, the same in every row */
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(6))
-		rows_state_svg_options(st, svg_options_text(PG_GETARG_JSONB_P(6)));
+		svg_options_keep(st->cxt, &st->options, svg_options_text(PG_GETARG_JSONB_P(6)));
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
 		rows_state_add(st, PG_GETARG_ARRAYTYPE_P(1), text_to_cstring(PG_GETARG_TEXT_PP(2)), 0);
 	PG_RETURN_POINTER(st);
@@ -1980,7 +1967,7 @@ medres_rows_combine(PG_FUNCTION_ARGS)
 		medres_state_invalid("Two clustering states of different kinds cannot be combined.");
 	rows_state_options(a, b->opt);
 	if (b->options != NULL)
-		rows_state_svg_options(a, b->options);
+		svg_options_keep(a->cxt, &a->options, b->options);
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
 	if (a->d < 0)

@@ -936,3 +936,15 @@ svg_options_text(Jsonb *opts)
 {
 	return JsonbToCString(NULL, &opts->root, VARSIZE(opts));
 }
+
+void
+svg_options_keep(MemoryContext cxt, char **kept, const char *options)
+{
+	if (*kept == NULL)
+		*kept = MemoryContextStrdup(cxt, options);
+	else if (strcmp(*kept, options) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options must be the same for every row of a group"),
+				 errdetail("Found %s after %s.", options, *kept)));
+}

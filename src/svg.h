@@ -312,6 +312,13 @@ extern void svg_parse_options(SvgOptions *o, const char *opts, const char *argna
  */
 extern char *svg_options_text(Jsonb *opts);
 
+/*
+ * An aggregate's options are fixed by its first row: keep that text in
+ * *kept (allocated in cxt), and raise 22023 if a later row or a partial
+ * state from another process gives different options.
+ */
+extern void svg_options_keep(MemoryContext cxt, char **kept, const char *options);
+
 /* value helpers for hooks; each raises 22023 naming argname and key */
 extern double svg_opt_number(JsonbValue *v, const char *argname, const char *key,
 							 double lo, double hi);
