@@ -776,17 +776,6 @@ group_order_cmp(const void *a, const void *b)
 	return (ga->grp->keylen > gb->grp->keylen) - (ga->grp->keylen < gb->grp->keylen);
 }
 
-static void
-dagum_check_result(const char *measure, double v)
-{
-	if (unlikely(!isfinite(v)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s is out of the range of double precision", measure),
-				 errdetail("The values and weights span more than double precision can hold in one sum."),
-				 errhint("Rescale the values or the weights.")));
-}
-
 /* the datum of a float8 field, or NULL when the quantity is undefined (den == 0) */
 #define RATIO_OR_NULL(vals, nulls, i, num, den) \
 	do { (nulls)[i] = !((den) != 0.0); \
@@ -912,7 +901,7 @@ medres_dagum_final(PG_FUNCTION_ARGS)
 		qsort(ord, k, sizeof(GroupOrder), group_order_cmp);
 		WM = (Wt + Wtc) * (Mt + Mtc);
 		total = (A + Ac) / WM;
-		dagum_check_result("Gini coefficient", total);
+		medres_check_span_result("Gini coefficient", total);
 
 		gdatums = palloc(k * sizeof(Datum));
 		for (int oi = 0; oi < k; oi++)
@@ -935,7 +924,8 @@ medres_dagum_final(PG_FUNCTION_ARGS)
 			RATIO_OR_NULL(gv, gn, 7, contrib, total);
 			for (int f = 2; f <= 7; f++)
 				if (!gn[f])
-					dagum_check_result("a group's term of the Dagum decomposition", DatumGetFloat8(gv[f]));
+					medres_check_span_result("a group's term of the Dagum decomposition",
+											 DatumGetFloat8(gv[f]));
 			gdatums[oi] = HeapTupleGetDatum(heap_form_tuple(gdesc, gv, gn));
 		}
 	}
@@ -994,16 +984,16 @@ medres_dagum_final(PG_FUNCTION_ARGS)
 			pv[4] = Float8GetDatum(cnb);
 			pv[5] = Float8GetDatum(ct);
 			for (int f = 2; f <= 5; f++)
-				dagum_check_result("a pair's term of the Dagum decomposition", DatumGetFloat8(pv[f]));
+				medres_check_span_result("a pair's term of the Dagum decomposition", DatumGetFloat8(pv[f]));
 			pdatums[pi++] = HeapTupleGetDatum(heap_form_tuple(pdesc, pv, pn));
 		}
 	}
 	within += withinc;
 	nb += nbc;
 	tr += trc;
-	dagum_check_result("within-group Gini", within);
-	dagum_check_result("net between-group Gini", nb);
-	dagum_check_result("transvariation", tr);
+	medres_check_span_result("within-group Gini", within);
+	medres_check_span_result("net between-group Gini", nb);
+	medres_check_span_result("transvariation", tr);
 
 	values[0] = Float8GetDatum(total);
 	values[1] = Float8GetDatum(within);

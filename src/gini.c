@@ -757,24 +757,6 @@ scale_value(ValueScale vs, double v)
 }
 
 /*
- * The sums are scaled by powers of two so that nothing overflows, but
- * values and weights that together span more than the double range (a
- * resource of 1e-321 per person beside 2000 per person, weights from
- * 5e-324 to 100) can still underflow every product of one side.  The
- * result is then not finite: say so rather than return it.
- */
-static void
-rank_check_result(const char *measure, double v)
-{
-	if (unlikely(!isfinite(v)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s is out of the range of double precision", measure),
-				 errdetail("The values and weights span more than double precision can hold in one sum."),
-				 errhint("Rescale the values or the weights.")));
-}
-
-/*
  * Gini coefficient of n records sorted by x, all with w > 0.
  *
  * G = sum_i sum_j w_i w_j |x_i - x_j| / (2 W^2 mu).  Summed over the gaps
@@ -1305,7 +1287,7 @@ medres_gini_final(PG_FUNCTION_ARGS)
 		rank_state_sort(st);
 		g = gini_of_runs(st, &sum_p2);
 	}
-	rank_check_result("Gini coefficient", g);
+	medres_check_span_result("Gini coefficient", g);
 	n = st->n;
 	for (int r = 0; r < st->nruns; r++)
 		n += st->runlen[r];
@@ -1402,7 +1384,7 @@ medres_lorenz_final(PG_FUNCTION_ARGS)
 			continue;
 		values[0] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cw + cwc) / W);
 		values[1] = Float8GetDatum(i + 1 == st->n ? 1.0 : (cr + crc) / R);
-		rank_check_result("Lorenz curve", DatumGetFloat8(values[0]) + DatumGetFloat8(values[1]));
+		medres_check_span_result("Lorenz curve", DatumGetFloat8(values[0]) + DatumGetFloat8(values[1]));
 		if ((npoints & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		points[npoints++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
@@ -1498,7 +1480,7 @@ medres_ci_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	c = concentration_of_sorted((RHW *) st->items, st->n, &mu);
-	rank_check_result("concentration index", c);
+	medres_check_span_result("concentration index", c);
 	switch (st->option)
 	{
 		case CI_WAGSTAFF:

@@ -309,6 +309,7 @@ extern void medres_check_param_constant(const char *argname, double prev, double
 extern int	medres_parse_option(text *value, const char *argname, const char *const *names,
 								int dflt, const char *hint);
 extern void medres_check_result(const char *measure, double v);
+extern void medres_check_span_result(const char *measure, double v);
 extern char *medres_float_text(double v);
 extern void *medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what);
 

@@ -96,6 +96,24 @@ medres_check_result(const char *measure, double v)
 				 errhint("Rescale the values or choose a parameter of smaller magnitude.")));
 }
 
+/*
+ * A weighted measure whose sums are scaled by powers of two can still come
+ * out not finite when values and weights together span more than the double
+ * range (a resource of 1e-321 per person beside 2000 per person, weights
+ * from 5e-324 to 100: every product of one side underflows); that is an
+ * error, never the value.
+ */
+void
+medres_check_span_result(const char *measure, double v)
+{
+	if (unlikely(!isfinite(v)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of the range of double precision", measure),
+				 errdetail("The values and weights span more than double precision can hold in one sum."),
+				 errhint("Rescale the values or the weights.")));
+}
+
 /* Fill in the tag that starts a serialized state (see medres.h). */
 void
 medres_state_tag(MedresStateTag *tag, int kind, int version)
