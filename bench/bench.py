@@ -21,6 +21,7 @@ import numpy as np
 
 import common
 from common import (PARALLEL, SERIAL, TIME_RE, PsqlError, log, loadavg, machine_info,
+                    memory_pages, pages_text,
                     pg_settings, provenance, psql, psql_value, rel_diff, run_rounds,
                     time_session)
 
@@ -254,7 +255,9 @@ def run_default(rows, args):
     res["settings"] = pg_settings(["shared_buffers", "work_mem", "jit",
                                    "max_parallel_workers_per_gather",
                                    "max_worker_processes", "max_parallel_workers"])
+    res["pages"] = memory_pages()
     log("== medres benchmark: %d rows, %s" % (rows, res["server"].split(" on ")[0]))
+    log("   memory pages: " + pages_text(res["pages"]))
     prewarm = setup_extension()
     log("creating table t ...")
     res["create_s"] = create_table(rows)
@@ -324,6 +327,8 @@ def report_default(res):
         rows, res["server"].split(" on ")[0], res["machine"]["cpus"],
         res["machine"]["mem_gib"], res["date"]))
     print("settings: " + ", ".join("%s=%s" % kv for kv in sorted(res["settings"].items())))
+    if "pages" in res:
+        print("memory pages: " + pages_text(res["pages"]))
     print("table t: %.0f MB, created in %.1f s" % (res["table_mb"], res["create_s"]))
     pv = res.get("provenance", {})
     print("medres: git %s, %s built %s" % (pv.get("git", "?"), pv.get("medres_so", "?"),

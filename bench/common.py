@@ -273,6 +273,30 @@ def machine_info():
             "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
 
 
+def memory_pages():
+    """How the server's memory is paged: huge_pages (shared_buffers), the
+    GLIBC_TUNABLES of the backend (private memory) and the kernel's THP mode."""
+    pid = psql_value("SELECT pg_backend_pid()")
+    try:
+        env = open("/proc/%s/environ" % pid, "rb").read().split(b"\0")
+        tun = next((e.split(b"=", 1)[1].decode() for e in env
+                    if e.startswith(b"GLIBC_TUNABLES=")), "unset")
+    except OSError:
+        tun = "unreadable"
+    try:
+        thp = open("/sys/kernel/mm/transparent_hugepage/enabled").read().split("[")[1].split("]")[0]
+    except (OSError, IndexError):
+        thp = "?"
+    return {"mode": os.environ.get("MEDRES_BENCH_PAGES", "?"),
+            "huge_pages": psql_value("SHOW huge_pages"),
+            "glibc_tunables": tun, "thp": thp}
+
+
+def pages_text(p):
+    return "%s (huge_pages=%s, backend GLIBC_TUNABLES=%s, THP %s)" % (
+        p["mode"], p["huge_pages"], p["glibc_tunables"], p["thp"])
+
+
 def pg_settings(names):
     """{name: setting||unit} from pg_settings for the given names."""
     return dict(

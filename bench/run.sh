@@ -6,6 +6,18 @@
 #   bash bench/run.sh --big             100M rows (x, w), one serial medres.gini
 #   add --json FILE to keep every measurement as JSON, --runs N for N timed
 #   runs per query (default 3, median reported)
+#   --pages huge (the default) or --pages 4k: how the server's memory is paged
+#
+# --pages huge runs the server as a production server with 2 GB of
+# shared_buffers should run (PostgreSQL's manual, "Linux Huge Pages"):
+# shared_buffers in huge pages (huge_pages=on; vm.nr_hugepages is raised for
+# the run and restored afterwards, so it needs root), and the server's
+# private memory from malloc advised to use transparent huge pages
+# (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, in the cluster's environment file).
+# On the VMs this project runs on, every first touch of a 4 kB page costs
+# about 10 us; with 4 kB pages (--pages 4k) a parallel plan spends more in
+# page faults than it gains from the second core, for avg(x) as for gini.
+# bench/README.md has both.
 #
 # Runs in a throwaway PostgreSQL cluster made by pg_virtualenv -t (a temp
 # directory, deleted afterwards); no other cluster is touched.  medres must be
@@ -21,19 +33,23 @@ rows=10000000
 big=0
 json=
 runs=3
+pages=huge
 while [ $# -gt 0 ]; do
     case "$1" in
         --big) big=1 ;;
         --json) json=$(realpath -m "$2"); shift ;;
         --json=*) json=$(realpath -m "${1#--json=}") ;;
         --runs) runs=$2; shift ;;
+        --pages) pages=$2; shift ;;
+        --pages=*) pages=${1#--pages=} ;;
         -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-        ''|*[!0-9]*) echo "usage: bash bench/run.sh [rows] [--big] [--runs N] [--json FILE]" >&2; exit 2 ;;
+        ''|*[!0-9]*) echo "usage: bash bench/run.sh [rows] [--big] [--runs N] [--json FILE] [--pages huge|4k]" >&2; exit 2 ;;
         *) rows=$1 ;;
     esac
     shift
 done
 [ "$rows" -ge 1000 ] || { echo "rows must be >= 1000" >&2; exit 2; }
+case $pages in huge|4k) ;; *) echo "--pages must be huge or 4k" >&2; exit 2 ;; esac
 
 command -v pg_virtualenv >/dev/null || { echo "pg_virtualenv missing (apt-get install postgresql-common)" >&2; exit 2; }
 [ -n "$PGVER" ] && [ -x "$("$PG_CONFIG" --bindir)/postgres" ] || { echo "PostgreSQL $PGVER server missing" >&2; exit 2; }
@@ -69,11 +85,37 @@ while ss -Hltn 2>/dev/null | awk '{print $4}' | grep -q ":$port\$" \
 done
 export PGPORT=$port
 
+# memory pages of the server (see the header)
+vopts=(-o huge_pages=off)
+if [ "$pages" = huge ]; then
+    [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/nr_hugepages ] || {
+        echo "--pages huge raises vm.nr_hugepages and needs root; run as root or with --pages 4k" >&2; exit 2; }
+    grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null &&
+        echo "warning: transparent huge pages are off ([never]): private memory stays in 4 kB pages" >&2
+    hp_old=$(cat /proc/sys/vm/nr_hugepages)
+    hp_need=1152                 # 2 GB shared_buffers + the rest of shared memory, in 2 MB pages
+    restore_hugepages() { echo "$hp_old" > /proc/sys/vm/nr_hugepages; }
+    trap restore_hugepages EXIT
+    echo $((hp_old + hp_need)) > /proc/sys/vm/nr_hugepages
+    hp_free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+    [ "$hp_free" -ge "$hp_need" ] || {
+        echo "could reserve only $hp_free of $hp_need huge pages (memory too fragmented?); try --pages 4k" >&2; exit 2; }
+    envfile=$(mktemp "${tmp}/medres-bench-env.XXXXXX")
+    echo "GLIBC_TUNABLES = 'glibc.malloc.hugetlb=1'" > "$envfile"
+    chmod 644 "$envfile"
+    vopts=(-o huge_pages=on -c "--environment=$envfile")
+fi
+export MEDRES_BENCH_PAGES=$pages
+
 cd "$tmp"     # the postgres user must be able to stat the cwd
-exec pg_virtualenv -t -v $PGVER \
+status=0
+pg_virtualenv -t -v $PGVER \
     -o shared_buffers=2GB \
     -o work_mem=1GB \
     -o jit=off \
     -o autovacuum=off \
     -o wal_level=minimal -o max_wal_senders=0 -o max_wal_size=8GB \
-    $PY "$HERE/bench.py" "${args[@]}"
+    "${vopts[@]}" \
+    $PY "$HERE/bench.py" "${args[@]}" || status=$?
+[ -n "${envfile:-}" ] && rm -f "$envfile"
+exit $status

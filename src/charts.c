@@ -147,7 +147,7 @@ curve_reserve(CurveState *st, CurveSeries *s, int64 n)
 	if (s->rec == NULL)
 		s->rec = medres_alloc_huge(st->cxt, cap, sizeof(RHW), "the aggregate");
 	else
-		s->rec = repalloc_huge(s->rec, (Size) cap * sizeof(RHW));
+		s->rec = medres_realloc_huge(s->rec, cap, sizeof(RHW), "the aggregate");
 	s->cap = cap;
 }
 
@@ -318,7 +318,7 @@ medres_curve_svg_serialize(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("aggregate state is too large to pass between parallel processes"),
 				 errhint("Run the query without parallel workers: SET max_parallel_workers_per_gather = 0.")));
-	out = palloc(VARHDRSZ + size);
+	out = medres_palloc_advised(VARHDRSZ + size);
 	SET_VARSIZE(out, VARHDRSZ + size);
 	p = VARDATA(out);
 	memcpy(p, &h, sizeof(h));
@@ -865,7 +865,8 @@ heat_label(HeatState *st, text *t)
 		int64		cap = Max(Max(st->lcap * 2, 4096), st->llen + len + 1);
 
 		medres_check_memory((Size) cap + (Size) st->cap * sizeof(HeatCell), "the aggregate");
-		st->lbuf = st->lbuf ? repalloc_huge(st->lbuf, cap) : MemoryContextAllocHuge(st->cxt, cap);
+		st->lbuf = st->lbuf ? medres_realloc_huge(st->lbuf, cap, 1, "the aggregate")
+			: medres_alloc_huge(st->cxt, cap, 1, "the aggregate");
 		st->lcap = cap;
 	}
 	memcpy(st->lbuf + st->llen, VARDATA_ANY(t), len);
@@ -902,7 +903,7 @@ medres_heatmap_svg_trans(PG_FUNCTION_ARGS)
 		int64		cap = Max(st->cap * 2, 256);
 
 		medres_check_memory((Size) cap * sizeof(HeatCell) + st->lcap, "the aggregate");
-		st->cells = st->cells ? repalloc_huge(st->cells, (Size) cap * sizeof(HeatCell))
+		st->cells = st->cells ? medres_realloc_huge(st->cells, cap, sizeof(HeatCell), "the aggregate")
 			: medres_alloc_huge(aggcxt, cap, sizeof(HeatCell), "the aggregate");
 		st->cap = cap;
 	}

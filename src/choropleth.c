@@ -465,7 +465,7 @@ medres_choropleth_serialize(PG_FUNCTION_ARGS)
 	h.n = s->n;
 	h.blob_len = s->blob.len;
 	h.options_len = s->options ? (int64) olen : -1;
-	out = palloc(VARHDRSZ + len);
+	out = medres_palloc_advised(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
 	p = VARDATA(out);
 	memcpy(p, &h, sizeof(h));

@@ -1828,11 +1828,11 @@ rows_state_reserve(RowsState *st, int64 n, int64 llen)
 		}
 		else
 		{
-			st->x = repalloc_huge(st->x, (Size) cap * st->d * sizeof(double));
+			st->x = medres_realloc_huge(st->x, (Size) cap * st->d, sizeof(double), "the aggregate");
 			if (st->with_labels)
-				st->label_end = repalloc_huge(st->label_end, (Size) cap * sizeof(int64));
+				st->label_end = medres_realloc_huge(st->label_end, cap, sizeof(int64), "the aggregate");
 			else
-				st->cluster = repalloc_huge(st->cluster, (Size) cap * sizeof(int32));
+				st->cluster = medres_realloc_huge(st->cluster, cap, sizeof(int32), "the aggregate");
 		}
 		st->cap = cap;
 	}
@@ -1841,7 +1841,8 @@ rows_state_reserve(RowsState *st, int64 n, int64 llen)
 		int64		cap = Max(Max(st->lcap * 2, 1024), llen);
 
 		medres_check_memory((Size) cap, "the labels");
-		st->lbuf = st->lbuf ? repalloc_huge(st->lbuf, cap) : MemoryContextAllocHuge(st->cxt, cap);
+		st->lbuf = st->lbuf ? medres_realloc_huge(st->lbuf, cap, 1, "the labels")
+			: medres_alloc_huge(st->cxt, cap, 1, "the labels");
 		st->lcap = cap;
 	}
 }
@@ -2043,7 +2044,7 @@ medres_rows_serialize(PG_FUNCTION_ARGS)
 				 errmsg("aggregate state of %lld rows is too large to pass between parallel processes",
 						(long long) st->n),
 				 errhint("Run the query without parallel workers: SET max_parallel_workers_per_gather = 0.")));
-	out = palloc(VARHDRSZ + sizeof(h) + payload);
+	out = medres_palloc_advised(VARHDRSZ + sizeof(h) + payload);
 	SET_VARSIZE(out, VARHDRSZ + sizeof(h) + payload);
 	p = VARDATA(out);
 	memcpy(p, &h, sizeof(h));

@@ -183,7 +183,7 @@ dagum_reserve(DagumState *st, Size need)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many rows for one aggregate state")));
-		st->items = repalloc_huge(st->items, newcap * sizeof(RHW));
+		st->items = medres_realloc_huge(st->items, newcap, sizeof(RHW), "the aggregate state");
 	}
 	st->cap = newcap;
 }
@@ -392,7 +392,7 @@ medres_dagum_serialize(PG_FUNCTION_ARGS)
 	hdr.ngroups = st->ngroups;
 	hdr.nrows = st->nrows;
 	hdr.n = st->n;
-	out = palloc(VARHDRSZ + len);
+	out = medres_palloc_advised(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
 	p = VARDATA(out);
 	memcpy(p, &hdr, sizeof(hdr));

@@ -228,9 +228,9 @@ dec_group(DecState *st, const char *key, int keylen)
 		medres_check_memory(cap * sizeof(DecGroup) + (Size) st->tablesize * sizeof(int),
 							"the decomposition's groups");
 		if (st->groups == NULL)
-			st->groups = MemoryContextAllocHuge(st->cxt, cap * sizeof(DecGroup));
+			st->groups = medres_alloc_huge(st->cxt, cap, sizeof(DecGroup), "the aggregate state");
 		else
-			st->groups = repalloc_huge(st->groups, cap * sizeof(DecGroup));
+			st->groups = medres_realloc_huge(st->groups, cap, sizeof(DecGroup), "the aggregate state");
 		st->capgroups = (int) cap;
 	}
 	g = &st->groups[st->ngroups];

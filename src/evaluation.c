@@ -987,8 +987,8 @@ eval_append(EvalState *st, const double *v, int m)
 		Size		newcap = Max(st->cap * 2, (Size) 256 * m);
 
 		medres_check_memory(newcap * sizeof(double), "the aggregate");
-		st->v = st->v ? repalloc_huge(st->v, newcap * sizeof(double))
-			: MemoryContextAllocHuge(st->cxt, newcap * sizeof(double));
+		st->v = st->v ? medres_realloc_huge(st->v, newcap, sizeof(double), "the aggregate")
+			: medres_alloc_huge(st->cxt, newcap, sizeof(double), "the aggregate");
 		st->cap = newcap;
 	}
 	memcpy(st->v + (Size) st->n * m, v, sizeof(double) * m);

@@ -136,7 +136,7 @@ rank_state_reserve(RankState *st, Size need)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many rows for one aggregate state")));
-		st->items = repalloc_huge(st->items, newcap * st->elemsize);
+		st->items = medres_realloc_huge(st->items, newcap, st->elemsize, "the aggregate state");
 	}
 	st->cap = newcap;
 }
@@ -616,7 +616,7 @@ medres_rank_serialize(PG_FUNCTION_ARGS)
 				 errmsg("aggregate state of %zu rows is too large to pass between parallel processes",
 						(size_t) st->n),
 				 errhint("Run the query without parallel workers: SET max_parallel_workers_per_gather = 0.")));
-	out = palloc(VARHDRSZ + sizeof(hdr) + payload);
+	out = medres_palloc_advised(VARHDRSZ + sizeof(hdr) + payload);
 	SET_VARSIZE(out, VARHDRSZ + sizeof(hdr) + payload);
 	memcpy(VARDATA(out), &hdr, sizeof(hdr));
 	if (payload > 0)

@@ -371,9 +371,9 @@ breaks_reserve(BreaksState *s, int64 more, MemoryContext cxt)
 	cap = Min(cap, BREAKS_N_MAX);
 	medres_check_memory(cap * sizeof(double), "class_breaks");
 	if (s->x == NULL)
-		s->x = MemoryContextAllocHuge(cxt, cap * sizeof(double));
+		s->x = medres_alloc_huge(cxt, cap, sizeof(double), "the aggregate");
 	else
-		s->x = repalloc_huge(s->x, cap * sizeof(double));
+		s->x = medres_realloc_huge(s->x, cap, sizeof(double), "the aggregate");
 	s->cap = cap;
 }
 
@@ -486,7 +486,7 @@ medres_class_breaks_serialize(PG_FUNCTION_ARGS)
 	h.k = s->k;
 	h.method = s->method;
 	h.n = s->n;
-	out = palloc(VARHDRSZ + len);
+	out = medres_palloc_advised(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
 	memcpy(VARDATA(out), &h, sizeof(h));
 	if (s->n > 0)

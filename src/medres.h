@@ -312,6 +312,8 @@ extern void medres_check_result(const char *measure, double v);
 extern void medres_check_span_result(const char *measure, double v);
 extern char *medres_float_text(double v);
 extern void *medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what);
+extern void *medres_realloc_huge(void *p, Size nmemb, Size size, const char *what);
+extern void *medres_palloc_advised(Size len);
 
 /*
  * Serialized aggregate states (numeric.c).  Every internal-typed state that

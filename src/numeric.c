@@ -7,6 +7,8 @@
  */
 #include "medres.h"
 
+#include <sys/mman.h>
+
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
@@ -156,19 +158,69 @@ medres_state_check(const char *data, Size len, Size header, int kind_lo, int kin
 }
 
 /*
- * Allocate an array that may exceed 1 GB (a Gini over 100 million rows).
- * The request is checked for overflow first so that an absurd size becomes
- * a clean 54000 error instead of a wrapped-around small allocation.
+ * Large arrays ask the kernel for transparent huge pages (Linux,
+ * madvise(MADV_HUGEPAGE); a no-op where THP is off or absent).  The first
+ * write to each 4 kB page of a fresh allocation is a page fault; on the
+ * virtual machines this project runs on a fault costs about 10 us, so a
+ * 160 MB Gini state spent ~0.4 s in faults alone, more than its sort.  One
+ * fault per 2 MB page instead makes that negligible.  The advice covers the
+ * whole pages the chunk occupies, so the kernel's mapping of a large chunk
+ * is not split in two and a later repalloc can still grow it in place.
+ * Only the page size of future faults changes: the contents and the
+ * memory accounting stay as they are, and an error of madvise is ignored.
  */
-void *
-medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what)
+#define ADVISE_HUGE_FROM	((Size) 4 * 1024 * 1024)
+
+static void *
+advise_huge(void *p, Size len)
+{
+#ifdef MADV_HUGEPAGE
+	if (len >= ADVISE_HUGE_FROM)
+	{
+		uintptr_t	from = (uintptr_t) p & ~(uintptr_t) 4095,
+					to = ((uintptr_t) p + len + 4095) & ~(uintptr_t) 4095;
+
+		(void) madvise((void *) from, to - from, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
+
+/* The overflow check of an array's size: a clean 54000 instead of a wrapped-around small request. */
+static Size
+huge_size(Size nmemb, Size size, const char *what)
 {
 	if (nmemb > 0 && size > MaxAllocHugeSize / nmemb)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s needs more memory than can be allocated", what),
 				 errdetail("%zu items of %zu bytes were requested.", (size_t) nmemb, (size_t) size)));
-	return MemoryContextAllocHuge(cxt, Max(nmemb * size, 1));
+	return Max(nmemb * size, 1);
+}
+
+/* Allocate an array that may exceed 1 GB (a Gini over 100 million rows). */
+void *
+medres_alloc_huge(MemoryContext cxt, Size nmemb, Size size, const char *what)
+{
+	Size		len = huge_size(nmemb, size, what);
+
+	return advise_huge(MemoryContextAllocHuge(cxt, len), len);
+}
+
+/* Grow (or shrink) an array made by medres_alloc_huge; its contents are kept. */
+void *
+medres_realloc_huge(void *p, Size nmemb, Size size, const char *what)
+{
+	Size		len = huge_size(nmemb, size, what);
+
+	return advise_huge(repalloc_huge(p, len), len);
+}
+
+/* A large buffer from palloc (a serialized state), given the same advice. */
+void *
+medres_palloc_advised(Size len)
+{
+	return advise_huge(palloc(len), len);
 }
 
 /*

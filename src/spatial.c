@@ -384,8 +384,8 @@ vec_push(Vec *v)
 
 		/* the old and the new block coexist while repalloc copies */
 		medres_check_memory((v->cap + cap) * v->elem, v->what);
-		v->data = v->data ? repalloc_huge(v->data, cap * v->elem)
-			: MemoryContextAllocHuge(v->cxt, cap * v->elem);
+		v->data = v->data ? medres_realloc_huge(v->data, cap, v->elem, v->what)
+			: medres_alloc_huge(v->cxt, cap, v->elem, v->what);
 		v->cap = cap;
 	}
 	return v->data + (v->n++) * v->elem;

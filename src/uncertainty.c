@@ -414,7 +414,7 @@ unc_reserve(UncState *st, Size need)
 	if (st->items == NULL)
 		st->items = medres_alloc_huge(st->cxt, newcap, st->elemsize, "the aggregate state");
 	else
-		st->items = repalloc_huge(st->items, newcap * st->elemsize);
+		st->items = medres_realloc_huge(st->items, newcap, st->elemsize, "the aggregate state");
 	st->cap = newcap;
 }
 
