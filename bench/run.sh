@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift ;;
         --pages) pages=$2; shift ;;
         --pages=*) pages=${1#--pages=} ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         ''|*[!0-9]*) echo "usage: bash bench/run.sh [rows] [--big] [--runs N] [--json FILE] [--pages huge|4k]" >&2; exit 2 ;;
         *) rows=$1 ;;
     esac
